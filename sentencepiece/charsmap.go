@@ -1,0 +1,190 @@
+package sentencepiece
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// CharsMap is a compiled SentencePiece normalization table: the
+// precompiled_charsmap blob stored in a model's NormalizerSpec (and in HF
+// tokenizer.json files as the "Precompiled" normalizer, base64-encoded).
+//
+// The blob is a little-endian uint32 giving the size in bytes of a
+// double-array trie (darts-clone layout, one uint32 per unit), the trie,
+// then a pool of NUL-terminated replacement strings. The trie maps an input
+// byte sequence to the offset of its replacement in the pool.
+//
+// API for other normalizers (tokenizerjson's Precompiled uses it):
+//
+//	m, err := sentencepiece.ParseCharsMap(blob)
+//	repl, n := m.Lookup(text)          // longest rule at the start of text
+//	out, align := m.AppendNormalize(nil, nil, text) // whole text, with byte alignments
+//
+// A CharsMap is immutable and safe for concurrent use.
+type CharsMap struct {
+	units []uint32
+	pool  []byte
+	blob  []byte // the serialized form, kept for writing the model again
+}
+
+// ErrCharsMap is wrapped by the errors ParseCharsMap returns.
+var ErrCharsMap = errors.New("sentencepiece: malformed precompiled_charsmap")
+
+// ParseCharsMap reads a precompiled_charsmap blob. An empty blob gives a
+// nil map, which normalizes nothing (the "identity" rule).
+func ParseCharsMap(blob []byte) (*CharsMap, error) {
+	if len(blob) == 0 {
+		return nil, nil
+	}
+	if len(blob) < 4 {
+		return nil, fmt.Errorf("%w: %d bytes, need at least 4", ErrCharsMap, len(blob))
+	}
+	size := binary.LittleEndian.Uint32(blob)
+	rest := blob[4:]
+	if uint64(size) > uint64(len(rest)) || size%4 != 0 || size == 0 {
+		return nil, fmt.Errorf("%w: trie size %d does not fit in %d bytes", ErrCharsMap, size, len(rest))
+	}
+	m := &CharsMap{units: make([]uint32, size/4), pool: rest[size:], blob: blob}
+	for i := range m.units {
+		m.units[i] = binary.LittleEndian.Uint32(rest[4*i:])
+	}
+	// Every value the trie can return must point inside the pool and the
+	// string there must be terminated; checking it once here keeps Lookup
+	// free of bounds failures.
+	if err := m.validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Bytes returns the serialized blob.
+func (m *CharsMap) Bytes() []byte {
+	if m == nil {
+		return nil
+	}
+	return m.blob
+}
+
+// darts-clone unit layout.
+func unitHasLeaf(u uint32) bool  { return (u>>8)&1 == 1 }
+func unitValue(u uint32) uint32  { return u & (1<<31 - 1) }
+func unitLabel(u uint32) uint32  { return u & (1<<31 | 0xFF) }
+func unitOffset(u uint32) uint32 { return (u >> 10) << ((u & (1 << 9)) >> 6) }
+
+func (m *CharsMap) validate() error {
+	// Walk every reachable node; the trie is small (tens of thousands of
+	// units), so a DFS bounded by the unit count is cheap.
+	n := uint32(len(m.units))
+	seen := make([]bool, n)
+	stack := []uint32{0}
+	for len(stack) > 0 {
+		pos := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if pos >= n {
+			return fmt.Errorf("%w: node %d outside trie of %d units", ErrCharsMap, pos, n)
+		}
+		if seen[pos] {
+			continue
+		}
+		seen[pos] = true
+		base := pos ^ unitOffset(m.units[pos])
+		if unitHasLeaf(m.units[pos]) {
+			if base >= n {
+				return fmt.Errorf("%w: leaf %d outside trie", ErrCharsMap, base)
+			}
+			v := unitValue(m.units[base])
+			if int(v) >= len(m.pool) {
+				return fmt.Errorf("%w: replacement offset %d outside pool of %d bytes", ErrCharsMap, v, len(m.pool))
+			}
+			if indexByte(m.pool[v:], 0) < 0 {
+				return fmt.Errorf("%w: replacement at %d is not terminated", ErrCharsMap, v)
+			}
+		}
+		for c := uint32(1); c < 256; c++ {
+			child := base ^ c
+			if child < n && unitLabel(m.units[child]) == c {
+				stack = append(stack, child)
+			}
+		}
+	}
+	return nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// longestMatch returns the pool offset and length of the longest key in
+// the trie that is a prefix of s, or length 0.
+func (m *CharsMap) longestMatch(s []byte) (value uint32, length int) {
+	units := m.units
+	n := uint32(len(units))
+	pos := unitOffset(units[0])
+	for i := 0; i < len(s); i++ {
+		c := uint32(s[i])
+		pos ^= c
+		if pos >= n {
+			return
+		}
+		u := units[pos]
+		if unitLabel(u) != c {
+			return
+		}
+		pos ^= unitOffset(u)
+		if pos >= n {
+			return
+		}
+		if unitHasLeaf(u) {
+			value, length = unitValue(units[pos]), i+1
+		}
+	}
+	return
+}
+
+// replacementChar is what SentencePiece emits for a byte that does not
+// start a valid UTF-8 sequence; it consumes that one byte.
+var replacementChar = []byte("\uFFFD")
+
+// Lookup normalizes the start of s: it returns the replacement of the
+// longest rule matching a prefix of s and the number of bytes it consumes.
+// Without a match it returns the first UTF-8 character unchanged, or
+// U+FFFD consuming one byte when s does not start with valid UTF-8. A nil
+// map only does the latter. s must not be empty.
+func (m *CharsMap) Lookup(s []byte) (repl []byte, n int) {
+	if m != nil {
+		if v, l := m.longestMatch(s); l > 0 {
+			end := int(v) + indexByte(m.pool[v:], 0)
+			return m.pool[v:end], l
+		}
+	}
+	if s[0] < utf8.RuneSelf {
+		return s[:1], 1
+	}
+	r, size := utf8.DecodeRune(s)
+	if r == utf8.RuneError && size <= 1 {
+		return replacementChar, 1
+	}
+	return s[:size], size
+}
+
+// AppendNormalize applies Lookup over all of text, appending the result to
+// dst and, for every byte appended, the offset in text of the input it came
+// from to align. It does none of the whitespace handling of [Normalizer].
+func (m *CharsMap) AppendNormalize(dst []byte, align []int, text []byte) ([]byte, []int) {
+	for i := 0; i < len(text); {
+		repl, n := m.Lookup(text[i:])
+		dst = append(dst, repl...)
+		for range repl {
+			align = append(align, i)
+		}
+		i += n
+	}
+	return dst, align
+}

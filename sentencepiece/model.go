@@ -1,0 +1,255 @@
+package sentencepiece
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/sentencepiece/internal/modelpb"
+)
+
+// Type is the kind of a piece, as stored in a .model file.
+type Type int32
+
+// Piece types; the numbers are those of the .model format.
+const (
+	Normal      Type = 1 // an ordinary piece the model segments into
+	Unknown     Type = 2 // the unknown piece (<unk>)
+	Control     Type = 3 // <s>, </s>: never produced from text
+	UserDefined Type = 4 // always segmented whole, never normalized
+	Unused      Type = 5 // kept in the vocabulary but not produced
+	Byte        Type = 6 // <0xNN> byte-fallback pieces
+)
+
+var typeNames = map[Type]string{Normal: "normal", Unknown: "unknown", Control: "control",
+	UserDefined: "user_defined", Unused: "unused", Byte: "byte"}
+
+func (t Type) String() string {
+	if s, ok := typeNames[t]; ok {
+		return s
+	}
+	return fmt.Sprintf("Type(%d)", int32(t))
+}
+
+// ParseType is the inverse of Type.String.
+func ParseType(s string) (Type, error) {
+	for t, n := range typeNames {
+		if n == s {
+			return t, nil
+		}
+	}
+	return 0, fmt.Errorf("sentencepiece: unknown piece type %q", s)
+}
+
+// Algorithm is the segmentation model of a .model file.
+type Algorithm int32
+
+// Algorithms; the numbers are those of TrainerSpec.model_type.
+const (
+	Unigram Algorithm = 1
+	BPE     Algorithm = 2
+	Word    Algorithm = 3
+	Char    Algorithm = 4
+)
+
+var algoNames = map[Algorithm]string{Unigram: "unigram", BPE: "bpe", Word: "word", Char: "char"}
+
+func (a Algorithm) String() string {
+	if s, ok := algoNames[a]; ok {
+		return s
+	}
+	return fmt.Sprintf("Algorithm(%d)", int32(a))
+}
+
+// ParseAlgorithm is the inverse of Algorithm.String.
+func ParseAlgorithm(s string) (Algorithm, error) {
+	for a, n := range algoNames {
+		if n == s {
+			return a, nil
+		}
+	}
+	return 0, fmt.Errorf("sentencepiece: unknown model type %q (want unigram, bpe, word or char)", s)
+}
+
+// Piece is one vocabulary entry; its id is its index in the model.
+type Piece struct {
+	Text  string
+	Score float32
+	Type  Type
+}
+
+// Model is a SentencePiece tokenizer: normalizer, vocabulary and
+// segmentation algorithm. It implements [tok.Tokenizer]. A Model is
+// immutable after loading and safe for concurrent use.
+type Model struct {
+	pieces    []Piece
+	algo      Algorithm
+	norm      Normalizer
+	proto     *modelpb.ModelProto // everything else the file held, for writing
+	index     map[string]int32    // every piece → id
+	trie      *pieceTrie          // normal, user-defined and unused pieces → id
+	unkID     int32
+	byteIDs   [256]int32 // id of <0xNN>, -1 if absent
+	byteFall  bool
+	minScore  float32
+	maxScore  float32
+	unkScore  float32
+	specials  []tok.SpecialToken
+	unkSurfac string
+	maxLen    int // longest piece in bytes
+}
+
+var _ tok.Tokenizer = (*Model)(nil)
+
+// Pieces returns the vocabulary; the caller must not modify it.
+func (m *Model) Pieces() []Piece { return m.pieces }
+
+// Algorithm returns the segmentation model.
+func (m *Model) Algorithm() Algorithm { return m.algo }
+
+// Normalizer returns the model's normalizer.
+func (m *Model) Normalizer() *Normalizer { return &m.norm }
+
+// unkPenalty is how much lower than the worst piece an unknown character
+// scores in Viterbi, as in SentencePiece.
+const unkPenalty = 10.0
+
+// newModel builds a Model from a parsed ModelProto, checking what the
+// encoder relies on. file names the source for errors.
+func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
+	bad := func(format string, args ...any) error {
+		return &tok.FormatError{File: file, Offset: -1, Msg: fmt.Sprintf(format, args...)}
+	}
+	m := &Model{proto: p, algo: Unigram, unkID: -1, index: make(map[string]int32, len(p.GetPieces()))}
+	if ts := p.GetTrainerSpec(); ts != nil {
+		m.algo = Algorithm(ts.GetModelType())
+		m.byteFall = ts.GetByteFallback()
+		m.unkSurfac = ts.GetUnkSurface()
+	} else {
+		m.unkSurfac = " \u2047 "
+	}
+	switch m.algo {
+	case Unigram, BPE, Word, Char:
+	default:
+		return nil, bad("unknown model_type %d", int32(m.algo))
+	}
+	if len(p.GetPieces()) == 0 {
+		return nil, bad("no pieces")
+	}
+	if len(p.GetPieces()) > math.MaxInt32 {
+		return nil, bad("too many pieces")
+	}
+	for i := range m.byteIDs {
+		m.byteIDs[i] = -1
+	}
+	m.pieces = make([]Piece, len(p.GetPieces()))
+	m.minScore, m.maxScore = float32(math.MaxFloat32), float32(-math.MaxFloat32)
+	var trieKeys []string
+	var trieVals []int32
+	var userKeys []string
+	var userVals []int32
+	for i, sp := range p.GetPieces() {
+		id := int32(i)
+		t := Type(sp.GetType())
+		text := sp.GetPiece()
+		if text == "" {
+			return nil, bad("piece %d is empty", i)
+		}
+		if _, dup := m.index[text]; dup {
+			return nil, bad("piece %d %q is a duplicate", i, text)
+		}
+		m.index[text] = id
+		m.pieces[i] = Piece{Text: text, Score: sp.GetScore(), Type: t}
+		switch t {
+		case Normal, UserDefined, Unused:
+			trieKeys = append(trieKeys, text)
+			trieVals = append(trieVals, id)
+			if len(text) > m.maxLen {
+				m.maxLen = len(text)
+			}
+			if t == Normal {
+				m.minScore = min(m.minScore, sp.GetScore())
+				m.maxScore = max(m.maxScore, sp.GetScore())
+			}
+			if t == UserDefined {
+				userKeys = append(userKeys, text)
+				userVals = append(userVals, id)
+			}
+		case Unknown:
+			if m.unkID >= 0 {
+				return nil, bad("pieces %d and %d are both of type unknown", m.unkID, i)
+			}
+			m.unkID = id
+		case Control:
+			m.specials = append(m.specials, tok.SpecialToken{Content: text, ID: uint32(id)})
+		case Byte:
+			var b int
+			if _, err := fmt.Sscanf(text, "<0x%02X>", &b); err != nil || len(text) != 6 || b > 255 {
+				return nil, bad("byte piece %d is %q, want <0xNN>", i, text)
+			}
+			m.byteIDs[b] = id
+		default:
+			return nil, bad("piece %d %q has unknown type %d", i, text, int32(t))
+		}
+	}
+	if m.unkID < 0 {
+		return nil, bad("no piece of type unknown")
+	}
+	if m.byteFall {
+		for b, id := range m.byteIDs {
+			if id < 0 {
+				return nil, bad("byte_fallback is set but piece <0x%02X> is missing", b)
+			}
+		}
+	}
+	if m.minScore > m.maxScore { // no normal pieces
+		m.minScore, m.maxScore = 0, 0
+	}
+	m.unkScore = m.minScore - unkPenalty
+	m.trie = newPieceTrie(trieKeys, trieVals)
+	ns := p.GetNormalizerSpec()
+	cm, err := ParseCharsMap(ns.GetPrecompiledCharsmap())
+	if err != nil {
+		return nil, &tok.FormatError{File: file, Offset: -1, Msg: "normalizer_spec", Err: err}
+	}
+	m.norm = Normalizer{
+		Map:                     cm,
+		AddDummyPrefix:          ns.GetAddDummyPrefix(),
+		RemoveExtraWhitespaces:  ns.GetRemoveExtraWhitespaces(),
+		EscapeWhitespaces:       ns.GetEscapeWhitespaces(),
+		TreatWhitespaceAsSuffix: p.GetTrainerSpec().GetTreatWhitespaceAsSuffix(),
+	}
+	if len(userKeys) > 0 {
+		m.norm.userDefined = newPieceTrie(userKeys, userVals)
+	}
+	return m, nil
+}
+
+// VocabSize implements tok.Tokenizer.
+func (m *Model) VocabSize() int { return len(m.pieces) }
+
+// TokenToID implements tok.Tokenizer.
+func (m *Model) TokenToID(token string) (uint32, bool) {
+	id, ok := m.index[token]
+	return uint32(id), ok
+}
+
+// IDToToken implements tok.Tokenizer.
+func (m *Model) IDToToken(id uint32) (string, bool) {
+	if int(id) >= len(m.pieces) {
+		return "", false
+	}
+	return m.pieces[id].Text, true
+}
+
+// SpecialTokens implements tok.Tokenizer: the control pieces (<s>, </s>).
+// As in SentencePiece, their strings in text are encoded as plain text.
+func (m *Model) SpecialTokens() []tok.SpecialToken { return m.specials }
+
+// pieceID is PieceToId: the id of a piece string, or the unknown id.
+func (m *Model) pieceID(s []byte) int32 {
+	if id, ok := m.index[string(s)]; ok {
+		return id
+	}
+	return m.unkID
+}

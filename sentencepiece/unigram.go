@@ -1,0 +1,81 @@
+package sentencepiece
+
+// bestNode is the best path found so far that ends at a byte position.
+type bestNode struct {
+	id    int32
+	start int32 // -1 when no path ends here yet
+	score float32
+}
+
+// segmentUnigram is Viterbi over the lattice of pieces that match the
+// normalized text, without materializing the lattice: for each character
+// position it walks the trie once and relaxes the best path ending at
+// every match. A position where no piece of one character starts also
+// gets the unknown piece, scored below every real piece. Scores are
+// float32 sums and ties keep the first path found, as in SentencePiece, so
+// that segmentations (and ids) are identical.
+func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []segment {
+	n := len(norm)
+	if cap(st.best) < n+1 {
+		st.best = make([]bestNode, n+1)
+	}
+	best := st.best[:n+1]
+	for i := range best {
+		best[i] = bestNode{id: -1, start: -1}
+	}
+	best[0].start = 0
+	t := m.trie
+	for at := 0; at < n; {
+		here := best[at].score
+		mblen := min(oneCharLen(norm[at]), n-at)
+		single := false
+		node := int32(0)
+		for k := at; k < n; k++ {
+			node = t.child(node, norm[k])
+			if node == 0 {
+				break
+			}
+			id := t.nodes[node].value
+			if id < 0 {
+				continue
+			}
+			p := &m.pieces[id]
+			if p.Type == Unused {
+				continue
+			}
+			length := k + 1 - at
+			var cand float32
+			if p.Type == UserDefined {
+				cand = float32(float64(length)*float64(m.maxScore) - 0.1 + float64(here))
+			} else {
+				cand = p.Score + here
+			}
+			tgt := &best[k+1]
+			if tgt.start < 0 || cand > tgt.score {
+				*tgt = bestNode{id: id, start: int32(at), score: cand}
+			}
+			if length == mblen {
+				single = true
+			}
+		}
+		if !single {
+			tgt := &best[at+mblen]
+			cand := m.unkScore + here
+			if tgt.start < 0 || cand > tgt.score {
+				*tgt = bestNode{id: m.unkID, start: int32(at), score: cand}
+			}
+		}
+		at += mblen
+	}
+	// Backtrack, then reverse in place.
+	first := len(segs)
+	for end := n; end > 0; {
+		b := best[end]
+		segs = append(segs, segment{id: b.id, start: b.start, end: int32(end)})
+		end = int(b.start)
+	}
+	for i, j := first, len(segs)-1; i < j; i, j = i+1, j-1 {
+		segs[i], segs[j] = segs[j], segs[i]
+	}
+	return segs
+}
