@@ -44,15 +44,18 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 				continue
 			}
 			length := k + 1 - at
-			var cand float32
+			// The sum and the comparison are in float64 and the result is
+			// stored as float32, as SentencePiece's C++ does (its score
+			// expression has type double); this decides near-ties.
+			var cand float64
 			if p.Type == UserDefined {
-				cand = float32(float64(length)*float64(m.maxScore) - 0.1 + float64(here))
+				cand = float64(length)*float64(m.maxScore) - 0.1 + float64(here)
 			} else {
-				cand = p.Score + here
+				cand = float64(p.Score) + float64(here)
 			}
 			tgt := &best[k+1]
-			if tgt.start < 0 || cand > tgt.score {
-				*tgt = bestNode{id: id, start: int32(at), score: cand}
+			if tgt.start < 0 || cand > float64(tgt.score) {
+				*tgt = bestNode{id: id, start: int32(at), score: float32(cand)}
 			}
 			if length == mblen {
 				single = true
@@ -60,18 +63,24 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 		}
 		if !single {
 			tgt := &best[at+mblen]
-			cand := m.unkScore + here
-			if tgt.start < 0 || cand > tgt.score {
-				*tgt = bestNode{id: m.unkID, start: int32(at), score: cand}
+			cand := float64(m.unkScore) + float64(here)
+			if tgt.start < 0 || cand > float64(tgt.score) {
+				*tgt = bestNode{id: m.unkID, start: int32(at), score: float32(cand)}
 			}
 		}
 		at += mblen
 	}
 	// Backtrack, then reverse in place.
 	first := len(segs)
+	// A run of unknown characters becomes one unknown piece, as in
+	// SentencePiece (byte fallback then spells out all its bytes).
 	for end := n; end > 0; {
 		b := best[end]
-		segs = append(segs, segment{id: b.id, start: b.start, end: int32(end)})
+		if b.id == m.unkID && len(segs) > first && segs[len(segs)-1].id == m.unkID {
+			segs[len(segs)-1].start = b.start
+		} else {
+			segs = append(segs, segment{id: b.id, start: b.start, end: int32(end)})
+		}
 		end = int(b.start)
 	}
 	for i, j := first, len(segs)-1; i < j; i, j = i+1, j-1 {
