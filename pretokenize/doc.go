@@ -1,0 +1,54 @@
+// Package pretokenize splits text into pre-tokens, the pieces a tokenizer
+// model (BPE, WordPiece, Unigram) then encodes one by one.
+//
+// # Pattern matchers
+//
+// A [Matcher] appends the byte spans of the successive leftmost,
+// non-overlapping matches of a pattern, as a backtracking regexp engine
+// (tiktoken's fancy-regex, HF's Oniguruma, regexp2) finds them:
+//
+//	m, _ := pretokenize.Compile(pretokenize.PatternCL100K) // or CompileNamed("cl100k")
+//	spans := m.AppendMatches(nil, []byte("Hello world"))   // [0,5) [5,11)
+//
+// [Compile] recognises the built-in patterns ([PatternGPT2], [PatternCL100K]
+// (= Llama 3), [PatternQwen2], [PatternO200K]; see [Named]) by their exact
+// text and returns a hand-written matcher: it works on UTF-8 bytes with an
+// ASCII fast path and a 64 KB table for the Basic Multilingual Plane, runs in
+// time linear in the input, allocates nothing but dst, and gives exactly the
+// spans of the regexp engine (tested on tables, the golden texts and by
+// fuzzing). Any other pattern runs on github.com/dlclark/regexp2
+// ([CompileRegexp]), with possessive quantifiers rewritten to atomic groups.
+//
+// # Invalid UTF-8
+//
+// Matchers accept any bytes. Each byte of an invalid UTF-8 sequence is read
+// as one U+FFFD character (as utf8.DecodeRune reports it): a symbol, so it is
+// matched by [^\s\p{L}\p{N}]. Spans always start and end on the boundaries
+// of those characters, so an invalid byte is never split from itself and,
+// with a pattern that matches every character (all the built-in ones do), the
+// spans tile the input: every byte is in exactly one span, and BPE over the
+// pieces round-trips byte for byte. The reference tools take only valid
+// strings (tiktoken's core takes &str); on valid UTF-8 there is no
+// difference.
+//
+// # Splitting rules
+//
+// The HuggingFace pre-tokenizers are [SplitFunc]s over spans of the
+// (normalized) text: [Split] (a pattern with a [Behavior] and invert),
+// [SplitString], [SplitRune], [Whitespace], [WhitespaceSplit],
+// [Punctuation], [Digits], [CharDelimiterSplit], [Bert], [MetaspaceSplit],
+// [ByteLevelSplit], chained with [Sequence]. They only split: steps that
+// rewrite the text (ByteLevel's byte-to-unicode mapping, add_prefix_space,
+// Metaspace's replacement and prepend_scheme; see [AppendMetaspaceText]) are
+// the caller's.
+//
+// # Known differences from the reference engines
+//
+//   - (?i:'s) follows regexp2: only ASCII letters fold, so "'ſ" (U+017F) is
+//     not a contraction, where Rust's regex also folds ſ to s.
+//   - Unicode classes come from Go's unicode package (Unicode 15.0.0); the
+//     reference tools may use a slightly different version.
+//   - An empty match is reported and the search resumes one character later
+//     (regexp2/.NET); Rust's regex skips an empty match that touches the
+//     previous one. None of the built-in patterns can match empty.
+package pretokenize
