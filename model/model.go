@@ -225,4 +225,3 @@ func FlopsPerToken(c Config, T int) float64 {
 	perLayer := 2*(3*C*C+C*C+2*C*H) + 2*2*float64(T)*C/2 // causal: half the scores on average
 	return 3 * (float64(c.Layers)*perLayer + 2*C*V)
 }
-
