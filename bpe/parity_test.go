@@ -118,3 +118,16 @@ func TestParityTiktoken(t *testing.T) {
 		})
 	}
 }
+
+// GPT-2's vocab.json + merges.txt with HuggingFace semantics must give the
+// ids of hf-gpt2-derived.tokenizer.json (made by HF from these two files),
+// <|endoftext|> matched as a special token included; on en, code and multi
+// that is also r50k_base.
+func TestParityGPT2Files(t *testing.T) {
+	tk, err := tok.Open(sharedtest.Path(t, "vocab/gpt2-vocab.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkParity(t, tk, "hf-gpt2-derived.tokenizer.json", goldenTexts)
+	checkParity(t, tk, "r50k_base.tiktoken", []string{"en", "code", "multi"})
+}
