@@ -312,4 +312,3 @@ func (t *tally) add(w []byte) {
 	t.key = append(t.key, k)
 	t.n = append(t.n, 1)
 }
-
