@@ -1,0 +1,280 @@
+package corpora
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/toklabs/tok"
+)
+
+// Stdin is the spec and Source name of standard input.
+const Stdin = "-"
+
+// ErrNoInput is returned when the specs name no file.
+var ErrNoInput = errors.New("corpora: no input files")
+
+// Input is one file of a corpus with how to read it.
+type Input struct {
+	Path   string // file path, or Stdin
+	Format Format // FormatAuto is resolved by Open from the name and content
+	Split  Split  // for plain text
+	Size   int64  // size on disk, -1 for stdin
+}
+
+// Expand turns specs (files, directories, globs, or "-" for standard input)
+// into the list of input files, in the order of the specs; a directory
+// contributes its regular files recursively and a glob its matches, both in
+// lexical order, skipping names that start with a dot. Each Input takes its
+// Format and Split from opts.
+func Expand(specs []string, opts Options) ([]Input, error) {
+	var out []Input
+	for _, spec := range specs {
+		if spec == Stdin {
+			out = append(out, Input{Path: Stdin, Format: opts.Format, Split: opts.Split, Size: -1})
+			continue
+		}
+		paths, err := expandOne(spec)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range paths {
+			fi, err := os.Stat(p)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, Input{Path: p, Format: opts.Format, Split: opts.Split, Size: fi.Size()})
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoInput
+	}
+	return out, nil
+}
+
+func expandOne(spec string) ([]string, error) {
+	fi, err := os.Stat(spec)
+	switch {
+	case err == nil && fi.IsDir():
+		return walkDir(spec)
+	case err == nil:
+		return []string{spec}, nil
+	case strings.ContainsAny(spec, "*?["):
+		matches, gerr := filepath.Glob(spec)
+		if gerr != nil {
+			return nil, fmt.Errorf("corpora: %s: %w", spec, gerr)
+		}
+		sort.Strings(matches)
+		var out []string
+		for _, m := range matches {
+			if strings.HasPrefix(filepath.Base(m), ".") {
+				continue
+			}
+			sub, err := expandOne(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sub...)
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("corpora: %s: %w", spec, ErrNoInput)
+		}
+		return out, nil
+	default:
+		return nil, fmt.Errorf("corpora: %w", err)
+	}
+}
+
+func walkDir(dir string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != dir && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("corpora: %w", err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("corpora: %s: %w", dir, ErrNoInput)
+	}
+	return out, nil
+}
+
+// Open expands specs (see Expand) and returns a Corpus that reads their
+// documents in order.
+func Open(specs []string, opts Options) (*Corpus, error) {
+	opts.fill()
+	inputs, err := Expand(specs, opts)
+	if err != nil {
+		return nil, err
+	}
+	return OpenInputs(inputs, opts), nil
+}
+
+// OpenInputs returns a Corpus over already expanded inputs. Files are
+// opened one at a time as reading reaches them.
+func OpenInputs(inputs []Input, opts Options) *Corpus {
+	opts.fill()
+	return &Corpus{inputs: inputs, opts: opts, stdin: os.Stdin}
+}
+
+// Corpus reads the documents of a list of inputs, one input after the
+// other. It implements Reader and is not safe for concurrent use.
+type Corpus struct {
+	inputs  []Input
+	opts    Options
+	stdin   io.Reader
+	next    int
+	cur     recordReader
+	skipped int64
+	lastBad error
+}
+
+// SetStdin replaces the reader used for the "-" input (for tests).
+func (c *Corpus) SetStdin(r io.Reader) { c.stdin = r }
+
+// Inputs returns the inputs in reading order.
+func (c *Corpus) Inputs() []Input { return c.inputs }
+
+// Skipped returns how many bad records were skipped so far (only with
+// Options.SkipBad).
+func (c *Corpus) Skipped() int64 { return c.skipped }
+
+// LastSkipped returns the error of the last skipped record, or nil.
+func (c *Corpus) LastSkipped() error { return c.lastBad }
+
+// Read returns the next document, or io.EOF after the last one. Errors
+// about the content are *tok.FormatError values naming the file and the
+// line or offset.
+func (c *Corpus) Read() (Document, error) {
+	for {
+		if c.cur == nil {
+			if c.next >= len(c.inputs) {
+				return Document{}, io.EOF
+			}
+			in := c.inputs[c.next]
+			c.next++
+			rr, err := c.open(in)
+			if err != nil {
+				var fe *tok.FormatError
+				if errors.As(err, &fe) && c.opts.SkipBad {
+					c.skip(err)
+					continue
+				}
+				return Document{}, err
+			}
+			c.cur = rr
+		}
+		doc, err := c.cur.next()
+		if err == nil {
+			return doc, nil
+		}
+		if err == io.EOF {
+			c.cur.close()
+			c.cur = nil
+			continue
+		}
+		var be *badRecord
+		if errors.As(err, &be) {
+			if c.opts.SkipBad {
+				c.skip(be.err)
+				if be.fatal {
+					c.cur.close()
+					c.cur = nil
+				}
+				continue
+			}
+			return Document{}, be.err
+		}
+		return Document{}, err
+	}
+}
+
+func (c *Corpus) skip(err error) {
+	c.skipped++
+	c.lastBad = err
+}
+
+// Close releases the open file, if any.
+func (c *Corpus) Close() error {
+	if c.cur != nil {
+		err := c.cur.close()
+		c.cur = nil
+		return err
+	}
+	return nil
+}
+
+// badRecord wraps a content error that SkipBad may skip. fatal means the
+// rest of the input cannot be read (a truncated stream).
+type badRecord struct {
+	err   *tok.FormatError
+	fatal bool
+}
+
+func (b *badRecord) Error() string { return b.err.Error() }
+
+// recordReader yields the documents of one input.
+type recordReader interface {
+	next() (Document, error)
+	close() error
+}
+
+func (c *Corpus) open(in Input) (recordReader, error) {
+	src, err := openSource(in.Path, c.stdin)
+	if err != nil {
+		return nil, err
+	}
+	format := in.Format
+	if format == FormatAuto {
+		format = detectFormat(in.Path, src, c.opts.TextField)
+	}
+	if src.empty() {
+		src.close()
+		return nil, &tok.FormatError{File: in.Path, Offset: 0, Msg: "empty file"}
+	}
+	switch format {
+	case FormatJSONL:
+		return newJSONLReader(src, &c.opts), nil
+	case FormatParquet:
+		src.close()
+		return openParquet(in.Path, &c.opts)
+	default:
+		return newTextReader(src, in.Split, &c.opts), nil
+	}
+}
+
+// detectFormat applies FormatAuto's rules.
+func detectFormat(path string, src *source, field string) Format {
+	name := strings.ToLower(filepath.Base(path))
+	for _, ext := range []string{".gz", ".zst", ".zstd"} {
+		name = strings.TrimSuffix(name, ext)
+	}
+	switch {
+	case strings.HasSuffix(name, ".jsonl"), strings.HasSuffix(name, ".ndjson"):
+		return FormatJSONL
+	case strings.HasSuffix(name, ".parquet"):
+		return FormatParquet
+	case path == Stdin:
+		if src.looksJSONL(field) {
+			return FormatJSONL
+		}
+	}
+	return FormatText
+}

@@ -1,0 +1,173 @@
+package corpora
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/toklabs/tok"
+)
+
+// Compression is how an input's bytes are compressed, detected by content.
+type Compression int
+
+const (
+	None Compression = iota
+	Gzip
+	Zstd
+)
+
+func (c Compression) String() string {
+	switch c {
+	case Gzip:
+		return "gzip"
+	case Zstd:
+		return "zstd"
+	}
+	return "none"
+}
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// DetectCompression reports the compression of a stream from its first
+// bytes.
+func DetectCompression(head []byte) Compression {
+	switch {
+	case bytes.HasPrefix(head, zstdMagic):
+		return Zstd
+	case bytes.HasPrefix(head, gzipMagic):
+		return Gzip
+	}
+	return None
+}
+
+const readBufSize = 1 << 20
+
+// source is an opened input: the decompressed bytes behind a bufio.Reader,
+// with counters for error offsets.
+type source struct {
+	name  string
+	file  *os.File // nil for stdin
+	raw   *countingReader
+	comp  Compression
+	zr    *zstd.Decoder
+	br    *bufio.Reader
+	off   int64 // decompressed bytes consumed by the record reader
+	atEOF bool
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func openSource(path string, stdin io.Reader) (*source, error) {
+	s := &source{name: path}
+	var r io.Reader
+	if path == Stdin {
+		r = stdin
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("corpora: %w", err)
+		}
+		s.file = f
+		r = f
+	}
+	s.raw = &countingReader{r: r}
+	head := bufio.NewReaderSize(s.raw, 64<<10)
+	magic, _ := head.Peek(4)
+	s.comp = DetectCompression(magic)
+	var dec io.Reader = head
+	switch s.comp {
+	case Gzip:
+		zr, err := gzip.NewReader(head)
+		if err != nil {
+			s.close()
+			return nil, &tok.FormatError{File: path, Offset: 0, Msg: "bad gzip header", Err: err}
+		}
+		dec = zr
+	case Zstd:
+		zr, err := zstd.NewReader(head, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<30))
+		if err != nil {
+			s.close()
+			return nil, fmt.Errorf("corpora: %s: %w", path, err)
+		}
+		s.zr = zr
+		dec = zr
+	}
+	s.br = bufio.NewReaderSize(&errWrap{s: s, r: dec}, readBufSize)
+	return s, nil
+}
+
+// errWrap turns decompression errors into FormatErrors naming the file and
+// the compressed offset.
+type errWrap struct {
+	s *source
+	r io.Reader
+}
+
+func (e *errWrap) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		if _, ok := err.(*tok.FormatError); !ok {
+			msg := "read error"
+			if e.s.comp != None {
+				msg = fmt.Sprintf("truncated or corrupt %s stream", e.s.comp)
+			}
+			err = &tok.FormatError{File: e.s.name, Offset: e.s.raw.n, Msg: msg, Err: err}
+		}
+	}
+	return n, err
+}
+
+// empty reports whether the decompressed content has no bytes.
+func (s *source) empty() bool {
+	_, err := s.br.Peek(1)
+	return err == io.EOF
+}
+
+// looksJSONL reports whether the first line is a JSON object with field.
+func (s *source) looksJSONL(field string) bool {
+	head, _ := s.br.Peek(64 << 10)
+	head = bytes.TrimLeft(head, " \t\r\n")
+	if len(head) == 0 || head[0] != '{' {
+		return false
+	}
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(head, &m) != nil {
+		return false
+	}
+	_, ok := m[field]
+	return ok
+}
+
+func (s *source) close() error {
+	if s.zr != nil {
+		s.zr.Close()
+		s.zr = nil
+	}
+	if s.file != nil {
+		err := s.file.Close()
+		s.file = nil
+		return err
+	}
+	return nil
+}
