@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/pretokenize"
 )
 
 // Encoding is what a .tiktoken rank file does not hold: the
@@ -247,7 +248,8 @@ func NewTiktoken(m *Model, enc Encoding) (*Tokenizer, error) {
 	return NewTokenizer(m, TokenizerConfig{PreTokenizer: pre, Special: enc.Special, Name: enc.Name})
 }
 
-// compilePattern compiles a pre-tokenization pattern.
+// compilePattern compiles a pre-tokenization pattern with package
+// pretokenize (hand-written matchers for the built-in patterns).
 func compilePattern(pattern string) (PreTokenizer, error) {
-	return compileRegexp2(pattern)
+	return pretokenize.Compile(pattern)
 }
