@@ -193,14 +193,15 @@ func MetaspaceSplit(replacement rune) SplitFunc {
 
 // AppendMetaspaceText appends to dst text with every space (U+0020)
 // replaced by replacement, preceded by one replacement when prepend is true
-// and text does not already start with it or with a space (HF's prepend_scheme "always";
+// and text is not empty and does not already start with it or with a space (HF's prepend_scheme "always";
 // for "first" the caller passes prepend only for the first section of the
 // input; for "never" false).
 func AppendMetaspaceText(dst, text []byte, replacement rune, prepend bool) []byte {
-	if prepend {
+	if prepend && len(text) > 0 {
 		// HF checks after replacing spaces, so a leading space counts.
+		// An empty text stays empty.
 		r, _ := utf8.DecodeRune(text)
-		if len(text) == 0 || (r != replacement && r != ' ') {
+		if r != replacement && r != ' ' {
 			dst = utf8.AppendRune(dst, replacement)
 		}
 	}
