@@ -1,0 +1,273 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/bpe"
+)
+
+func init() {
+	register(&cli.Command{
+		Name:      "encode",
+		Usage:     "encode text files into token ids",
+		ArgsUsage: "FILE... (- for standard input; none: standard input)",
+		Description: "Writes the token ids of each FILE to standard output (or --output).\n\n" +
+			"With --per-line every input line (split on \"\\n\" only, the \"\\n\" not included, a final\n" +
+			"\"\\n\" not starting another line) is encoded on its own and written as one output line:\n" +
+			"the contract of the reference tools (peers), so the output compares byte for byte\n" +
+			"with their JSONL. Without it each file is encoded as one text (read whole into memory).\n\n" +
+			"Formats: jsonl (a JSON array per line or file, no spaces: [791,4062]) or ids\n" +
+			"(decimal ids separated by spaces, one line per input line or file).\n\n" +
+			"--special: default (the format's reference behaviour: .tiktoken files encode special-\n" +
+			"token strings as text, like tiktoken's encode_ordinary; vocab.json and tokenizer.json\n" +
+			"files match them), none (always text), all (every special token of the tokenizer\n" +
+			"becomes its id), or a comma-separated list of special tokens to recognise.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Required: true, Usage: "vocabulary `PATH` (any file or directory tok.Open reads), or \"bytes\""},
+			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "output format: jsonl or ids"},
+			&cli.BoolFlag{Name: "per-line", Aliases: []string{"l"}, Usage: "encode each input line on its own, one output line per input line"},
+			&cli.StringFlag{Name: "special", Value: "default", Usage: "special tokens in the text: default, none, all, or a comma-separated `LIST`"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output"},
+			&cli.BoolFlag{Name: "progress", Usage: "print throughput on standard error (default: when it is a terminal)"},
+		},
+		Action: encodeAction,
+	})
+}
+
+// encodeFunc encodes one text; it is the tokenizer's encode with the
+// --special policy applied.
+type encodeFunc func(dst []uint32, text []byte) []uint32
+
+// specialEncoder is implemented by tokenizers (bpe.Tokenizer) that can
+// choose which special tokens to recognise.
+type specialEncoder interface {
+	AppendEncodeOrdinary(dst []uint32, text []byte) []uint32
+	AppendEncodeSpecial(dst []uint32, text []byte, allowed bpe.SpecialSet) []uint32
+}
+
+func encoderFor(t tok.Tokenizer, special string) (encodeFunc, error) {
+	if special == "default" || special == "" {
+		return t.AppendEncode, nil
+	}
+	se, ok := t.(specialEncoder)
+	if !ok {
+		return nil, fmt.Errorf("encode: --special %s: this tokenizer only supports --special default", special)
+	}
+	switch special {
+	case "none":
+		return se.AppendEncodeOrdinary, nil
+	case "all":
+		return func(dst []uint32, text []byte) []uint32 { return se.AppendEncodeSpecial(dst, text, bpe.AllSpecial) }, nil
+	}
+	names := strings.Split(special, ",")
+	known := map[string]bool{}
+	for _, s := range t.SpecialTokens() {
+		known[s.Content] = true
+	}
+	for _, n := range names {
+		if !known[n] {
+			return nil, fmt.Errorf("encode: --special: %q is not a special token of this tokenizer", n)
+		}
+	}
+	set := bpe.SpecialNames(names...)
+	return func(dst []uint32, text []byte) []uint32 { return se.AppendEncodeSpecial(dst, text, set) }, nil
+}
+
+type idFormat int
+
+const (
+	formatJSONL idFormat = iota
+	formatIDs
+)
+
+func parseIDFormat(s string) (idFormat, error) {
+	switch s {
+	case "jsonl", "json":
+		return formatJSONL, nil
+	case "ids", "text":
+		return formatIDs, nil
+	}
+	return 0, fmt.Errorf("unknown id format %q (want jsonl or ids)", s)
+}
+
+// appendIDs writes ids in the format, followed by a newline.
+func appendIDs(out []byte, ids []uint32, f idFormat) []byte {
+	if f == formatJSONL {
+		out = append(out, '[')
+	}
+	for i, id := range ids {
+		if i > 0 {
+			if f == formatJSONL {
+				out = append(out, ',')
+			} else {
+				out = append(out, ' ')
+			}
+		}
+		out = strconv.AppendUint(out, uint64(id), 10)
+	}
+	if f == formatJSONL {
+		out = append(out, ']')
+	}
+	return append(out, '\n')
+}
+
+func encodeAction(c *cli.Context) error {
+	// The pipeline helper adds a shard mode here: when --out DIR is set,
+	// encode.go hands the inputs to package pipeline (Arrow IPC shards)
+	// instead of writing ids as text, e.g.
+	//	if c.IsSet("out") { return encodeShards(c) }
+	t, err := openTokenizer(c.String("tokenizer"))
+	if err != nil {
+		return err
+	}
+	enc, err := encoderFor(t, c.String("special"))
+	if err != nil {
+		return err
+	}
+	format, err := parseIDFormat(c.String("format"))
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	var w io.Writer = c.App.Writer
+	if path := c.String("output"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<20)
+	files := c.Args().Slice()
+	if len(files) == 0 {
+		files = []string{"-"}
+	}
+	prog := newEncodeProgress(c, "encode")
+	for _, name := range files {
+		if err := encodeFile(name, enc, format, c.Bool("per-line"), bw, prog); err != nil {
+			bw.Flush()
+			return err
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	prog.done()
+	if path := c.String("output"); path != "" {
+		return w.(*os.File).Close()
+	}
+	return nil
+}
+
+func openIDInput(name string) (io.ReadCloser, error) {
+	if name == "-" {
+		return io.NopCloser(os.Stdin), nil
+	}
+	return os.Open(name)
+}
+
+func encodeFile(name string, enc encodeFunc, format idFormat, perLine bool, w *bufio.Writer, prog *encodeProgress) error {
+	f, err := openIDInput(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var ids []uint32
+	var out []byte
+	if !perLine {
+		text, err := io.ReadAll(f)
+		if err != nil {
+			return fmt.Errorf("encode: %s: %w", name, err)
+		}
+		ids = enc(ids, text)
+		prog.add(len(text), len(ids))
+		_, err = w.Write(appendIDs(out, ids, format))
+		return err
+	}
+	r := bufio.NewReaderSize(f, 1<<20)
+	var long []byte
+	for {
+		line, err := r.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, line...)
+			continue
+		}
+		if long != nil {
+			long = append(long, line...)
+			line = long
+		}
+		if err != nil && err != io.EOF {
+			return fmt.Errorf("encode: %s: %w", name, err)
+		}
+		if len(line) == 0 && err == io.EOF {
+			return nil
+		}
+		text := bytes.TrimSuffix(line, []byte{'\n'})
+		ids = enc(ids[:0], text)
+		prog.add(len(line), len(ids))
+		out = appendIDs(out[:0], ids, format)
+		if _, werr := w.Write(out); werr != nil {
+			return werr
+		}
+		long = long[:0]
+		if long != nil && cap(long) > 1<<24 {
+			long = nil
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// encodeProgress prints throughput to standard error every few seconds and a
+// summary at the end, when asked or when standard error is a terminal.
+type encodeProgress struct {
+	on            bool
+	verb          string
+	start, last   time.Time
+	bytes, tokens int64
+}
+
+func newEncodeProgress(c *cli.Context, verb string) *encodeProgress {
+	on := c.Bool("progress")
+	if !c.IsSet("progress") {
+		on = term.IsTerminal(int(os.Stderr.Fd()))
+	}
+	now := time.Now()
+	return &encodeProgress{on: on, verb: verb, start: now, last: now}
+}
+
+func (p *encodeProgress) add(bytes, tokens int) {
+	p.bytes += int64(bytes)
+	p.tokens += int64(tokens)
+	if !p.on || p.bytes&0xFFF != 0 && time.Since(p.last) < 2*time.Second {
+		return
+	}
+	if now := time.Now(); now.Sub(p.last) >= 2*time.Second {
+		p.last = now
+		fmt.Fprintf(os.Stderr, "%s: %s\n", p.verb, p.summary(now))
+	}
+}
+
+func (p *encodeProgress) summary(now time.Time) string {
+	s := now.Sub(p.start).Seconds()
+	return fmt.Sprintf("%.1f MB, %d tokens, %.2f s, %.2f MB/s, %.3f bytes/token",
+		float64(p.bytes)/1e6, p.tokens, s, float64(p.bytes)/1e6/max(s, 1e-9), float64(p.bytes)/max(float64(p.tokens), 1))
+}
+
+func (p *encodeProgress) done() {
+	if p.on {
+		fmt.Fprintf(os.Stderr, "%s: done: %s\n", p.verb, p.summary(time.Now()))
+	}
+}
