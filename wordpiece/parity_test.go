@@ -1,9 +1,13 @@
 package wordpiece
 
 import (
+	"compress/gzip"
+	"io"
+
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"github.com/klauspost/compress/zstd"
 	"os"
 	"strings"
 	"testing"
@@ -117,6 +121,95 @@ func TestBERT_goldenUncased(t *testing.T) {
 				ids, _ := b.AppendEncodeOffsets(nil, nil, l)
 				return ids
 			}, lines, want)
+		}
+	}
+}
+
+// corpusSlices are the multilingual corpora of ../shared/corpora compared
+// with testdata/ref (see testdata/make-reference.sh).
+var corpusSlices = []string{"ar", "de", "es", "fa", "fr", "hi", "it", "ja", "ko", "pt", "ru", "uk",
+	"zh-hans", "zh-hant", "zh-classical-poetry", "en-tinyshakespeare"}
+
+// sliceCorpus returns the first whole lines of a corpus up to 100,000
+// bytes, counting each line's "\n", as make-reference.sh cuts them.
+func sliceCorpus(t testing.TB, name string) [][]byte {
+	t.Helper()
+	dir := sharedtest.Dir(t)
+	var data []byte
+	if b, err := os.ReadFile(dir + "/corpora/" + name + ".txt"); err == nil {
+		data = b
+	} else {
+		f, err := os.Open(sharedtest.Path(t, "corpora/"+name+".txt.zst"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		d, err := zstd.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		data, err = io.ReadAll(io.LimitReader(d, 200_000))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var lines [][]byte
+	n := 0
+	for len(data) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 {
+			i = len(data)
+		}
+		n += i + 1
+		if n > 100_000 {
+			break
+		}
+		lines = append(lines, data[:i])
+		data = data[min(i+1, len(data)):]
+	}
+	return lines
+}
+
+func readIDsGz(t testing.TB, path string) [][]uint32 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeIDLines(t, z)
+}
+
+func TestBERT_referenceCorpora(t *testing.T) {
+	for _, c := range []struct {
+		name, vocab string
+		cfg         BERTConfig
+	}{
+		{"uncased", "vocab/bert-base-uncased-vocab.txt", DefaultBERTConfig()},
+		{"cased", "vocab/bert-large-cased-vocab.txt", CasedBERTConfig()},
+	} {
+		v, err := ReadVocabFile(sharedtest.Path(t, c.vocab))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := NewBERT(v, c.cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		enc := func(l []byte) []uint32 { return b.AppendEncode(nil, l) }
+		if c.name == "cased" {
+			for _, g := range goldenTexts {
+				lines := readLines(t, sharedtest.Path(t, "golden/texts/"+g+".txt"))
+				compareLines(t, c.name+"/golden-"+g, enc, lines, readIDsGz(t, "testdata/ref/cased/golden-"+g+".jsonl.gz"))
+			}
+		}
+		for _, s := range corpusSlices {
+			compareLines(t, c.name+"/corpus-"+s, enc, sliceCorpus(t, s), readIDsGz(t, "testdata/ref/"+c.name+"/corpus-"+s+".jsonl.gz"))
 		}
 	}
 }
