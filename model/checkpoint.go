@@ -185,7 +185,7 @@ func Resume(dir string, data Dataset, steps int) (*Trainer, error) {
 		return nil, fmt.Errorf("%s: model.safetensors (step %d) and state.json (step %d) disagree; the checkpoint was interrupted while written",
 			dir, step, st.Step)
 	}
-	if tok != data.Tokenizer {
+	if tok.Name != data.Tokenizer.Name || tok.SHA256 != data.Tokenizer.SHA256 || tok.VocabSize != data.Tokenizer.VocabSize {
 		return nil, fmt.Errorf("%s: the run was trained on tokens of %s (vocab %d, sha256 %q) but the data comes from %s (vocab %d, sha256 %q)",
 			dir, tok.Name, tok.VocabSize, tok.SHA256, data.Tokenizer.Name, data.Tokenizer.VocabSize, data.Tokenizer.SHA256)
 	}

@@ -52,6 +52,9 @@ type Dataset struct {
 type TokenizerID struct {
 	// Name is the tokenizer's kind or file name ("bytes" for raw bytes).
 	Name string `json:"name"`
+	// Path is where the tokenizer was read from (empty for built-ins); the
+	// sampler reopens it to decode.
+	Path string `json:"path,omitempty"`
 	// SHA256 is the hash of the tokenizer file, empty for built-ins.
 	SHA256 string `json:"sha256,omitempty"`
 	// VocabSize is the number of ids.
