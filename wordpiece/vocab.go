@@ -142,3 +142,29 @@ func WriteVocab(w io.Writer, tokens []string) error {
 	}
 	return bw.Flush()
 }
+
+// NewVocabFromMap builds a vocabulary from a token → id map (the "vocab"
+// object of a tokenizer.json). Ids missing from the map have no token. Two
+// tokens with the same id are an error, since the id could not be decoded.
+func NewVocabFromMap(m map[string]uint32) (*Vocab, error) {
+	n := 0
+	for _, id := range m {
+		n = max(n, int(id)+1)
+	}
+	if n > 4*len(m)+1024 {
+		return nil, fmt.Errorf("wordpiece: vocabulary of %d tokens has ids up to %d", len(m), n-1)
+	}
+	v := &Vocab{tokens: make([]string, n), valid: make([]bool, n), ids: make(map[string]uint32, len(m))}
+	for t, id := range m {
+		if v.valid[id] {
+			a, b := v.tokens[id], t
+			if b < a {
+				a, b = b, a
+			}
+			return nil, fmt.Errorf("wordpiece: tokens %q and %q have the same id %d", a, b, id)
+		}
+		v.tokens[id], v.valid[id] = t, true
+		v.ids[t] = id
+	}
+	return v, nil
+}
