@@ -111,3 +111,44 @@ func nmtRule(c rune) (string, bool) {
 	}
 	return "", false
 }
+
+// ParseRuleTSV reads custom normalization rules in spm_train's
+// --normalization_rule_tsv format: one rule per line, the source and the
+// target as space-separated hexadecimal code points separated by a tab
+// (further tab-separated fields are comments; lines starting with # are
+// skipped). An empty target deletes the source.
+func ParseRuleTSV(text string) (map[string]string, error) {
+	rules := map[string]string{}
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 2 {
+			return nil, fmt.Errorf("sentencepiece: rule line %d: want source<TAB>target", i+1)
+		}
+		src, err := parseCodePoints(f[0])
+		if err != nil || src == "" {
+			return nil, fmt.Errorf("sentencepiece: rule line %d: bad source %q", i+1, f[0])
+		}
+		dst, err := parseCodePoints(f[1])
+		if err != nil {
+			return nil, fmt.Errorf("sentencepiece: rule line %d: bad target %q", i+1, f[1])
+		}
+		rules[src] = dst
+	}
+	return rules, nil
+}
+
+func parseCodePoints(s string) (string, error) {
+	var b strings.Builder
+	for _, f := range strings.Fields(s) {
+		var c rune
+		if _, err := fmt.Sscanf(f, "%x", &c); err != nil || !utf8.ValidRune(c) || c == 0 {
+			return "", fmt.Errorf("bad code point %q", f)
+		}
+		b.WriteRune(c)
+	}
+	return b.String(), nil
+}

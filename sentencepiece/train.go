@@ -1,0 +1,331 @@
+package sentencepiece
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/toklabs/tok/corpora"
+)
+
+// TrainConfig holds the settings of a SentencePiece training run. The
+// fields mirror spm_train's flags (and `tok train-vocab` flags mirror the
+// fields); DefaultTrainConfig gives spm_train's defaults.
+type TrainConfig struct {
+	Algorithm         Algorithm         // Unigram (default) or BPE
+	VocabSize         int               // final vocabulary size, meta pieces included (8000)
+	CharacterCoverage float64           // share of characters the vocabulary must cover (0.9995)
+	Normalization     NormalizationRule // built-in rule (NmtNFKC)
+	// NormalizationTSV, when set, replaces Normalization with custom rules:
+	// lines "source<TAB>target" of space-separated hex code points.
+	NormalizationTSV       string
+	AddDummyPrefix         bool // true
+	RemoveExtraWhitespaces bool // true
+	MaxSentenceLength      int  // sentences longer than this many bytes are skipped (4192)
+	MaxPieceLength         int  // longest piece in characters (16)
+	SeedSize               int  // Unigram seed pieces (1,000,000)
+	ShrinkingFactor        float64
+	SubIterations          int  // EM sub-iterations per pruning round (2)
+	SplitByWhitespace      bool // pieces do not cross words (true)
+	SplitByUnicodeScript   bool // pieces do not mix scripts (true)
+	SplitByNumber          bool // pieces do not mix digits with letters (true)
+	SplitDigits            bool // every digit is its own piece (false)
+	ByteFallback           bool // add <0x00>..<0xFF> and encode unknown characters as bytes (false)
+	UserDefinedSymbols     []string
+	ControlSymbols         []string
+	UnkID, BosID, EosID    int // 0, 1, 2; -1 disables bos/eos
+	PadID                  int // -1
+	// SampleSentences, when positive, trains on a uniform reservoir sample
+	// of that many sentences (chosen with Seed) instead of all of them;
+	// counting is streaming either way, so memory is bounded by the
+	// distinct words.
+	SampleSentences int
+	Seed            uint64
+	Workers         int // goroutines for counting and EM (GOMAXPROCS)
+	// Progress, when set, receives one line per training stage.
+	Progress func(msg string)
+}
+
+// DefaultTrainConfig returns spm_train's defaults.
+func DefaultTrainConfig() TrainConfig {
+	return TrainConfig{
+		Algorithm: Unigram, VocabSize: 8000, CharacterCoverage: 0.9995, Normalization: NmtNFKC,
+		AddDummyPrefix: true, RemoveExtraWhitespaces: true, MaxSentenceLength: 4192,
+		MaxPieceLength: 16, SeedSize: 1000000, ShrinkingFactor: 0.75, SubIterations: 2,
+		SplitByWhitespace: true, SplitByUnicodeScript: true, SplitByNumber: true,
+		UnkID: 0, BosID: 1, EosID: 2, PadID: -1, Workers: runtime.GOMAXPROCS(0),
+	}
+}
+
+func (c *TrainConfig) check() error {
+	switch {
+	case c.Algorithm != Unigram && c.Algorithm != BPE:
+		return fmt.Errorf("sentencepiece: cannot train %v models", c.Algorithm)
+	case c.VocabSize <= 0:
+		return errors.New("sentencepiece: VocabSize must be positive")
+	case c.CharacterCoverage <= 0 || c.CharacterCoverage > 1:
+		return errors.New("sentencepiece: CharacterCoverage must be in (0, 1]")
+	case c.MaxPieceLength <= 0 || c.MaxSentenceLength <= 0:
+		return errors.New("sentencepiece: MaxPieceLength and MaxSentenceLength must be positive")
+	case c.ShrinkingFactor <= 0 || c.ShrinkingFactor >= 1:
+		return errors.New("sentencepiece: ShrinkingFactor must be in (0, 1)")
+	case c.UnkID < 0:
+		return errors.New("sentencepiece: UnkID must be set")
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.SubIterations <= 0 {
+		c.SubIterations = 2
+	}
+	return nil
+}
+
+func (c *TrainConfig) logf(format string, args ...any) {
+	if c.Progress != nil {
+		c.Progress(fmt.Sprintf(format, args...))
+	}
+}
+
+// normalizer returns the normalizer training and the trained model use.
+func (c *TrainConfig) normalizer() (*Normalizer, string, error) {
+	var rules map[string]string
+	name := c.Normalization.String()
+	if c.NormalizationTSV != "" {
+		var err error
+		if rules, err = ParseRuleTSV(c.NormalizationTSV); err != nil {
+			return nil, "", err
+		}
+		name = "user_defined"
+	} else {
+		rules = c.Normalization.Rules()
+	}
+	var cm *CharsMap
+	if len(rules) > 0 {
+		var err error
+		if cm, err = BuildCharsMap(rules); err != nil {
+			return nil, "", err
+		}
+	}
+	n := &Normalizer{Map: cm, AddDummyPrefix: c.AddDummyPrefix, RemoveExtraWhitespaces: c.RemoveExtraWhitespaces, EscapeWhitespaces: true}
+	if len(c.UserDefinedSymbols) > 0 {
+		vals := make([]int32, len(c.UserDefinedSymbols))
+		n.userDefined = newPieceTrie(c.UserDefinedSymbols, vals)
+	}
+	return n, name, nil
+}
+
+// WordCounts are the distinct words (normalized, ▁-prefixed) of a corpus
+// with their frequencies: what Unigram and BPE training start from. The
+// memory they take is bounded by the distinct words, not the corpus.
+type WordCounts struct {
+	Words     map[string]int64
+	Sentences int64 // sentences counted
+	Skipped   int64 // sentences longer than MaxSentenceLength
+	Bytes     int64 // input bytes read
+}
+
+// splitWords appends the words of normalized text: a new word starts at
+// every ▁ (SentencePiece's SplitIntoWords without whitespace-only pieces).
+func splitWords(dst [][]byte, text []byte) [][]byte {
+	start := 0
+	for i := 0; i < len(text); {
+		l := min(oneCharLen(text[i]), len(text)-i)
+		if i > start && l == 3 && text[i] == 0xE2 && text[i+1] == 0x96 && text[i+2] == 0x81 {
+			dst = append(dst, text[start:i])
+			start = i
+		}
+		i += l
+	}
+	if start < len(text) {
+		dst = append(dst, text[start:])
+	}
+	return dst
+}
+
+// CountWords reads sentences (lines) from r, normalizes each and counts
+// its words with cfg.Workers goroutines. With cfg.SampleSentences > 0 it
+// counts a reservoir sample of that many sentences instead.
+func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	norm, _, err := cfg.normalizer()
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SampleSentences > 0 {
+		r, err = sampleSentences(r, cfg.SampleSentences, cfg.Seed)
+		if err != nil {
+			return nil, err
+		}
+	}
+	type job struct{ text []byte }
+	jobs := make(chan []byte, cfg.Workers*2)
+	results := make([]map[string]int64, cfg.Workers)
+	var skipped, sentences []int64 = make([]int64, cfg.Workers), make([]int64, cfg.Workers)
+	var wg sync.WaitGroup
+	for w := 0; w < cfg.Workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			counts := map[string]int64{}
+			var buf []byte
+			var words [][]byte
+			for batch := range jobs {
+				for len(batch) > 0 {
+					line := batch
+					if i := bytes.IndexByte(batch, '\n'); i >= 0 {
+						line, batch = batch[:i], batch[i+1:]
+					} else {
+						batch = nil
+					}
+					if len(line) > cfg.MaxSentenceLength {
+						skipped[w]++
+						continue
+					}
+					sentences[w]++
+					buf, _ = norm.Normalize(buf[:0], nil, line, false)
+					words = splitWords(words[:0], buf)
+					for _, wd := range words {
+						counts[string(wd)]++
+					}
+				}
+			}
+			results[w] = counts
+		}(w)
+	}
+	wc := &WordCounts{}
+	var batch []byte
+	last := time.Now()
+	var readErr error
+	for {
+		doc, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			readErr = err
+			break
+		}
+		wc.Bytes += int64(len(doc.Text))
+		text := bytes.TrimSuffix(doc.Text, []byte("\n"))
+		batch = append(batch, text...)
+		batch = append(batch, '\n')
+		if len(batch) >= 1<<20 {
+			jobs <- batch
+			batch = nil
+			if time.Since(last) > 2*time.Second {
+				cfg.logf("counting words: %.1f MB read", float64(wc.Bytes)/1e6)
+				last = time.Now()
+			}
+		}
+	}
+	if len(batch) > 0 {
+		jobs <- batch
+	}
+	close(jobs)
+	wg.Wait()
+	if readErr != nil {
+		return nil, readErr
+	}
+	wc.Words = results[0]
+	for _, m := range results[1:] {
+		for k, v := range m {
+			wc.Words[k] += v
+		}
+	}
+	for w := range skipped {
+		wc.Skipped += skipped[w]
+		wc.Sentences += sentences[w]
+	}
+	cfg.logf("counted %d sentences (%d too long, skipped), %.1f MB, %d distinct words", wc.Sentences, wc.Skipped, float64(wc.Bytes)/1e6, len(wc.Words))
+	return wc, nil
+}
+
+// sortedWords returns the words by frequency, most frequent first, ties by
+// bytes: the deterministic order training works in.
+func (wc *WordCounts) sortedWords() ([]string, []int64) {
+	words := make([]string, 0, len(wc.Words))
+	for w := range wc.Words {
+		words = append(words, w)
+	}
+	sort.Slice(words, func(i, j int) bool {
+		a, b := wc.Words[words[i]], wc.Words[words[j]]
+		if a != b {
+			return a > b
+		}
+		return words[i] < words[j]
+	})
+	freqs := make([]int64, len(words))
+	for i, w := range words {
+		freqs[i] = wc.Words[w]
+	}
+	return words, freqs
+}
+
+// unkChar stands for characters outside the character coverage during
+// training (U+2047 DOUBLE QUESTION MARK, as in SentencePiece).
+const unkChar = '\u2047'
+
+// applyCoverage picks the required characters (the most frequent ones
+// covering cfg.CharacterCoverage of all characters; ▁ always) and rewrites
+// words so that other characters become unkChar.
+func applyCoverage(words []string, freqs []int64, coverage float64) (required []rune, reqFreq map[rune]int64, outWords []string, outFreqs []int64) {
+	counts := map[rune]int64{}
+	var total int64
+	for i, w := range words {
+		for _, c := range w {
+			counts[c] += freqs[i]
+			total += freqs[i]
+		}
+	}
+	chars := make([]rune, 0, len(counts))
+	for c := range counts {
+		chars = append(chars, c)
+	}
+	sort.Slice(chars, func(i, j int) bool {
+		a, b := counts[chars[i]], counts[chars[j]]
+		if a != b {
+			return a > b
+		}
+		return chars[i] < chars[j]
+	})
+	reqFreq = map[rune]int64{}
+	var acc int64
+	for _, c := range chars {
+		if coverage < 1 && float64(acc)/float64(total) >= coverage {
+			break
+		}
+		acc += counts[c]
+		required = append(required, c)
+		reqFreq[c] = counts[c]
+	}
+	merged := map[string]int64{}
+	var b []byte
+	for i, w := range words {
+		b = b[:0]
+		changed := false
+		for _, c := range w {
+			if _, ok := reqFreq[c]; !ok {
+				c = unkChar
+				changed = true
+			}
+			b = utf8.AppendRune(b, c)
+		}
+		if changed {
+			merged[string(b)] += freqs[i]
+		} else {
+			merged[w] += freqs[i]
+		}
+	}
+	wc := &WordCounts{Words: merged}
+	outWords, outFreqs = wc.sortedWords()
+	return required, reqFreq, outWords, outFreqs
+}

@@ -1,0 +1,435 @@
+package sentencepiece
+
+import (
+	"container/heap"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/toklabs/tok/corpora"
+)
+
+// Train counts the words of the corpus and trains a model on them.
+func Train(r corpora.Reader, cfg TrainConfig) (*Model, error) {
+	wc, err := CountWords(r, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return TrainFromCounts(wc, cfg)
+}
+
+// TrainFromCounts trains a model from word counts (see [CountWords]).
+// Training is deterministic: the same counts and config give the same
+// model whatever cfg.Workers is.
+func TrainFromCounts(wc *WordCounts, cfg TrainConfig) (*Model, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	if len(wc.Words) == 0 {
+		return nil, fmt.Errorf("sentencepiece: no words to train on")
+	}
+	words, freqs := wc.sortedWords()
+	required, reqFreq, words, freqs := applyCoverage(words, freqs, cfg.CharacterCoverage)
+	cfg.logf("%d words, %d required characters (coverage %.4f)", len(words), len(required), cfg.CharacterCoverage)
+	var pieces []scoredPiece
+	var err error
+	switch cfg.Algorithm {
+	case BPE:
+		pieces, err = trainBPE(words, freqs, required, &cfg)
+	default:
+		pieces, err = trainUnigram(words, freqs, required, reqFreq, &cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return buildModel(pieces, &cfg)
+}
+
+// scoredPiece is a piece of the trained vocabulary with its score.
+type scoredPiece struct {
+	text  string
+	score float64
+}
+
+// sortPieces orders by score, highest first, ties by text (SentencePiece's
+// Sorted).
+func sortPieces(p []scoredPiece) {
+	sort.Slice(p, func(i, j int) bool {
+		if p[i].score != p[j].score {
+			return p[i].score > p[j].score
+		}
+		return p[i].text < p[j].text
+	})
+}
+
+// numChunks is the fixed number of parts the words are split into for
+// parallel passes; results are summed part by part in order, so they do
+// not depend on the number of workers.
+const numChunks = 8
+
+// parallelChunks runs fn over the numChunks parts of [0, n) with at most
+// workers goroutines.
+func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, workers))
+	for c := 0; c < numChunks; c++ {
+		lo, hi := n*c/numChunks, n*(c+1)/numChunks
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			fn(c, lo, hi)
+			<-sem
+		}()
+	}
+	wg.Wait()
+}
+
+func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
+	seeds := makeSeeds(words, required, reqFreq, cfg)
+	cfg.logf("unigram: %d seed pieces", len(seeds))
+	pieces := make([]string, len(seeds))
+	scores := make([]float64, len(seeds))
+	var sum float64
+	for _, s := range seeds {
+		sum += s.score
+	}
+	for i, s := range seeds {
+		pieces[i] = s.text
+		scores[i] = math.Log(s.score) - math.Log(sum)
+	}
+	meta := metaCount(cfg)
+	target := cfg.VocabSize - meta
+	if target < len(required) {
+		return nil, fmt.Errorf("sentencepiece: vocabulary size %d is too small: %d required characters plus %d meta pieces", cfg.VocabSize, len(required), meta)
+	}
+	desired := int(float64(target) * 1.1)
+	wordBytes := make([][]byte, len(words))
+	var allFreq float64
+	for i, w := range words {
+		wordBytes[i] = []byte(w)
+		allFreq += float64(freqs[i])
+	}
+	m := newTModel(pieces, scores)
+	for round := 1; ; round++ {
+		for it := 0; it < cfg.SubIterations; it++ {
+			expected, objective, ntokens := eStep(m, wordBytes, freqs, cfg.Workers)
+			// M-step: drop rare pieces, then Bayesian (digamma) re-estimate.
+			var np []string
+			var ns []float64
+			var total float64
+			for i, e := range expected {
+				if e < 0.5 {
+					continue
+				}
+				np = append(np, m.pieces[i])
+				ns = append(ns, e)
+				total += e
+			}
+			logTotal := digamma(total)
+			for i := range ns {
+				ns[i] = digamma(ns[i]) - logTotal
+			}
+			m = newTModel(np, ns)
+			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f, %d tokens", round, it+1, len(np), -objective/allFreq, ntokens)
+		}
+		if len(m.pieces) <= desired {
+			break
+		}
+		m = prune(m, wordBytes, freqs, desired, cfg)
+	}
+	return finalizePieces(m, required, reqFreq, target), nil
+}
+
+// metaCount is the number of pieces that are not trained: unk, bos, eos,
+// pad, control and user-defined symbols, and the 256 bytes.
+func metaCount(cfg *TrainConfig) int {
+	n := 1
+	for _, id := range []int{cfg.BosID, cfg.EosID, cfg.PadID} {
+		if id >= 0 {
+			n++
+		}
+	}
+	n += len(cfg.ControlSymbols) + len(cfg.UserDefinedSymbols)
+	if cfg.ByteFallback {
+		n += 256
+	}
+	return n
+}
+
+// eStep computes the expected count of every piece over all words.
+func eStep(m *tmodel, words [][]byte, freqs []int64, workers int) (expected []float64, objective float64, ntokens int64) {
+	parts := make([][]float64, numChunks)
+	objs := make([]float64, numChunks)
+	toks := make([]int64, numChunks)
+	parallelChunks(len(words), workers, func(c, lo, hi int) {
+		exp := make([]float64, len(m.pieces))
+		var sc latticeScratch
+		var path []int32
+		for i := lo; i < hi; i++ {
+			f := float64(freqs[i])
+			z := m.marginals(&sc, words[i], f, exp)
+			objs[c] -= f * z
+			path, _ = m.viterbi(&sc, words[i], -1, path[:0])
+			toks[c] += int64(len(path)) * freqs[i]
+		}
+		parts[c] = exp
+	})
+	expected = parts[0]
+	for c := 1; c < numChunks; c++ {
+		for i, v := range parts[c] {
+			expected[i] += v
+		}
+		objective += objs[c]
+		ntokens += toks[c]
+	}
+	return expected, objective + objs[0], ntokens + toks[0]
+}
+
+// prune removes the pieces whose loss of likelihood when removed is the
+// smallest, keeping max(desired, ShrinkingFactor × size) pieces.
+func prune(m *tmodel, words [][]byte, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
+	n := len(m.pieces)
+	alwaysKeep := make([]bool, n)
+	alternatives := make([][]int32, n)
+	parallelChunks(n, cfg.Workers, func(_, lo, hi int) {
+		var sc latticeScratch
+		var path []int32
+		for i := lo; i < hi; i++ {
+			w := []byte(m.pieces[i])
+			path, _ = m.viterbi(&sc, w, -1, path[:0])
+			if len(path) >= 2 {
+				continue // its best segmentation splits it: removable
+			}
+			alwaysKeep[i] = true
+			alt, ok := m.viterbi(&sc, w, int32(i), nil)
+			if ok {
+				alternatives[i] = alt
+			}
+		}
+	})
+	// Piece frequencies in the Viterbi segmentation of every word.
+	parts := make([][]float64, numChunks)
+	parallelChunks(len(words), cfg.Workers, func(c, lo, hi int) {
+		fr := make([]float64, n)
+		var sc latticeScratch
+		var path []int32
+		for i := lo; i < hi; i++ {
+			path, _ = m.viterbi(&sc, words[i], -1, path[:0])
+			for _, id := range path {
+				if id >= 0 {
+					fr[id] += float64(freqs[i])
+				}
+			}
+		}
+		parts[c] = fr
+	})
+	freq := parts[0]
+	for c := 1; c < numChunks; c++ {
+		for i, v := range parts[c] {
+			freq[i] += v
+		}
+	}
+	var sum, vsum float64
+	for _, f := range freq {
+		sum += f
+	}
+	for _, f := range freqs {
+		vsum += float64(f)
+	}
+	logSum := math.Log(sum)
+	type cand struct {
+		id   int
+		loss float64
+	}
+	var keep []int
+	var cands []cand
+	for i := 0; i < n; i++ {
+		switch {
+		case freq[i] == 0 || !alwaysKeep[i]:
+		case len(alternatives[i]) == 0:
+			keep = append(keep, i)
+		default:
+			F := freq[i] / vsum
+			logProbSP := math.Log(freq[i]) - logSum
+			logSumAlt := math.Log(sum + freq[i]*float64(len(alternatives[i])-1))
+			logProbAlt := 0.0
+			for _, a := range alternatives[i] {
+				fa := 0.0
+				if a >= 0 {
+					fa = freq[a]
+				}
+				logProbAlt += math.Log(fa+freq[i]) - logSumAlt
+			}
+			cands = append(cands, cand{i, F * (logProbSP - logProbAlt)})
+		}
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		if cands[a].loss != cands[b].loss {
+			return cands[a].loss > cands[b].loss
+		}
+		return cands[a].id < cands[b].id
+	})
+	size := max(desired, int(cfg.ShrinkingFactor*float64(n)))
+	for _, c := range cands {
+		if len(keep) >= size {
+			break
+		}
+		keep = append(keep, c.id)
+	}
+	sort.Ints(keep)
+	np := make([]string, len(keep))
+	ns := make([]float64, len(keep))
+	for i, id := range keep {
+		np[i], ns[i] = m.pieces[id], m.scores[id]
+	}
+	cfg.logf("unigram: pruned %d → %d pieces", n, len(np))
+	return newTModel(np, ns)
+}
+
+// finalizePieces keeps every required character (with a score just above
+// the minimum when EM dropped it) and then the best-scoring pieces up to
+// size.
+func finalizePieces(m *tmodel, required []rune, reqFreq map[rune]int64, size int) []scoredPiece {
+	have := make(map[string]float64, len(m.pieces))
+	minScore := math.Inf(1)
+	for i, p := range m.pieces {
+		have[p] = m.scores[i]
+		minScore = min(minScore, m.scores[i])
+	}
+	final := map[string]float64{}
+	penalty := 0.0
+	for _, c := range required { // most frequent first
+		s := string(c)
+		if v, ok := have[s]; ok {
+			final[s] = v
+		} else {
+			final[s] = minScore + penalty
+			penalty += 0.0001
+		}
+	}
+	all := make([]scoredPiece, len(m.pieces))
+	for i, p := range m.pieces {
+		all[i] = scoredPiece{p, m.scores[i]}
+	}
+	sortPieces(all)
+	for _, p := range all {
+		if len(final) >= size {
+			break
+		}
+		if _, ok := final[p.text]; !ok {
+			final[p.text] = p.score
+		}
+	}
+	out := make([]scoredPiece, 0, len(final))
+	for t, s := range final {
+		out = append(out, scoredPiece{t, s})
+	}
+	sortPieces(out)
+	return out
+}
+
+// seedHeap keeps the best substrings by score (a min-heap on score).
+type seedCand struct {
+	start, length int32
+	score         int64
+}
+
+type seedHeap struct {
+	c   []seedCand
+	arr []int32
+}
+
+func (h *seedHeap) Len() int { return len(h.c) }
+func (h *seedHeap) Less(i, j int) bool {
+	a, b := h.c[i], h.c[j]
+	if a.score != b.score {
+		return a.score < b.score
+	}
+	// Larger strings are worse, so they sit at the top to be evicted.
+	return compareRunes(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
+}
+func (h *seedHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
+func (h *seedHeap) Push(x any)   { h.c = append(h.c, x.(seedCand)) }
+func (h *seedHeap) Pop() any {
+	x := h.c[len(h.c)-1]
+	h.c = h.c[:len(h.c)-1]
+	return x
+}
+
+func compareRunes(a, b []int32) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(a) - len(b)
+}
+
+// makeSeeds returns the initial pieces: every required character with its
+// frequency, then the substrings that occur at least twice among the
+// distinct words and branch (internal nodes of the suffix tree), best by
+// occurrences × length, up to cfg.SeedSize pieces in all.
+func makeSeeds(words []string, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) []scoredPiece {
+	var arr []int32
+	for _, w := range words {
+		for _, c := range w {
+			arr = append(arr, int32(c))
+		}
+		arr = append(arr, 0)
+	}
+	seeds := make([]scoredPiece, 0, min(cfg.SeedSize, len(required)+1024))
+	for _, c := range required {
+		seeds = append(seeds, scoredPiece{string(c), float64(reqFreq[c])})
+	}
+	room := cfg.SeedSize - len(seeds)
+	if room <= 0 {
+		return seeds
+	}
+	h := &seedHeap{arr: arr}
+	runes := make([]rune, 0, cfg.MaxPieceLength)
+	repeats(arr, func(start, length, count int32) {
+		if length <= 1 || int(length) > cfg.MaxPieceLength {
+			return
+		}
+		runes = runes[:0]
+		for _, c := range arr[start : start+length] {
+			if c == 0 {
+				return
+			}
+			runes = append(runes, rune(c))
+		}
+		if !cfg.validPiece(runes) {
+			return
+		}
+		sc := seedCand{start, length, int64(count) * int64(length)}
+		if h.Len() < room {
+			heap.Push(h, sc)
+			return
+		}
+		top := h.c[0]
+		h.c = append(h.c, sc)
+		better := h.Less(0, len(h.c)-1) // top is worse than sc
+		h.c = h.c[:len(h.c)-1]
+		if better || top.score < sc.score {
+			h.c[0] = sc
+			heap.Fix(h, 0)
+		}
+	})
+	subs := make([]scoredPiece, len(h.c))
+	var b []byte
+	for i, c := range h.c {
+		b = b[:0]
+		for _, r := range arr[c.start : c.start+c.length] {
+			b = utf8.AppendRune(b, rune(r))
+		}
+		subs[i] = scoredPiece{string(b), float64(c.score)}
+	}
+	sortPieces(subs)
+	return append(seeds, subs...)
+}
