@@ -95,10 +95,10 @@ func suffixArray(s []int32) []int32 {
 
 // lcpArray returns lcp[i] = length of the longest common prefix of the
 // suffixes sa[i-1] and sa[i] (lcp[0] = 0), by Kasai's algorithm.
-func lcpArray(s, sa []int32) []int32 {
+func lcpArray(s, sa []int32) (lcp, inv []int32) {
 	n := len(s)
-	lcp := make([]int32, n)
-	inv := make([]int32, n)
+	lcp = make([]int32, n)
+	inv = make([]int32, n)
 	for i, p := range sa {
 		inv[p] = int32(i)
 	}
@@ -118,19 +118,31 @@ func lcpArray(s, sa []int32) []int32 {
 			h--
 		}
 	}
-	return lcp
+	return lcp, inv
 }
 
 // repeats calls fn for every internal node of the suffix tree of s, that
-// is every lcp interval: a substring s[start:start+length] that occurs
-// count ≥ 2 times and is followed by at least two different symbols.
-func repeats(s []int32, fn func(start, length, count int32)) {
+// is every lcp interval: a substring s[start:start+length] that occurs at
+// least twice and is followed by at least two different symbols. count is
+// the number of occurrences, or with weights the sum of weight[p] over
+// the occurrence positions p. It returns the suffix array, the lcp array
+// and the inverse suffix array for further queries.
+func repeats(s []int32, weight []int64, fn func(start, length int32, count int64)) (sa, lcp, inv []int32) {
 	n := len(s)
+	sa = suffixArray(s)
+	lcp, inv = lcpArray(s, sa)
 	if n < 2 {
 		return
 	}
-	sa := suffixArray(s)
-	lcp := lcpArray(s, sa)
+	// prefix[k] = total weight of the first k suffixes in sorted order.
+	prefix := make([]int64, n+1)
+	for k, p := range sa {
+		w := int64(1)
+		if weight != nil {
+			w = weight[p]
+		}
+		prefix[k+1] = prefix[k] + w
+	}
 	type frame struct{ lcp, lb int32 }
 	stack := []frame{{0, 0}}
 	for i := 1; i <= n; i++ {
@@ -142,11 +154,12 @@ func repeats(s []int32, fn func(start, length, count int32)) {
 		for cur < stack[len(stack)-1].lcp {
 			top := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			fn(sa[top.lb], top.lcp, int32(i)-top.lb)
+			fn(sa[top.lb], top.lcp, prefix[i]-prefix[top.lb])
 			lb = top.lb
 		}
 		if cur > stack[len(stack)-1].lcp {
 			stack = append(stack, frame{cur, lb})
 		}
 	}
+	return
 }

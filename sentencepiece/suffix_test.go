@@ -44,8 +44,8 @@ func TestSuffixArrayAgainstNaive(t *testing.T) {
 
 func TestRepeatsBanana(t *testing.T) {
 	s := []int32{'b', 'a', 'n', 'a', 'n', 'a'}
-	got := map[string]int32{}
-	repeats(s, func(start, length, count int32) {
+	got := map[string]int64{}
+	repeats(s, nil, func(start, length int32, count int64) {
 		b := make([]byte, length)
 		for i := range b {
 			b[i] = byte(s[start+int32(i)])
@@ -53,7 +53,7 @@ func TestRepeatsBanana(t *testing.T) {
 		got[string(b)] = count
 	})
 	// "na" ends the text once, so it branches (to "n" and the end).
-	want := map[string]int32{"a": 3, "ana": 2, "na": 2}
+	want := map[string]int64{"a": 3, "ana": 2, "na": 2}
 	if len(got) != len(want) {
 		t.Fatalf("got %v want %v", got, want)
 	}

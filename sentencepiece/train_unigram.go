@@ -88,7 +88,7 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 }
 
 func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
-	seeds := makeSeeds(words, required, reqFreq, cfg)
+	seeds := makeSeeds(words, freqs, required, reqFreq, cfg)
 	cfg.logf("unigram: %d seed pieces", len(seeds))
 	pieces := make([]string, len(seeds))
 	scores := make([]float64, len(seeds))
@@ -352,7 +352,7 @@ func (h *seedHeap) Less(i, j int) bool {
 	return compareRunes(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
 }
 func (h *seedHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
-func (h *seedHeap) Push(x any)   { h.c = append(h.c, x.(seedCand)) }
+func (h *seedHeap) Push(x any)    { h.c = append(h.c, x.(seedCand)) }
 func (h *seedHeap) Pop() any {
 	x := h.c[len(h.c)-1]
 	h.c = h.c[:len(h.c)-1]
@@ -371,17 +371,37 @@ func compareRunes(a, b []int32) int {
 	return len(a) - len(b)
 }
 
+// wordEnd is the first of the symbols that end words in the seed array:
+// word i ends with wordEnd+i, so no repeat crosses a word end and every
+// substring that ends a word counts as branching there, as it does in the
+// running text (where the next word follows).
+const wordEnd = 0x110000
+
 // makeSeeds returns the initial pieces: every required character with its
-// frequency, then the substrings that occur at least twice among the
-// distinct words and branch (internal nodes of the suffix tree), best by
-// occurrences × length, up to cfg.SeedSize pieces in all.
-func makeSeeds(words []string, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) []scoredPiece {
+// frequency, then frequent substrings scored by frequency × length, up to
+// cfg.SeedSize pieces in all.
+//
+// SentencePiece finds the substrings with a suffix array over the whole
+// corpus, which costs about 20 bytes per corpus character. tok builds the
+// suffix array over the distinct words instead, weighting each position
+// by its word's count: a substring's weighted count is its frequency in
+// the corpus. The candidates are the internal nodes of that suffix tree:
+// repeats followed by two different characters or a word end. (Adding
+// whole words that occur inside no other word as candidates too was
+// tried: on en-tinyshakespeare at 8000 pieces it gave 0.1% fewer held-out
+// tokens than spm_train instead of 0.5% more, but shared 85% of the
+// vocabulary with spm_train instead of 95%, so it is not what
+// SentencePiece does.)
+func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) []scoredPiece {
 	var arr []int32
-	for _, w := range words {
+	var weight []int64
+	for i, w := range words {
 		for _, c := range w {
 			arr = append(arr, int32(c))
+			weight = append(weight, freqs[i])
 		}
-		arr = append(arr, 0)
+		arr = append(arr, int32(wordEnd+i))
+		weight = append(weight, 0)
 	}
 	seeds := make([]scoredPiece, 0, min(cfg.SeedSize, len(required)+1024))
 	for _, c := range required {
@@ -393,13 +413,13 @@ func makeSeeds(words []string, required []rune, reqFreq map[rune]int64, cfg *Tra
 	}
 	h := &seedHeap{arr: arr}
 	runes := make([]rune, 0, cfg.MaxPieceLength)
-	repeats(arr, func(start, length, count int32) {
-		if length <= 1 || int(length) > cfg.MaxPieceLength {
+	consider := func(start, length int32, count int64) {
+		if length <= 1 || int(length) > cfg.MaxPieceLength || count < 2 {
 			return
 		}
 		runes = runes[:0]
 		for _, c := range arr[start : start+length] {
-			if c == 0 {
+			if c >= wordEnd {
 				return
 			}
 			runes = append(runes, rune(c))
@@ -407,20 +427,20 @@ func makeSeeds(words []string, required []rune, reqFreq map[rune]int64, cfg *Tra
 		if !cfg.validPiece(runes) {
 			return
 		}
-		sc := seedCand{start, length, int64(count) * int64(length)}
+		sc := seedCand{start, length, count * int64(length)}
 		if h.Len() < room {
 			heap.Push(h, sc)
 			return
 		}
-		top := h.c[0]
 		h.c = append(h.c, sc)
-		better := h.Less(0, len(h.c)-1) // top is worse than sc
+		worse := h.Less(0, len(h.c)-1) // the heap's worst is worse than sc
 		h.c = h.c[:len(h.c)-1]
-		if better || top.score < sc.score {
+		if worse {
 			h.c[0] = sc
 			heap.Fix(h, 0)
 		}
-	})
+	}
+	repeats(arr, weight, consider)
 	subs := make([]scoredPiece, len(h.c))
 	var b []byte
 	for i, c := range h.c {
