@@ -196,3 +196,54 @@ func TestTrainer_HF_overlapWithHF(t *testing.T) {
 		fmt.Println("ours not in run1:", missing)
 	}
 }
+
+// TestWriteTokenizerJSON_hfEncodes retrains the vocabularies of
+// testdata/make-trained-reference.sh and checks that our BERT pipeline on
+// them gives, line for line, the ids HF tokenizers gave with the
+// tokenizer.json we wrote.
+func TestWriteTokenizerJSON_hfEncodes(t *testing.T) {
+	text, err := os.ReadFile(sharedtest.Path(t, "corpora/en-tinyshakespeare.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := NormalizeCounts(countRaw(text), normalize.DefaultBert())
+	for _, algo := range []Algorithm{HF, Likelihood} {
+		cfg := DefaultTrainerConfig()
+		cfg.VocabSize = 3000
+		cfg.Algorithm = algo
+		tr, err := NewTrainer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens, err := tr.Train(words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The files must be writable and the vocab.txt must read back.
+		dir := t.TempDir()
+		if err := WriteFiles(dir, tokens, DefaultTokenizerJSONConfig()); err != nil {
+			t.Fatal(err)
+		}
+		v, err := ReadVocabFile(filepath.Join(dir, "vocab.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(v.Tokens(), tokens) {
+			t.Fatalf("%s: vocab.txt does not read back", algo)
+		}
+		var j map[string]any
+		b, _ := os.ReadFile(filepath.Join(dir, "tokenizer.json"))
+		if err := json.Unmarshal(b, &j); err != nil {
+			t.Fatalf("%s: tokenizer.json: %v", algo, err)
+		}
+		bert, err := NewBERT(v, DefaultBERTConfig())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range goldenTexts {
+			lines := readLines(t, sharedtest.Path(t, "golden/texts/"+g+".txt"))
+			want := readIDsGz(t, "testdata/ref/trained-"+algo.String()+"/golden-"+g+".jsonl.gz")
+			compareLines(t, "trained-"+algo.String()+"/"+g, func(l []byte) []uint32 { return bert.AppendEncode(nil, l) }, lines, want)
+		}
+	}
+}
