@@ -41,7 +41,7 @@ func appendTiling(dst []tok.Span, text []byte, next func([]byte, int) int) []tok
 }
 
 // contraction returns the length of the contraction ('s 't 're 've 'm 'll
-// 'd) at text[i] == '\'', or 0. With fold, ASCII letters match in either
+// 'd) at text[i], which must be an apostrophe, or 0. With fold, ASCII letters match in either
 // case, as regexp2's (?i) does (it folds with unicode.ToLower, and no
 // non-ASCII character lowers to one of these letters).
 func contraction(text []byte, i int, fold bool) int {

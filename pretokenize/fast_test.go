@@ -200,6 +200,7 @@ func fuzzMatcher(f *testing.F, pattern string) {
 	fast, slow := engines(f, pattern)
 	f.Fuzz(func(t *testing.T, text []byte) {
 		checkSame(t, "fuzz", fast, slow, text)
+		checkSame(t, "fuzz/palette", fast, slow, paletteText(text))
 	})
 }
 
@@ -207,3 +208,49 @@ func FuzzMatcher_gpt2(f *testing.F)   { fuzzMatcher(f, PatternGPT2) }
 func FuzzMatcher_cl100k(f *testing.F) { fuzzMatcher(f, PatternCL100K) }
 func FuzzMatcher_qwen2(f *testing.F)  { fuzzMatcher(f, PatternQwen2) }
 func FuzzMatcher_o200k(f *testing.F)  { fuzzMatcher(f, PatternO200K) }
+
+// palette holds characters of every class the built-in patterns tell apart:
+// each class of o200k (Lu, Ll, Lt, Lm, Lo, Mn, Mc, Me), numbers (Nd, Nl,
+// No), the whitespace kinds, newlines, apostrophes and contraction letters
+// in both cases, '/', symbols, and invalid UTF-8.
+var palette = []string{
+	"A", "Z", "a", "z", "s", "S", "t", "T", "r", "R", "e", "E", "v", "V", "m", "M", "l", "L", "d", "D", "k",
+	"'", "'", "'", "/", "!", "-", "_", "$", "😀", "\u00e9", "\u00c9", "\u01c5", "\u02b0", "\u4e2d", "\u3042",
+	"\u0301", "\u0903", "\u20dd", "\u017f", "\u212a", "\u0130", "1", "9", "\u0662", "\u2163", "\u00bd", "\U0001d41a", "\U0001d400",
+	" ", " ", " ", "\t", "\n", "\r", "\v", "\u00a0", "\u3000", "\u2028", "\u0085", "\u200b", "\ufeff", "\xff", "\xe4\xb8",
+}
+
+// paletteText maps each byte of b to a palette entry.
+func paletteText(b []byte) []byte {
+	var out []byte
+	for _, c := range b {
+		out = append(out, palette[int(c)%len(palette)]...)
+	}
+	return out
+}
+
+// TestMatchers_random compares the engines on pseudo-random texts drawn
+// from the palette (a deterministic complement of the fuzz tests).
+func TestMatchers_random(t *testing.T) {
+	n := 3000
+	if testing.Short() {
+		n = 300
+	}
+	for _, b := range builtins {
+		fast, slow := engines(t, b.pattern)
+		x := uint64(0x9e3779b97f4a7c15)
+		bad := 0
+		for i := 0; i < n && bad < 3; i++ {
+			buf := make([]byte, 1+i%40)
+			for j := range buf {
+				x ^= x << 13
+				x ^= x >> 7
+				x ^= x << 17
+				buf[j] = byte(x)
+			}
+			if !checkSame(t, b.name, fast, slow, paletteText(buf)) {
+				bad++
+			}
+		}
+	}
+}
