@@ -125,4 +125,3 @@ func TestWriteFileAtomic_KeepsOldOnError(t *testing.T) {
 		t.Errorf("temporary files left: %v", m)
 	}
 }
-
