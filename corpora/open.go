@@ -144,6 +144,10 @@ type Corpus struct {
 	cur     recordReader
 	skipped int64
 	lastBad error
+	// progress
+	doneBytes int64
+	counted   int
+	curSrc    *source
 }
 
 // SetStdin replaces the reader used for the "-" input (for tests).
@@ -151,6 +155,21 @@ func (c *Corpus) SetStdin(r io.Reader) { c.stdin = r }
 
 // Inputs returns the inputs in reading order.
 func (c *Corpus) Inputs() []Input { return c.inputs }
+
+// InputIndex returns the index in Inputs of the input that the last
+// document came from (-1 before the first).
+func (c *Corpus) InputIndex() int { return c.next - 1 }
+
+// BytesRead returns how many bytes of the inputs, as stored (compressed),
+// have been read so far: the sizes of finished inputs plus the position in
+// the current one. It is meant for progress and ETA.
+func (c *Corpus) BytesRead() int64 {
+	n := c.doneBytes
+	if c.cur != nil && c.curSrc != nil {
+		n += c.curSrc.raw.n
+	}
+	return n
+}
 
 // Skipped returns how many bad records were skipped so far (only with
 // Options.SkipBad).
@@ -165,6 +184,12 @@ func (c *Corpus) LastSkipped() error { return c.lastBad }
 func (c *Corpus) Read() (Document, error) {
 	for {
 		if c.cur == nil {
+			for ; c.counted < c.next; c.counted++ {
+				if sz := c.inputs[c.counted].Size; sz > 0 {
+					c.doneBytes += sz
+				}
+			}
+			c.curSrc = nil
 			if c.next >= len(c.inputs) {
 				return Document{}, io.EOF
 			}
@@ -245,6 +270,7 @@ func (c *Corpus) open(in Input) (recordReader, error) {
 	if format == FormatAuto {
 		format = detectFormat(in.Path, src, c.opts.TextField)
 	}
+	c.curSrc = src
 	if src.empty() {
 		src.close()
 		return nil, &tok.FormatError{File: in.Path, Offset: 0, Msg: "empty file"}

@@ -1,0 +1,35 @@
+// Package pipeline encodes corpora into training shards and reads them
+// back.
+//
+// [Encode] reads documents from package corpora, encodes them with a
+// [tok.Tokenizer] on a pool of workers and writes Apache Arrow IPC stream
+// shards in the layout of Hugging Face datasets' save_to_disk (so
+// datasets.load_from_disk opens the result): per split a directory of
+// data-XXXXX-of-NNNNN.arrow files with state.json and dataset_info.json, a
+// dataset_dict.json, and tok_manifest.json with the tokenizer and corpus
+// identities, counts and per-shard checksums. Each shard has an input_ids
+// column (list<int32>) and a num_bytes column (int64, the document's UTF-8
+// length, for bits per byte).
+//
+// The stages are:
+//
+//	corpora.Corpus → reader goroutine (jobs in order) → workers (AppendEncode)
+//	→ writer (jobs in reading order) → shards per split → rank.json
+//	→ Finalize → data-XXXXX-of-NNNNN.arrow, state.json, tok_manifest.json
+//
+// Output is deterministic: the writer consumes jobs in reading order, a
+// shard closes at a token count, and the train/validation choice ([SplitOf])
+// hashes the document text, so shards are byte-identical for any number of
+// workers. A run is resumable: every finished shard is renamed into place
+// and recorded in rank.json before the next one starts, and a run started
+// again skips the documents already in finished shards.
+//
+// Work splits across machines by rank ([Partition]): each of W processes
+// (Slurm array tasks, Kubernetes Indexed Job pods) encodes a contiguous
+// share of the inputs into its own directory with a completion marker, and
+// [Finalize] checks that all finished and writes the dataset-level files.
+//
+// [OpenDataset] reads a finished dataset for training: random access to
+// token windows across shards, reading straight from the files (no
+// decoding) when shards are uncompressed.
+package pipeline

@@ -1,0 +1,579 @@
+package pipeline
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/toklabs/tok/corpora"
+)
+
+// Encode runs this process's rank of an encoding: it reads the rank's share
+// of inputs (see Partition), encodes the documents on cfg.Workers
+// goroutines and writes Arrow shards under cfg.Out/ranks/rank-RRRRR, saving
+// its state after every shard so that a killed run started again with the
+// same arguments resumes where it stopped and ends with the same shards.
+// The rank's completion marker is the Done field of its rank.json. A
+// single-process run follows Encode with Finalize.
+//
+// The shards depend only on the inputs and the settings, never on the
+// number of workers or on where a run was interrupted.
+func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpora.Options) (*RankState, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	copts = fillCorpusOptions(copts)
+	mine, err := Partition(inputs, cfg.Rank, cfg.WorldSize)
+	if err != nil {
+		return nil, err
+	}
+	settings := Settings{
+		TokenizerSHA256: cfg.TokenizerHash,
+		VocabSize:       cfg.Tokenizer.VocabSize(),
+		WorldSize:       cfg.WorldSize,
+		ShardBytes:      cfg.ShardBytes,
+		BatchRows:       cfg.BatchRows,
+		BatchTokens:     cfg.BatchTokens,
+		Compression:     cfg.Compression.String(),
+		ValFraction:     cfg.ValFraction,
+		EOS:             cfg.EOS,
+		Corpus: CorpusSettings{
+			TextField:        copts.TextField,
+			MaxDocBytes:      copts.MaxDocBytes,
+			SkipBad:          copts.SkipBad,
+			AllowInvalidUTF8: copts.AllowInvalidUTF8,
+		},
+		Inputs: inputIdentities(inputs),
+	}
+	if err := checkManifest(cfg.Out, settings); err != nil {
+		return nil, err
+	}
+	dir := rankDir(cfg.Out, cfg.Rank)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	state, err := loadRankState(dir, cfg.Rank, settings)
+	if err != nil {
+		return nil, err
+	}
+	if state.Done {
+		return state, nil
+	}
+	if err := cleanRankDir(dir, state); err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, dir: dir, state: state, corpus: corpora.OpenInputs(mine, copts), inputs: mine}
+	defer r.corpus.Close()
+	if err := r.run(ctx); err != nil {
+		return nil, err
+	}
+	return state, nil
+}
+
+func fillCorpusOptions(o corpora.Options) corpora.Options {
+	d := corpora.DefaultOptions()
+	if o.TextField == "" {
+		o.TextField = d.TextField
+	}
+	if o.MaxDocBytes <= 0 {
+		o.MaxDocBytes = d.MaxDocBytes
+	}
+	return o
+}
+
+// checkManifest refuses a directory that already holds a finished dataset
+// made with other settings (for example another tokenizer).
+func checkManifest(out string, s Settings) error {
+	var m Manifest
+	err := readJSON(filepath.Join(out, ManifestFile), &m)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return compareSettings(m.Settings, s, filepath.Join(out, ManifestFile))
+}
+
+func loadRankState(dir string, rank int, s Settings) (*RankState, error) {
+	path := filepath.Join(dir, RankStateFile)
+	var st RankState
+	err := readJSON(path, &st)
+	if errors.Is(err, os.ErrNotExist) {
+		return &RankState{Format: rankStateFormat, Rank: rank, Settings: s, Splits: map[string]*SplitState{}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if st.Format != rankStateFormat || st.Rank != rank {
+		return nil, fmt.Errorf("pipeline: %s: not the state of rank %d", path, rank)
+	}
+	if err := compareSettings(st.Settings, s, path); err != nil {
+		return nil, err
+	}
+	if st.Splits == nil {
+		st.Splits = map[string]*SplitState{}
+	}
+	return &st, nil
+}
+
+// cleanRankDir removes temporary files and shards that the state does not
+// list (written before a crash, before the state was saved); they are
+// written again, identically.
+func cleanRankDir(dir string, st *RankState) error {
+	keep := map[string]bool{RankStateFile: true}
+	for _, sp := range st.Splits {
+		for _, sh := range sp.Shards {
+			keep[sh.File] = true
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] && (strings.HasSuffix(e.Name(), ".arrow") || strings.HasSuffix(e.Name(), ".tmp")) {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// job is a batch of consecutive documents that one worker encodes.
+type job struct {
+	firstSeq int64
+	text     []byte  // the documents' texts, back to back
+	ends     []int   // end of each document in text
+	split    []uint8 // 0 train, 1 validation
+	skip     []bool  // already in a finished shard
+	ids      []uint32
+	idEnds   []int
+	err      error
+	done     chan struct{}
+}
+
+const (
+	jobTextBytes = 256 << 10
+	jobMaxDocs   = 512
+)
+
+type run struct {
+	cfg    Config
+	dir    string
+	state  *RankState
+	corpus *corpora.Corpus
+	inputs []corpora.Input
+
+	digests  []InputDigest
+	hashers  []hash.Hash
+	progress *progress
+}
+
+var splitNames = [2]string{SplitTrain, SplitValidation}
+
+func (r *run) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := r.cfg.Workers
+	jobs := make(chan *job, workers)
+	ordered := make(chan *job, 2*workers+2)
+	free := make(chan *job, 2*workers+4)
+	for i := 0; i < cap(free); i++ {
+		free <- &job{}
+	}
+	var lastSeq [2]int64
+	for i, name := range splitNames {
+		lastSeq[i] = r.state.Splits[name].lastSeq()
+	}
+	var total int64
+	for _, in := range r.inputs {
+		if in.Size > 0 {
+			total += in.Size
+		}
+	}
+	r.progress = newProgress(r.cfg.Progress, r.cfg.ProgressTerminal, total)
+	defer r.progress.stop()
+
+	r.digests = make([]InputDigest, len(r.inputs))
+	r.hashers = make([]hash.Hash, len(r.inputs))
+	for i, in := range r.inputs {
+		r.digests[i].Path = in.Path
+		r.hashers[i] = sha256.New()
+	}
+
+	var readErr error
+	var wg sync.WaitGroup
+	// Reader: documents in order, grouped into jobs.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(ordered)
+		readErr = r.read(ctx, jobs, ordered, free, lastSeq)
+	}()
+	// Workers: encode jobs in any order.
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				r.encode(j)
+				close(j.done)
+			}
+		}()
+	}
+	// Writer: jobs in reading order.
+	var shards [2]*shardWriter
+	for i, name := range splitNames {
+		n := 0
+		if st := r.state.Splits[name]; st != nil {
+			n = len(st.Shards)
+		}
+		shards[i] = &shardWriter{run: r, split: name, next: n}
+	}
+	werr := r.write(ordered, free, &shards)
+	if werr != nil {
+		cancel()
+		for j := range ordered { // let the reader finish
+			<-j.done
+		}
+	}
+	wg.Wait()
+	if werr == nil && readErr == nil {
+		for _, sw := range shards {
+			if werr = sw.close(); werr != nil {
+				break
+			}
+		}
+	}
+	if werr != nil || readErr != nil {
+		// Unfinished shards are dropped; finished ones stay listed in
+		// rank.json, and a run started again resumes after them.
+		for _, sw := range shards {
+			sw.abort()
+		}
+		if werr != nil {
+			return werr
+		}
+		return readErr
+	}
+	return r.finish()
+}
+
+// read fills jobs from the corpus.
+func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *job, lastSeq [2]int64) error {
+	var seq int64
+	var lenbuf [8]byte
+	for {
+		var j *job
+		select {
+		case j = <-free:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		j.firstSeq = seq
+		j.text = j.text[:0]
+		j.ends = j.ends[:0]
+		j.split = j.split[:0]
+		j.skip = j.skip[:0]
+		j.err = nil
+		j.done = make(chan struct{})
+		var err error
+		for len(j.text) < jobTextBytes && len(j.ends) < jobMaxDocs {
+			var d corpora.Document
+			d, err = r.corpus.Read()
+			if err != nil {
+				break
+			}
+			in := r.corpus.InputIndex()
+			binary.LittleEndian.PutUint64(lenbuf[:], uint64(len(d.Text)))
+			r.hashers[in].Write(lenbuf[:])
+			r.hashers[in].Write(d.Text)
+			r.digests[in].Documents++
+			r.digests[in].Bytes += int64(len(d.Text))
+			sp := SplitOf(d.Text, r.cfg.ValFraction)
+			j.text = append(j.text, d.Text...)
+			j.ends = append(j.ends, len(j.text))
+			j.split = append(j.split, sp)
+			j.skip = append(j.skip, seq <= lastSeq[sp])
+			seq++
+		}
+		r.progress.read.Store(r.corpus.BytesRead())
+		if len(j.ends) > 0 {
+			ordered <- j
+			jobs <- j
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// encode tokenizes the documents of a job that are not already written.
+func (r *run) encode(j *job) {
+	j.ids = j.ids[:0]
+	j.idEnds = j.idEnds[:0]
+	start := 0
+	for i, end := range j.ends {
+		if !j.skip[i] {
+			j.ids = r.cfg.Tokenizer.AppendEncode(j.ids, j.text[start:end])
+			if r.cfg.EOS != nil {
+				j.ids = append(j.ids, *r.cfg.EOS)
+			}
+		}
+		j.idEnds = append(j.idEnds, len(j.ids))
+		start = end
+	}
+}
+
+// write appends encoded documents to the shards in reading order.
+func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWriter) error {
+	for j := range ordered {
+		<-j.done
+		if j.err != nil {
+			return j.err
+		}
+		start, idStart := 0, 0
+		for i, end := range j.ends {
+			idEnd := j.idEnds[i]
+			if !j.skip[i] {
+				sw := shards[j.split[i]]
+				if err := sw.append(j.firstSeq+int64(i), j.ids[idStart:idEnd], int64(end-start)); err != nil {
+					return err
+				}
+				r.progress.add(1, int64(end-start), int64(idEnd-idStart))
+			}
+			start, idStart = end, idEnd
+		}
+		free <- j
+	}
+	return nil
+}
+
+// finish writes the completion marker.
+func (r *run) finish() error {
+	for i := range r.digests {
+		r.digests[i].SHA256 = hex.EncodeToString(r.hashers[i].Sum(nil))
+	}
+	st := r.state
+	st.Inputs = r.digests
+	st.Skipped = r.corpus.Skipped()
+	st.Documents = 0
+	for _, d := range r.digests {
+		st.Documents += d.Documents
+	}
+	st.Done = true
+	return writeJSON(filepath.Join(r.dir, RankStateFile), st)
+}
+
+// shardWriter writes the shards of one split of a rank.
+type shardWriter struct {
+	run   *run
+	split string
+	next  int // index of the next shard
+
+	f       *os.File
+	buf     *bufio.Writer
+	hash    hash.Hash
+	count   int64
+	bw      *batchWriter
+	info    ShardInfo
+	started time.Time
+}
+
+type countWriter struct {
+	w io.Writer
+	n *int64
+}
+
+func (c countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	*c.n += int64(n)
+	return n, err
+}
+
+func (s *shardWriter) open(seq int64) error {
+	name := shardName(s.split, s.next)
+	f, err := os.Create(filepath.Join(s.run.dir, name+".tmp"))
+	if err != nil {
+		return err
+	}
+	s.f = f
+	s.hash = sha256.New()
+	s.count = 0
+	s.buf = bufio.NewWriterSize(countWriter{io.MultiWriter(f, s.hash), &s.count}, 1<<20)
+	cfg := s.run.cfg
+	s.bw = newBatchWriter(s.buf, cfg.Compression, cfg.BatchRows, cfg.BatchTokens)
+	s.info = ShardInfo{File: name, FirstSeq: seq}
+	return nil
+}
+
+func (s *shardWriter) append(seq int64, ids []uint32, nbytes int64) error {
+	if s.f == nil {
+		if err := s.open(seq); err != nil {
+			return err
+		}
+	}
+	if err := s.bw.append(ids, nbytes); err != nil {
+		return err
+	}
+	s.info.Documents++
+	s.info.Tokens += int64(len(ids))
+	s.info.Bytes += nbytes
+	s.info.LastSeq = seq
+	if 4*s.info.Tokens >= s.run.cfg.ShardBytes {
+		return s.close()
+	}
+	return nil
+}
+
+// abort drops the open shard.
+func (s *shardWriter) abort() {
+	if s.f == nil {
+		return
+	}
+	s.f.Close()
+	s.f = nil
+	os.Remove(filepath.Join(s.run.dir, s.info.File+".tmp"))
+}
+
+// close finishes the open shard: end of stream, fsync, rename, and the
+// rank state saved with the shard listed.
+func (s *shardWriter) close() error {
+	if s.f == nil {
+		return nil
+	}
+	if err := s.bw.close(); err != nil {
+		return err
+	}
+	if err := s.buf.Flush(); err != nil {
+		return err
+	}
+	if err := s.f.Sync(); err != nil {
+		return err
+	}
+	if err := s.f.Close(); err != nil {
+		return err
+	}
+	s.f = nil
+	tmp := filepath.Join(s.run.dir, s.info.File+".tmp")
+	if err := os.Rename(tmp, filepath.Join(s.run.dir, s.info.File)); err != nil {
+		return err
+	}
+	s.info.FileBytes = s.count
+	s.info.SHA256 = hex.EncodeToString(s.hash.Sum(nil))
+	st := s.run.state
+	sp := st.Splits[s.split]
+	if sp == nil {
+		sp = &SplitState{}
+		st.Splits[s.split] = sp
+	}
+	sp.Shards = append(sp.Shards, s.info)
+	s.next++
+	return writeJSON(filepath.Join(s.run.dir, RankStateFile), st)
+}
+
+// progress counts documents, bytes and tokens and reports them.
+type progress struct {
+	docs, bytes, tokens, read atomic.Int64
+	total                     int64
+	w                         io.Writer
+	terminal                  bool
+	start                     time.Time
+	quit                      chan struct{}
+	wg                        sync.WaitGroup
+}
+
+func newProgress(w io.Writer, terminal bool, total int64) *progress {
+	p := &progress{w: w, terminal: terminal, total: total, start: time.Now(), quit: make(chan struct{})}
+	if w == nil {
+		return p
+	}
+	every := 10 * time.Second
+	if terminal {
+		every = 250 * time.Millisecond
+	}
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.report(false)
+			case <-p.quit:
+				p.report(true)
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) add(docs, nbytes, tokens int64) {
+	p.docs.Add(docs)
+	p.bytes.Add(nbytes)
+	p.tokens.Add(tokens)
+}
+
+func (p *progress) stop() {
+	if p.w == nil {
+		return
+	}
+	close(p.quit)
+	p.wg.Wait()
+}
+
+func (p *progress) report(final bool) {
+	el := time.Since(p.start).Seconds()
+	if el <= 0 {
+		el = 1e-9
+	}
+	docs, nb, toks, read := p.docs.Load(), p.bytes.Load(), p.tokens.Load(), p.read.Load()
+	frac := 0.0
+	if p.total > 0 {
+		frac = float64(read) / float64(p.total)
+		if frac > 1 {
+			frac = 1
+		}
+	}
+	eta := "?"
+	if frac > 0 && !final {
+		eta = (time.Duration(el*(1-frac)/frac) * time.Second).Round(time.Second).String()
+	}
+	stats := fmt.Sprintf("%d docs, %.1f MB, %d tokens, %.2f Mtok/s, %.1f MB/s", docs, float64(nb)/1e6, toks, float64(toks)/el/1e6, float64(nb)/el/1e6)
+	if !p.terminal {
+		if final {
+			fmt.Fprintf(p.w, "encode: done: %s in %.1fs\n", stats, el)
+		} else {
+			fmt.Fprintf(p.w, "encode: %3.0f%% %s, ETA %s\n", 100*frac, stats, eta)
+		}
+		return
+	}
+	const width = 30
+	filled := int(frac * width)
+	bar := strings.Repeat("█", filled) + strings.Repeat("░", width-filled)
+	end := ""
+	if final {
+		end = "\n"
+	}
+	fmt.Fprintf(p.w, "\r%s %3.0f%% %s, ETA %s\x1b[K%s", bar, 100*frac, stats, eta, end)
+}

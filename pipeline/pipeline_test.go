@@ -1,0 +1,333 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/corpora"
+)
+
+// byteTok is a test tokenizer: one id per byte, offset by a value that
+// depends on the previous byte so that ids are not just the text.
+type byteTok struct{}
+
+func (byteTok) AppendEncode(dst []uint32, text []byte) []uint32 {
+	prev := byte(0)
+	for _, b := range text {
+		dst = append(dst, uint32(b)+256*uint32(prev%4))
+		prev = b
+	}
+	return dst
+}
+
+func (byteTok) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
+	for _, id := range ids {
+		dst = append(dst, byte(id%256))
+	}
+	return dst, nil
+}
+func (byteTok) VocabSize() int                    { return 1024 }
+func (byteTok) TokenToID(string) (uint32, bool)   { return 0, false }
+func (byteTok) IDToToken(uint32) (string, bool)   { return "", false }
+func (byteTok) SpecialTokens() []tok.SpecialToken { return nil }
+func testConfig(t *testing.T, out string) Config {
+	cfg := DefaultConfig()
+	cfg.Tokenizer = byteTok{}
+	cfg.TokenizerHash = "byte-test-tokenizer"
+	cfg.Out = out
+	cfg.ShardBytes = 1 << 20 // several shards
+	cfg.BatchRows = 100
+	cfg.ValFraction = 0.1
+	return cfg
+}
+
+// testInputs is a corpus of many files: the built-in default corpus.
+func testInputs(t *testing.T) []corpora.Input {
+	inputs, err := corpora.DefaultInputs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inputs
+}
+
+// expected returns the documents of inputs and their ids, per split.
+func expected(t *testing.T, inputs []corpora.Input, valFraction float64) (ids [2][][]int32, nbytes [2][]int64) {
+	c := corpora.OpenInputs(inputs, corpora.DefaultOptions())
+	for {
+		d, err := c.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		sp := SplitOf(d.Text, valFraction)
+		var v []int32
+		for _, id := range (byteTok{}).AppendEncode(nil, d.Text) {
+			v = append(v, int32(id))
+		}
+		ids[sp] = append(ids[sp], v)
+		nbytes[sp] = append(nbytes[sp], int64(len(d.Text)))
+	}
+}
+
+func encodeAll(t *testing.T, cfg Config, inputs []corpora.Input) *Manifest {
+	t.Helper()
+	if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Finalize(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// datasetFiles returns the relative paths and contents of the dataset's
+// files (shards and metadata).
+func datasetFiles(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() || strings.Contains(p, string(filepath.Separator)+RanksDir+string(filepath.Separator)) {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func sameFiles(t *testing.T, a, b map[string][]byte, what string) {
+	t.Helper()
+	var names []string
+	for k := range a {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	if len(a) != len(b) {
+		var nb []string
+		for k := range b {
+			nb = append(nb, k)
+		}
+		sort.Strings(nb)
+		t.Fatalf("%s: files differ: %v vs %v", what, names, nb)
+	}
+	for _, k := range names {
+		if !bytes.Equal(a[k], b[k]) {
+			t.Errorf("%s: %s differs", what, k)
+		}
+	}
+}
+
+func TestEncodeWorkersIdentical(t *testing.T) {
+	inputs := testInputs(t)
+	var sets []map[string][]byte
+	for _, w := range []int{1, 2, 5} {
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+		cfg.Workers = w
+		m := encodeAll(t, cfg, inputs)
+		if len(m.Splits[SplitTrain].Shards) < 2 {
+			t.Fatalf("want several train shards, got %d", len(m.Splits[SplitTrain].Shards))
+		}
+		sets = append(sets, datasetFiles(t, cfg.Out))
+	}
+	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")
+	sameFiles(t, sets[0], sets[2], "1 vs 5 workers")
+}
+
+func TestRoundTripArrowAndReader(t *testing.T) {
+	inputs := testInputs(t)
+	for _, comp := range []Compression{CompressionNone, CompressionZstd} {
+		t.Run(comp.String(), func(t *testing.T) {
+			cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+			cfg.Compression = comp
+			m := encodeAll(t, cfg, inputs)
+			want, wantBytes := expected(t, inputs, cfg.ValFraction)
+			ds, err := OpenDataset(cfg.Out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ds.Close()
+			for sp, name := range splitNames {
+				sm := m.Splits[name]
+				if sm.Documents != int64(len(want[sp])) || sm.Documents == 0 {
+					t.Fatalf("%s: %d documents, want %d", name, sm.Documents, len(want[sp]))
+				}
+				// 1. Every shard read back with the Arrow library.
+				var got [][]int32
+				var gotBytes []int64
+				for _, sh := range sm.Shards {
+					f, err := os.Open(filepath.Join(cfg.Out, name, sh.File))
+					if err != nil {
+						t.Fatal(err)
+					}
+					err = readShardArrow(f, func(ids []int32, nb int64) error {
+						got = append(got, append([]int32(nil), ids...))
+						gotBytes = append(gotBytes, nb)
+						return nil
+					})
+					f.Close()
+					if err != nil {
+						t.Fatal(err)
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
+					t.Fatalf("%s: shards do not hold the expected ids", name)
+				}
+				// 2. The reader: whole documents and windows across shards.
+				s, err := ds.Split(name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var flat []int32
+				for _, d := range want[sp] {
+					flat = append(flat, d...)
+				}
+				if s.NumTokens() != int64(len(flat)) || s.NumDocuments() != int64(len(want[sp])) {
+					t.Fatalf("%s: reader has %d tokens %d docs, want %d %d", name, s.NumTokens(), s.NumDocuments(), len(flat), len(want[sp]))
+				}
+				for i := int64(0); i < s.NumDocuments(); i += 7 {
+					ids, nb, err := s.Document(i, nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if fmt.Sprint(ids) != fmt.Sprint(want[sp][i]) || nb != wantBytes[sp][i] {
+						t.Fatalf("%s: document %d differs", name, i)
+					}
+				}
+				for _, win := range [][2]int64{{0, 10}, {int64(len(flat)) - 5, 5}, {int64(len(flat)) / 3, int64(len(flat)) / 2}, {12345, 1}} {
+					w, err := s.ReadWindow(win[0], int(win[1]), []int32{-1})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if w[0] != -1 || fmt.Sprint(w[1:]) != fmt.Sprint(flat[win[0]:win[0]+win[1]]) {
+						t.Fatalf("%s: window %v differs", name, win)
+					}
+				}
+				if _, err := s.ReadWindow(s.NumTokens()-1, 2, nil); !errors.Is(err, ErrOutOfRange) {
+					t.Errorf("window past the end: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestOtherTokenizerRefused(t *testing.T) {
+	inputs := testInputs(t)[:5]
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+	encodeAll(t, cfg, inputs)
+	cfg.TokenizerHash = "another"
+	_, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions())
+	if !errors.Is(err, ErrOtherTokenize) || !strings.Contains(err.Error(), ManifestFile) {
+		t.Fatalf("got %v, want ErrOtherTokenize naming the manifest", err)
+	}
+	// A half-done rank directory is refused too.
+	cfg2 := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+	cfg2.WorldSize, cfg2.Rank = 2, 0
+	if _, err := Encode(context.Background(), cfg2, inputs, corpora.DefaultOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Finalize(cfg2.Out); !errors.Is(err, ErrIncomplete) {
+		t.Fatalf("finalize with rank 1 missing: %v", err)
+	}
+	cfg2.TokenizerHash = "another"
+	if _, err := Encode(context.Background(), cfg2, inputs, corpora.DefaultOptions()); !errors.Is(err, ErrOtherTokenize) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestRanksSameDataset(t *testing.T) {
+	inputs := testInputs(t)
+	one := testConfig(t, filepath.Join(t.TempDir(), "one"))
+	mOne := encodeAll(t, one, inputs)
+	const world = 3
+	multi := testConfig(t, filepath.Join(t.TempDir(), "multi"))
+	multi.WorldSize = world
+	for r := world - 1; r >= 0; r-- {
+		c := multi
+		c.Rank = r
+		if _, err := Encode(context.Background(), c, inputs, corpora.DefaultOptions()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mMulti, err := Finalize(multi.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mOne.Corpus.SHA256 != mMulti.Corpus.SHA256 || mOne.Corpus.Documents != mMulti.Corpus.Documents {
+		t.Errorf("corpus identity differs: %+v vs %+v", mOne.Corpus.SHA256, mMulti.Corpus.SHA256)
+	}
+	a, _ := OpenDataset(one.Out)
+	b, _ := OpenDataset(multi.Out)
+	for _, name := range splitNames {
+		sa, err := a.Split(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sb, err := b.Split(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sa.NumTokens() != sb.NumTokens() || sa.NumDocuments() != sb.NumDocuments() {
+			t.Fatalf("%s: %d/%d tokens, %d/%d docs", name, sa.NumTokens(), sb.NumTokens(), sa.NumDocuments(), sb.NumDocuments())
+		}
+		wa, _ := sa.ReadWindow(0, int(sa.NumTokens()), nil)
+		wb, _ := sb.ReadWindow(0, int(sb.NumTokens()), nil)
+		if !slicesEqual(wa, wb) {
+			t.Fatalf("%s: token streams differ", name)
+		}
+	}
+}
+
+func slicesEqual(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestPartition(t *testing.T) {
+	var in []corpora.Input
+	for i, sz := range []int64{100, 100, 100, 100, 400, 0, 100} {
+		in = append(in, corpora.Input{Path: fmt.Sprint(i), Size: sz})
+	}
+	var all []string
+	for r := 0; r < 3; r++ {
+		part, err := Partition(in, r, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range part {
+			all = append(all, p.Path)
+		}
+		if len(part) == 0 {
+			t.Errorf("rank %d got nothing", r)
+		}
+	}
+	if strings.Join(all, ",") != "0,1,2,3,4,5,6" {
+		t.Errorf("partition order %v", all)
+	}
+	if _, err := Partition([]corpora.Input{{Path: "-", Size: -1}}, 0, 2); err == nil {
+		t.Error("stdin split across ranks: want an error")
+	}
+}
