@@ -100,10 +100,11 @@ func TestLayerGradients(t *testing.T) {
 		for i := range inp {
 			inp[i] *= 3
 		}
-		out, r := make([]float32, 200), randSlice(rng, 200)
-		loss := func() float64 { geluForward(out, inp, 2); return dotLoss(out, r) }
+		out, dg, r := make([]float32, 200), make([]float32, 200), randSlice(rng, 200)
+		loss := func() float64 { geluForward(out, dg, inp, 2); return dotLoss(out, r) }
+		loss()
 		d := make([]float32, 200)
-		geluBackward(d, r, inp, 2)
+		geluBackward(d, r, dg, 2)
 		checkGrad(t, "dinp", inp, d, loss, 1e-3, 200)
 	})
 	t.Run("rope", func(t *testing.T) {
@@ -203,5 +204,30 @@ func TestModelGradients(t *testing.T) {
 				t.Logf("max relative error %.3g", worst)
 			})
 		}
+	}
+}
+
+func TestErf32(t *testing.T) {
+	var worst float64
+	for x := -6.0; x <= 6; x += 1e-4 {
+		worst = max(worst, math.Abs(float64(erf32(float32(x)))-math.Erf(x)))
+	}
+	if worst > 1e-6 {
+		t.Errorf("erf32 differs from math.Erf by up to %g", worst)
+	}
+}
+
+func TestExp32(t *testing.T) {
+	var worst float64
+	for x := -87.0; x <= 88; x += 1e-3 {
+		xf := float32(x)
+		want := math.Exp(float64(xf))
+		worst = max(worst, math.Abs(float64(exp32(xf))-want)/want)
+	}
+	if worst > 1e-6 {
+		t.Errorf("exp32 differs from math.Exp by up to %g relative", worst)
+	}
+	if exp32(-100) != 0 {
+		t.Error("exp32(-100) != 0")
 	}
 }

@@ -271,11 +271,7 @@ func attentionForward(
 			o := out[(b*T+t)*C+h*hs : (b*T+t)*C+h*hs+hs]
 			clear(o)
 			for t2 := 0; t2 <= t; t2++ {
-				v := qkv[(b*T+t2)*3*C+2*C+h*hs : (b*T+t2)*3*C+2*C+h*hs+hs]
-				p := a[t2]
-				for i := range o {
-					o[i] += p * v[i]
-				}
+				axpy(a[t2], qkv[(b*T+t2)*3*C+2*C+h*hs:(b*T+t2)*3*C+2*C+h*hs+hs], o)
 			}
 		}
 	})
@@ -308,10 +304,7 @@ func attentionBackward(
 				v := qkv[(b*T+t2)*3*C+2*C+h*hs : (b*T+t2)*3*C+2*C+h*hs+hs]
 				dv := dqkv[(b*T+t2)*3*C+2*C+h*hs : (b*T+t2)*3*C+2*C+h*hs+hs]
 				datt[t2] = dot(do, v)
-				p := a[t2]
-				for i := range dv {
-					dv[i] += p * do[i]
-				}
+				axpy(a[t2], do, dv)
 			}
 			// softmax backward: dpre[t2] = a[t2] (datt[t2] - Σ a·datt)
 			var s float32
@@ -324,10 +317,8 @@ func attentionBackward(
 				dpre := a[t2] * (datt[t2] - s) * scale
 				k := qkv[(b*T+t2)*3*C+C+h*hs : (b*T+t2)*3*C+C+h*hs+hs]
 				dk := dqkv[(b*T+t2)*3*C+C+h*hs : (b*T+t2)*3*C+C+h*hs+hs]
-				for i := range dq {
-					dq[i] += dpre * k[i]
-					dk[i] += dpre * q[i]
-				}
+				axpy(dpre, k, dq)
+				axpy(dpre, q, dk)
 			}
 		}
 	})
@@ -336,37 +327,40 @@ func attentionBackward(
 const invSqrt2 = 0.70710678118654752440
 const invSqrt2Pi = 0.39894228040143267794
 
-// geluForward: out = x Φ(x), the exact (erf) GELU of torch.nn.GELU().
+// geluForward: out = x Φ(x), the exact (erf) GELU of torch.nn.GELU(). If
+// dgelu is not nil it receives the derivative Φ(x) + x φ(x) for the
+// backward pass, so that no transcendental function is evaluated twice.
 func geluForward(
 	out []float32, // (n)
+	dgelu []float32, // (n) or nil
 	inp []float32, // (n)
 	workers int,
 ) {
-	const chunk = 4096
+	const chunk = 8192
 	parallelFor((len(inp)+chunk-1)/chunk, workers, func(c int) {
-		for i := c * chunk; i < min(len(inp), (c+1)*chunk); i++ {
-			x := float64(inp[i])
-			out[i] = float32(0.5 * x * (1 + math.Erf(x*invSqrt2)))
+		lo, hi := c*chunk, min(len(inp), (c+1)*chunk)
+		for i := lo; i < hi; i++ {
+			x := inp[i]
+			cdf := 0.5 * (1 + erf32(x*invSqrt2))
+			out[i] = x * cdf
+			if dgelu != nil {
+				pdf := invSqrt2Pi * exp32(-0.5*x*x)
+				dgelu[i] = cdf + x*pdf
+			}
 		}
 	})
 }
 
-// geluBackward: dinp (=) dout · (Φ(x) + x φ(x)).
+// geluBackward: dinp (=) dout · dgelu.
 func geluBackward(
 	dinp []float32, // (n) overwritten
 	dout []float32, // (n)
-	inp []float32, // (n)
+	dgelu []float32, // (n) from geluForward
 	workers int,
 ) {
-	const chunk = 4096
-	parallelFor((len(inp)+chunk-1)/chunk, workers, func(c int) {
-		for i := c * chunk; i < min(len(inp), (c+1)*chunk); i++ {
-			x := float64(inp[i])
-			cdf := 0.5 * (1 + math.Erf(x*invSqrt2))
-			pdf := invSqrt2Pi * math.Exp(-0.5*x*x)
-			dinp[i] = float32(float64(dout[i]) * (cdf + x*pdf))
-		}
-	})
+	for i, d := range dout {
+		dinp[i] = d * dgelu[i]
+	}
 }
 
 // residualForward: out = a + b.

@@ -23,21 +23,40 @@ import (
 //   - Packing A once per row block and reusing it across column chunks was
 //     not worth the bookkeeping: A packing is < 1% of the work at kc=256.
 const (
-	mr = 6   // micro-tile rows
-	nr = 16  // micro-tile columns
 	kc = 256 // K block
-	mc = 96  // rows per task (multiple of mr)
+	mc = 96  // rows per task (a multiple of every kernel's mr)
 	nc = 4096
-	// colChunk is the column width of one task (multiple of nr).
+	// colChunk is the column width of one task (a multiple of every nr).
 	colChunk = 128
+	maxTile  = 12 * 32
 )
 
-// kernel computes c[r*ldc+j] += sum_k a[k*mr+r]*b[k*nr+j] for an mr×nr
-// tile over k ≥ 1 packed steps. Set by the architecture files.
-var kernel = kernelGo
+// microKernel computes c[r*ldc+j] += sum_p a[p*mr+r]*b[p*nr+j] for an
+// mr×nr tile over k ≥ 1 packed steps.
+type microKernel struct {
+	name   string
+	mr, nr int
+	fn     func(k int, a, b, c []float32, ldc int)
+}
 
-// kernelGo is the portable micro-kernel.
+// kernels lists the micro-kernels this CPU can run, best last; the
+// architecture files append to it.
+var kernels = []microKernel{{"go", 6, 16, kernelGo}}
+
+// kern is the micro-kernel in use; mr and nr are its tile shape.
+var (
+	kern   = kernels[0]
+	mr, nr = kern.mr, kern.nr
+)
+
+// useKernel selects k (tests switch between kernels with it).
+func useKernel(k microKernel) {
+	kern, mr, nr = k, k.mr, k.nr
+}
+
+// kernelGo is the portable 6×16 micro-kernel.
 func kernelGo(k int, a, b, c []float32, ldc int) {
+	const mr, nr = 6, 16
 	var acc [mr * nr]float32
 	for p := 0; p < k; p++ {
 		ap := a[p*mr : p*mr+mr : p*mr+mr]
@@ -133,6 +152,14 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 			parallelFor(npanels, workers, func(pn int) {
 				packB(pb[pn*nr*kb:(pn+1)*nr*kb], b, p0, kb, j0+pn*nr, min(nr, nb-pn*nr))
 			})
+			// Pack every row panel of A for this K block once, then hand
+			// out (row block, column chunk) tiles.
+			rpanelsAll := (m + mr - 1) / mr
+			bufA := getBuf(rpanelsAll * mr * kb)
+			pa := *bufA
+			parallelFor(rpanelsAll, workers, func(rp int) {
+				packA(pa[rp*mr*kb:(rp+1)*mr*kb], a, rp*mr, min(mr, m-rp*mr), p0, kb)
+			})
 			rowBlocks := (m + mc - 1) / mc
 			colChunks := (nb + colChunk - 1) / colChunk
 			parallelFor(rowBlocks*colChunks, workers, func(task int) {
@@ -140,12 +167,7 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 				i0 := rb * mc
 				mb := min(mc, m-i0)
 				rpanels := (mb + mr - 1) / mr
-				bufA := getBuf(rpanels * mr * kb)
-				pa := *bufA
-				for rp := 0; rp < rpanels; rp++ {
-					packA(pa[rp*mr*kb:(rp+1)*mr*kb], a, i0+rp*mr, min(mr, mb-rp*mr), p0, kb)
-				}
-				var tmp [mr * nr]float32
+				var tmp [maxTile]float32
 				c0, c1 := cb*colChunk, min((cb+1)*colChunk, nb)
 				for jc := c0; jc < c1; jc += nr {
 					pn := jc / nr
@@ -153,14 +175,15 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 					bp := pb[pn*nr*kb : (pn+1)*nr*kb]
 					for rp := 0; rp < rpanels; rp++ {
 						rows := min(mr, mb-rp*mr)
-						ap := pa[rp*mr*kb : (rp+1)*mr*kb]
+						gp := i0/mr + rp
+						ap := pa[gp*mr*kb : (gp+1)*mr*kb]
 						ci := (i0+rp*mr)*ldc + j0 + jc
 						if rows == mr && cols == nr {
-							kernel(kb, ap, bp, c[ci:], ldc)
+							kern.fn(kb, ap, bp, c[ci:], ldc)
 							continue
 						}
-						clear(tmp[:])
-						kernel(kb, ap, bp, tmp[:], nr)
+						clear(tmp[:mr*nr])
+						kern.fn(kb, ap, bp, tmp[:], nr)
 						for r := 0; r < rows; r++ {
 							row := c[ci+r*ldc : ci+r*ldc+cols]
 							for j := range row {
@@ -169,8 +192,8 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 						}
 					}
 				}
-				packPool.Put(bufA)
 			})
+			packPool.Put(bufA)
 			packPool.Put(bufB)
 		}
 	}
@@ -252,6 +275,17 @@ func dotGo(x, y []float32) float32 {
 
 // dot is the dot product used by the kernels; set by architecture files.
 var dot = dotGo
+
+// axpyGo is y += alpha*x.
+func axpyGo(alpha float32, x, y []float32) {
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += alpha * v
+	}
+}
+
+// axpy is y += alpha*x; set by architecture files.
+var axpy = axpyGo
 
 // parallelFor runs fn(0..n-1) on up to workers goroutines. Which worker
 // runs a task never changes what the task computes.

@@ -31,7 +31,7 @@ type layerActs struct {
 	atty                  []float32 // (N, C)
 	resid2                []float32 // (N, C) x + attention
 	ln2, ln2Mean, ln2Rstd []float32 // (N, C), (N), (N)
-	fch, fchGelu          []float32 // (N, H)
+	fch, fchGelu, dgelu   []float32 // (N, H)
 	resid3                []float32 // (N, C) block output
 }
 
@@ -62,7 +62,7 @@ func newActivations(c Config, B, T int) *activations {
 	for l := range a.layers {
 		a.layers[l] = layerActs{ln1: f(N * C), ln1Mean: f(N), ln1Rstd: f(N), qkv: f(N * 3 * C),
 			att: f(B * NH * T * T), atty: f(N * C), resid2: f(N * C), ln2: f(N * C), ln2Mean: f(N),
-			ln2Rstd: f(N), fch: f(N * H), fchGelu: f(N * H), resid3: f(N * C)}
+			ln2Rstd: f(N), fch: f(N * H), fchGelu: f(N * H), dgelu: f(N * H), resid3: f(N * C)}
 	}
 	return a
 }
@@ -147,7 +147,7 @@ func (m *Model) Forward(tokens, targets []uint32, B, T int) (float64, error) {
 		residualForward(la.resid2, x, a.tmp)
 		normForward(la.ln2, la.ln2Mean, la.ln2Rstd, la.resid2, lw.ln2, N, C, c.Norm, c.NormEps)
 		matmulForward(la.fch, la.ln2, lw.fc, N, C, H, wk)
-		geluForward(la.fchGelu, la.fch, wk)
+		geluForward(la.fchGelu, la.dgelu, la.fch, wk)
 		matmulForward(a.tmp, la.fchGelu, lw.fcOut, N, H, C, wk)
 		residualForward(la.resid3, la.resid2, a.tmp)
 		x = la.resid3
@@ -201,7 +201,7 @@ func (m *Model) Backward(scale float32) error {
 		}
 		// resid3 = resid2 + fcOut(gelu(fc(ln2(resid2))))
 		matmulBackward(a.dfchGelu, lg.fcOut, a.dres, la.fchGelu, lw.fcOut, N, H, C, wk)
-		geluBackward(a.dfch, a.dfchGelu, la.fch, wk)
+		geluBackward(a.dfch, a.dfchGelu, la.dgelu, wk)
 		matmulBackward(a.dln, lg.fc, a.dfch, la.ln2, lw.fc, N, C, H, wk)
 		normBackward(a.dres, lg.ln2, a.dln, la.resid2, lw.ln2, la.ln2Mean, la.ln2Rstd, N, C, c.Norm)
 		// resid2 = x + proj(attention(qkv(ln1(x))))

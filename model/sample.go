@@ -124,7 +124,7 @@ func (s *Sampler) Feed(token uint32) ([]float32, error) {
 		residualForward(s.x, s.x, s.tmp)
 		normForward(s.ln, mean[:], rstd[:], s.x, lw.ln2, 1, C, c.Norm, c.NormEps)
 		matmulForward(s.h, s.ln, lw.fc, 1, C, H, wk)
-		geluForward(s.hg, s.h, 1)
+		geluForward(s.hg, nil, s.h, 1)
 		matmulForward(s.tmp, s.hg, lw.fcOut, 1, H, C, wk)
 		residualForward(s.x, s.x, s.tmp)
 	}

@@ -44,6 +44,8 @@ type Progress struct {
 	TokensPerSec float64
 	GFLOPS       float64 // achieved, from FlopsPerToken
 	Elapsed, ETA time.Duration
+	// TokensPerSec and GFLOPS count training steps only, not evaluation
+	// or checkpoints; Elapsed and ETA count everything.
 	// ValLoss, ValBPB are set (non-NaN) on evaluation steps.
 	ValLoss, ValBPB float64
 }
@@ -220,14 +222,17 @@ func (t *Trainer) Run(checkpoint func(*Trainer) error) (float64, error) {
 	tokensPerStep := float64(B * T * tc.GradAccum)
 	flops := FlopsPerToken(t.Model.Config, T)
 	start := time.Now()
+	var trainTime time.Duration // excludes evaluation and checkpoints
 	first := t.Step
 	val := math.NaN()
 	for t.Step < tc.Steps {
 		lr := tc.LearningRate(t.Step)
+		t0 := time.Now()
 		loss, gn, err := t.TrainStep()
 		if err != nil {
 			return math.NaN(), err
 		}
+		trainTime += time.Since(t0)
 		rec := Record{Step: t.Step, TrainLoss: loss, LR: lr, GradNorm: gn}
 		p := Progress{Step: t.Step, Steps: tc.Steps, Loss: loss, LR: lr, GradNorm: gn,
 			ValLoss: math.NaN(), ValBPB: math.NaN()}
@@ -243,7 +248,7 @@ func (t *Trainer) Run(checkpoint func(*Trainer) error) (float64, error) {
 		el := time.Since(start)
 		done := t.Step - first
 		p.Elapsed = el
-		p.TokensPerSec = tokensPerStep * float64(done) / el.Seconds()
+		p.TokensPerSec = tokensPerStep * float64(done) / trainTime.Seconds()
 		p.GFLOPS = p.TokensPerSec * flops / 1e9
 		p.ETA = time.Duration(float64(el) / float64(done) * float64(tc.Steps-t.Step))
 		if t.Progress != nil {

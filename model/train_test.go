@@ -245,3 +245,26 @@ func TestGenerateDeterministic(t *testing.T) {
 		t.Errorf("top-k 1 %q differs from greedy %q", got, greedy)
 	}
 }
+
+// BenchmarkTrainer_TrainStep times one step of nanoGPT's CPU recipe
+// (4 layers, 4 heads, width 128, context 64, batch 12) at byte level;
+// SetBytes is the tokens per step, so MB/s reads as millions of tokens/s.
+func BenchmarkTrainer_TrainStep(b *testing.B) {
+	tokens := make(Tokens, 100000)
+	for i := range tokens {
+		tokens[i] = uint32(i*7919) % 256
+	}
+	m, _ := New(DefaultConfig(), 1)
+	tc := DefaultTrainConfig()
+	tr, err := NewTrainer(m, tc, Dataset{Train: tokens, Val: tokens, Tokenizer: BytesTokenizer})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(tc.BatchSize * m.Config.ContextLen))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := tr.TrainStep(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
