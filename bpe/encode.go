@@ -1,5 +1,7 @@
 package bpe
 
+import "sync"
+
 // Performance notes
 //
 // Measured on the shared 2-core machine (noisy); see bench_test.go.
@@ -18,7 +20,7 @@ package bpe
 
 // linearMax is the longest piece (in initial symbols) merged by the linear
 // scan; longer pieces use the heap.
-const linearMax = 64
+const linearMax = 128
 
 // AppendEncodePiece appends the ids of one pre-token to dst and returns
 // the extended slice. piece may hold any bytes (invalid UTF-8 included).
@@ -77,10 +79,7 @@ func (m *Model) allBytes() bool {
 // pairValue returns priority<<32 | merged id for the adjacent ids a, b,
 // or noMerge.
 func (m *Model) pairValue(a, b uint32) uint64 {
-	if v, ok := m.pairs[uint64(a)<<32|uint64(b)]; ok {
-		return v
-	}
-	return noMerge
+	return m.pairs.get(uint64(a)<<32 | uint64(b))
 }
 
 // appendInitialSymbols splits a piece into the symbols BPE starts from:
@@ -211,6 +210,14 @@ type heapEntry struct {
 	merged      uint32
 }
 
+// heapScratch is the reusable working memory of mergeHeap.
+type heapScratch struct {
+	next, prev []int32
+	h          []heapEntry
+}
+
+var heapScratchPool = sync.Pool{New: func() any { return new(heapScratch) }}
+
 // mergeHeap merges syms with a min-heap of candidate pairs over a doubly
 // linked list: O(n log n) for a piece of n symbols.
 func (m *Model) mergeHeap(syms []uint32) []uint32 {
@@ -218,14 +225,25 @@ func (m *Model) mergeHeap(syms []uint32) []uint32 {
 	if n < 2 {
 		return syms
 	}
-	next := make([]int32, n) // -1 at the end
-	prev := make([]int32, n) // -1 at the start, -2 once merged away
+	sc := heapScratchPool.Get().(*heapScratch)
+	defer func() {
+		if cap(sc.h) <= 1<<20 {
+			heapScratchPool.Put(sc)
+		}
+	}()
+	if cap(sc.next) < n {
+		sc.next = make([]int32, n)
+		sc.prev = make([]int32, n)
+	}
+	next := sc.next[:n] // -1 at the end
+	prev := sc.prev[:n] // -1 at the start, -2 once merged away
 	for i := range n {
 		next[i] = int32(i + 1)
 		prev[i] = int32(i - 1)
 	}
 	next[n-1] = -1
-	h := make([]heapEntry, 0, n)
+	h := sc.h[:0]
+	defer func() { sc.h = h[:0] }()
 	push := func(pos int32) {
 		r := next[pos]
 		if r < 0 {

@@ -33,7 +33,7 @@ type Model struct {
 	wholeOK []uint64
 	// pairs maps an adjacent pair of ids (left<<32 | right) to the merge it
 	// triggers: priority<<32 | merged id. Lower priority merges first.
-	pairs map[uint64]uint64
+	pairs *pairTable
 
 	byteLevel bool
 	// bytePath: the initial symbols are exactly one id per byte (byte-level,
@@ -146,13 +146,13 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 	m.bytePath = true
 	// Every way to split a token into two tokens is a pair that merges into
 	// it, with the token's rank as priority.
-	m.pairs = make(map[uint64]uint64, 2*len(tokens))
+	m.pairs = newPairTable(2 * len(tokens))
 	for id, t := range tokens {
 		for k := 1; k < len(t); k++ {
 			a, okA := m.whole[string(t[:k])]
 			b, okB := m.whole[string(t[k:])]
 			if okA && okB {
-				m.pairs[uint64(a)<<32|uint64(b)] = uint64(id)<<32 | uint64(id)
+				m.pairs.set(uint64(a)<<32|uint64(b), uint64(id)<<32|uint64(id))
 			}
 		}
 	}
@@ -357,7 +357,7 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 			}
 		}
 	}
-	m.pairs = make(map[uint64]uint64, len(merges))
+	m.pairs = newPairTable(len(merges))
 	for i, mg := range merges {
 		a, okA := vocab[mg[0]]
 		b, okB := vocab[mg[1]]
@@ -377,7 +377,7 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 		if !ok {
 			return nil, &MergeError{Index: i, Left: mg[0], Right: mg[1], Msg: fmt.Sprintf("merged token %q is not in the vocabulary", merged)}
 		}
-		m.pairs[uint64(a)<<32|uint64(b)] = uint64(i)<<32 | uint64(c)
+		m.pairs.set(uint64(a)<<32|uint64(b), uint64(i)<<32|uint64(c))
 	}
 	if !o.ignoreMerges {
 		m.computeWholeOK()

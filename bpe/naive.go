@@ -17,7 +17,7 @@ func (m *Model) encodeNaive(piece []byte) []uint32 {
 	for {
 		best, bi := uint64(noMerge), -1
 		for i := 0; i+1 < len(syms); i++ {
-			if v, ok := m.pairs[uint64(syms[i])<<32|uint64(syms[i+1])]; ok && v < best {
+			if v := m.pairs.get(uint64(syms[i])<<32 | uint64(syms[i+1])); v < best {
 				best, bi = v, i
 			}
 		}
