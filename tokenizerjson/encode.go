@@ -1,0 +1,188 @@
+package tokenizerjson
+
+import (
+	"unicode/utf8"
+
+	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/normalize"
+)
+
+// EncodeOptions are the options of [Tokenizer.Encode].
+type EncodeOptions struct {
+	// AddSpecialTokens runs the post-processor's template (BOS/EOS,
+	// [CLS]/[SEP], ...). HF's default is true; the golden files and
+	// AppendEncode use false.
+	AddSpecialTokens bool
+}
+
+// Encode encodes text into an Encoding with tokens, byte offsets into
+// text, type ids and the special-tokens mask. Its ids equal AppendEncode's
+// when opts.AddSpecialTokens is false.
+func (t *Tokenizer) Encode(text []byte, opts EncodeOptions) *Encoding {
+	return t.post1(t.encodeSpans(text, 0), nil, opts)
+}
+
+// EncodePair encodes a pair of sequences (question and context, for
+// example); the post-processor decides how they are joined.
+func (t *Tokenizer) EncodePair(a, b []byte, opts EncodeOptions) *Encoding {
+	return t.post1(t.encodeSpans(a, 0), t.encodeSpans(b, 1), opts)
+}
+
+func (t *Tokenizer) post1(a, b *Encoding, opts EncodeOptions) *Encoding {
+	if t.post == nil {
+		return mergePair(a, b)
+	}
+	return t.post.process(a, b, opts.AddSpecialTokens)
+}
+
+// encodeSpans is AppendEncode that keeps offsets: every step carries the
+// alignment of its text back to the input.
+func (t *Tokenizer) encodeSpans(text []byte, seq int8) *Encoding {
+	e := &Encoding{}
+	raw := t.added.raw.appendMatches(nil, text)
+	prev := 0
+	addAdded := func(set *addedSet, m addedMatch, off tok.Span) {
+		a := set.tokens[m.token]
+		e.appendToken(a.ID, a.Content, off, 0, 0, seq)
+	}
+	for _, m := range raw {
+		if m.start > prev {
+			t.encodeSectionSpans(e, text[prev:m.start], prev, seq)
+		}
+		addAdded(t.added.raw, m, tok.Span{Start: m.start, End: m.end})
+		prev = max(prev, m.end)
+	}
+	if prev < len(text) {
+		t.encodeSectionSpans(e, text[prev:], prev, seq)
+	}
+	return e
+}
+
+// encodeSectionSpans encodes the section sec that starts at base in the
+// input.
+func (t *Tokenizer) encodeSectionSpans(e *Encoding, sec []byte, base int, seq int8) {
+	norm := sec
+	var align []tok.Span // normalized byte → section span; nil: identity
+	if t.normalizer != nil {
+		norm, align = t.normalizer.NormalizeAligned(nil, nil, sec)
+	}
+	toInput := func(sp tok.Span) tok.Span {
+		if align != nil {
+			sp = normalize.MapSpan(align, sp)
+		}
+		return tok.Span{Start: base + sp.Start, End: base + sp.End}
+	}
+	var matches []addedMatch
+	if !t.added.normalized.empty {
+		matches = t.added.normalized.appendMatches(nil, norm)
+	}
+	prev := 0
+	for _, m := range matches {
+		if m.start > prev {
+			t.encodeNormalizedSpans(e, norm, tok.Span{Start: prev, End: m.start}, base == 0 && prev == 0, toInput, seq)
+		}
+		a := t.added.normalized.tokens[m.token]
+		e.appendToken(a.ID, a.Content, toInput(tok.Span{Start: m.start, End: m.end}), 0, 0, seq)
+		prev = max(prev, m.end)
+	}
+	if prev < len(norm) {
+		t.encodeNormalizedSpans(e, norm, tok.Span{Start: prev, End: len(norm)}, base == 0 && prev == 0, toInput, seq)
+	}
+}
+
+// encodeNormalizedSpans pre-tokenizes norm[part] and encodes every piece;
+// toInput maps spans of norm to the input.
+func (t *Tokenizer) encodeNormalizedSpans(e *Encoding, norm []byte, part tok.Span, first bool, toInput func(tok.Span) tok.Span, seq int8) {
+	text := norm[part.Start:part.End]
+	var pieces []piece
+	switch p := t.pre; {
+	case p == nil:
+		pieces = []piece{{text: text}}
+	case p.pure != nil:
+		for _, sp := range p.pure(nil, text, tok.Span{Start: 0, End: len(text)}) {
+			if sp.End > sp.Start {
+				pieces = append(pieces, piece{text: text[sp.Start:sp.End], align: identitySpans(sp)})
+			}
+		}
+	default:
+		pieces = p.applySlow(text, first)
+	}
+	if len(pieces) == 1 && pieces[0].align == nil {
+		pieces[0].align = identitySpans(tok.Span{Start: 0, End: len(text)})
+	}
+	var ids []uint32
+	var spans []tok.Span
+	for _, pc := range pieces {
+		ids, spans = t.pieceSpans(ids[:0], spans[:0], pc.text)
+		for i, id := range ids {
+			sp := spans[i]
+			var inText tok.Span
+			if sp.End > sp.Start {
+				inText = tok.Span{Start: pc.align[sp.Start].Start, End: pc.align[sp.End-1].End}
+			} else if sp.Start < len(pc.align) {
+				inText = tok.Span{Start: pc.align[sp.Start].Start, End: pc.align[sp.Start].Start}
+			}
+			off := toInput(tok.Span{Start: part.Start + inText.Start, End: part.Start + inText.End})
+			name, _ := t.IDToToken(id)
+			e.appendToken(id, name, off, 0, 0, seq)
+		}
+	}
+}
+
+// identitySpans aligns every byte of sp with itself.
+func identitySpans(sp tok.Span) []tok.Span {
+	out := make([]tok.Span, sp.Len())
+	for i := range out {
+		out[i] = tok.Span{Start: sp.Start + i, End: sp.Start + i + 1}
+	}
+	return out
+}
+
+// pieceSpans runs the model on one piece and returns the ids with the
+// byte range of piece each covers.
+func (t *Tokenizer) pieceSpans(ids []uint32, spans []tok.Span, pc []byte) ([]uint32, []tok.Span) {
+	in := pc
+	var back []int // spelled byte → piece byte
+	if t.spell {
+		in = nil
+		for i, b := range pc {
+			n := len(in)
+			in = utf8.AppendRune(in, normalize.ByteLevelRune(b))
+			for range len(in) - n {
+				back = append(back, i)
+			}
+		}
+	}
+	n := len(ids)
+	if t.spanModel != nil {
+		ids, spans = t.spanModel.AppendEncodePieceSpans(ids, spans, in)
+	} else {
+		ids = t.model.AppendEncodePiece(ids, in)
+		pos := 0
+		for i, id := range ids[n:] {
+			name, _ := t.model.IDToToken(id)
+			end := min(pos+max(len(name), 1), len(in))
+			if i == len(ids[n:])-1 {
+				end = len(in)
+			}
+			spans = append(spans, tok.Span{Start: pos, End: end})
+			pos = end
+		}
+	}
+	if back != nil {
+		for i := range spans {
+			s, e := spans[i].Start, spans[i].End
+			if s < len(back) {
+				spans[i].Start = back[s]
+			} else {
+				spans[i].Start = len(pc)
+			}
+			if e > 0 && e <= len(back) {
+				spans[i].End = back[e-1] + 1
+			} else {
+				spans[i].End = spans[i].Start
+			}
+		}
+	}
+	return ids, spans
+}
