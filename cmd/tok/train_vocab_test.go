@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/toklabs/tok"
+	_ "github.com/toklabs/tok/tokenizerjson"
+	"github.com/toklabs/tok/wordcount"
+)
+
+func runTok(t *testing.T, args ...string) {
+	t.Helper()
+	if err := newApp().Run(append([]string{"tok"}, args...)); err != nil {
+		t.Fatalf("tok %s: %v", strings.Join(args, " "), err)
+	}
+}
+
+func writeCorpus(t *testing.T, dir string) string {
+	var b bytes.Buffer
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&b, "the quick brown fox %d jumps over the lazy dog; naïve café\n\n", i%13)
+	}
+	p := filepath.Join(dir, "corpus.txt")
+	if err := os.WriteFile(p, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// train-vocab from a corpus and from the merged counts of two ranks give
+// the same files, and every written format loads and round-trips.
+func TestTrainVocabBPE_CountsShardsAndFormats(t *testing.T) {
+	dir := t.TempDir()
+	corpus := writeCorpus(t, dir)
+	direct := filepath.Join(dir, "direct")
+	runTok(t, "train-vocab", "--vocab-size", "300", "--special-tokens", "<|endoftext|>", "--out", direct, corpus)
+	var parts []string
+	for r := 0; r < 2; r++ {
+		p := filepath.Join(dir, fmt.Sprintf("counts-%d%s", r, wordcount.FileExt))
+		runTok(t, "count", "--rank", fmt.Sprint(r), "--world-size", "2", "--workers", "1", "--out", p, corpus)
+		parts = append(parts, p)
+	}
+	fromCounts := filepath.Join(dir, "from-counts")
+	runTok(t, "train-vocab", "--vocab-size", "300", "--special-tokens", "<|endoftext|>", "--out", fromCounts,
+		"--from-counts", parts[0], "--from-counts", parts[1])
+	for _, name := range []string{"vocab.json", "merges.txt", "tokenizer.json", "vocab.tiktoken"} {
+		a, err1 := os.ReadFile(filepath.Join(direct, name))
+		b, err2 := os.ReadFile(filepath.Join(fromCounts, name))
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", name, err1, err2)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between corpus and merged rank counts", name)
+		}
+	}
+	text := "the lazy dog, naïve café \xff\n"
+	for _, name := range []string{"tokenizer.json", "vocab.json"} {
+		tk, err := tok.Open(filepath.Join(direct, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if tk.VocabSize() != 300 {
+			t.Errorf("%s: vocab size %d, want 300", name, tk.VocabSize())
+		}
+		ids := tk.AppendEncode(nil, []byte(text))
+		back, err := tk.AppendDecode(nil, ids)
+		if err != nil || string(back) != text {
+			t.Errorf("%s: decode(encode) = %q, %v", name, back, err)
+		}
+		if len(ids) >= len(text)/2 {
+			t.Errorf("%s: %d ids for %d bytes: merges not applied?", name, len(ids), len(text))
+		}
+	}
+}
+
+func TestTrainVocab_BadInput(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad"+wordcount.FileExt)
+	os.WriteFile(bad, []byte("not zstd"), 0o644)
+	err := newApp().Run([]string{"tok", "train-vocab", "--out", filepath.Join(dir, "o"), "--from-counts", bad})
+	if err == nil || !strings.Contains(err.Error(), bad) {
+		t.Errorf("corrupt counts file: err %v, want one naming %s", err, bad)
+	}
+	err = newApp().Run([]string{"tok", "train-vocab", "--algo", "nope", "--out", filepath.Join(dir, "o")})
+	if err == nil || !strings.Contains(err.Error(), "bpe") {
+		t.Errorf("unknown algo: err %v, want the list of algorithms", err)
+	}
+}
