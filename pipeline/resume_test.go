@@ -1,0 +1,127 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/toklabs/tok/corpora"
+)
+
+// slowTok is byteTok slowed down so that a run lasts long enough to be
+// killed in the middle.
+type slowTok struct{ byteTok }
+
+func (s slowTok) AppendEncode(dst []uint32, text []byte) []uint32 {
+	time.Sleep(2 * time.Millisecond)
+	return s.byteTok.AppendEncode(dst, text)
+}
+
+const childEnv = "TOK_PIPELINE_RESUME_CHILD"
+
+// TestMain runs the child encoder when the resume test starts this binary
+// again.
+func TestMain(m *testing.M) {
+	if out := os.Getenv(childEnv); out != "" {
+		if err := runChild(out); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func resumeConfig(out string) Config {
+	cfg := DefaultConfig()
+	cfg.Tokenizer = slowTok{}
+	cfg.TokenizerHash = "byte-test-tokenizer"
+	cfg.Out = out
+	cfg.ShardBytes = 512 << 10
+	cfg.BatchRows = 50
+	cfg.ValFraction = 0.1
+	cfg.Workers = 2
+	return cfg
+}
+
+func runChild(out string) error {
+	inputs, err := corpora.DefaultInputs()
+	if err != nil {
+		return err
+	}
+	if _, err := Encode(context.Background(), resumeConfig(out), inputs, corpora.DefaultOptions()); err != nil {
+		return err
+	}
+	_, err = Finalize(out)
+	return err
+}
+
+// TestResumeAfterKill kills an encoding process with SIGKILL at growing
+// delays, starting it again each time, and checks that the dataset it
+// finally completes is byte-identical to an uninterrupted run's.
+func TestResumeAfterKill(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(t.TempDir(), "ref")
+	if err := runChild(ref); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "killed")
+	kills, progressSeen := 0, 0
+	lastShards := -1
+	for delay := 200 * time.Millisecond; ; delay += 150 * time.Millisecond {
+		cmd := exec.Command(exe, "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"="+out)
+		cmd.Stderr = os.Stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("child: %v", err)
+			}
+		case <-time.After(delay):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			kills++
+			n := finishedShards(t, out)
+			if n > lastShards && lastShards >= 0 {
+				progressSeen++
+			}
+			lastShards = n
+			continue
+		}
+		break
+	}
+	if kills < 3 || progressSeen < 1 {
+		t.Fatalf("only %d kills (%d with progress between them); the test did not interrupt the run", kills, progressSeen)
+	}
+	t.Logf("%d kills with SIGKILL, %d of them after progress", kills, progressSeen)
+	sameFiles(t, datasetFiles(t, ref), datasetFiles(t, out), "killed and resumed vs uninterrupted")
+}
+
+func finishedShards(t *testing.T, out string) int {
+	b, err := os.ReadFile(filepath.Join(rankDir(out, 0), RankStateFile))
+	if err != nil {
+		return 0
+	}
+	var st RankState
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatalf("rank.json is not valid JSON after a kill: %v", err)
+	}
+	n := 0
+	for _, sp := range st.Splits {
+		n += len(sp.Shards)
+	}
+	return n
+}
