@@ -254,3 +254,17 @@ func TestMatchers_random(t *testing.T) {
 		}
 	}
 }
+
+// TestMatchers_long compares the engines on long runs of one class, where
+// a careless matcher backtracks too far or splits runs differently.
+func TestMatchers_long(t *testing.T) {
+	n := 64 << 10
+	for _, unit := range []string{" ", "a", "A", "ʰ", "\u0301", "1", "!", "\n", " \n", "\r\n ", "中", "Ab", "aB", " a", "'s", "\xff"} {
+		text := []byte(strings.Repeat(unit, n/len(unit)))
+		for _, b := range builtins {
+			fast, slow := engines(t, b.pattern)
+			checkSame(t, b.name+"/"+fmt.Sprintf("%q*", unit), fast, slow, text)
+			checkSame(t, b.name+"/"+fmt.Sprintf("%q*x", unit), fast, slow, append(text, " x"...))
+		}
+	}
+}
