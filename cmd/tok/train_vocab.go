@@ -38,6 +38,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -80,6 +81,7 @@ var (
 			&cli.StringSliceFlag{Name: "from-counts", Usage: "train from word-count `FILE`s written by `tok count` instead of a corpus"},
 			&cli.BoolFlag{Name: "lines", Value: true, Usage: "pre-tokenize each line on its own (with its \"\\n\"), as HuggingFace does"},
 			&cli.IntFlag{Name: "max-words", Usage: "prune the word table to bound memory (CHANGES RESULTS; 0: exact)"},
+			&cli.StringFlag{Name: "cpuprofile", Hidden: true, Usage: "write a CPU profile to `FILE`"},
 		},
 		Action: trainVocabAction,
 	}
@@ -172,6 +174,17 @@ func trainVocabAction(c *cli.Context) error {
 	}
 	if err := os.MkdirAll(job.OutDir, 0o755); err != nil {
 		return err
+	}
+	if p := c.String("cpuprofile"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if err := algo.Train(c, job); err != nil {
 		return err
