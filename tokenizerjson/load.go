@@ -81,7 +81,10 @@ func jsonError(file string, data []byte, path string, err error) error {
 	switch {
 	case errors.As(err, &syn):
 		off = syn.Offset
-		msg = "malformed JSON: " + syn.Error()
+		msg = "malformed JSON"
+		if off >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+			msg = "malformed JSON: unexpected end of input (truncated file?)"
+		}
 	case errors.As(err, &typ):
 		off = typ.Offset
 		field := typ.Field
@@ -91,13 +94,12 @@ func jsonError(file string, data []byte, path string, err error) error {
 			field = path
 		}
 		msg = fmt.Sprintf("%s: JSON %s where %s is expected", field, typ.Value, typ.Type)
+		err = nil
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		off = int64(len(data))
 		msg = "malformed JSON: unexpected end of input (truncated file?)"
 	default:
-		if path != "" {
-			msg = path + ": " + msg
-		}
+		msg = path
 	}
 	fe := &tok.FormatError{File: file, Offset: off, Msg: msg, Err: err}
 	if off >= 0 && off <= int64(len(data)) {
