@@ -76,6 +76,10 @@ type Config struct {
 	ValFraction float64
 	// EOS, when set, is appended to every document's ids.
 	EOS *uint32
+	// EncodeOptions names encoding choices beyond the tokenizer file that
+	// change the ids (for example which special tokens are recognised); it
+	// is recorded and must match on resumption. Default "".
+	EncodeOptions string
 	// Rank and WorldSize select this process's share of the inputs; default
 	// 0 of 1.
 	Rank, WorldSize int

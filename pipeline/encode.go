@@ -49,6 +49,7 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 		Compression:     cfg.Compression.String(),
 		ValFraction:     cfg.ValFraction,
 		EOS:             cfg.EOS,
+		EncodeOptions:   cfg.EncodeOptions,
 		Corpus: CorpusSettings{
 			TextField:        copts.TextField,
 			MaxDocBytes:      copts.MaxDocBytes,

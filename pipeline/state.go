@@ -35,6 +35,7 @@ type Settings struct {
 	Compression     string          `json:"compression"`
 	ValFraction     float64         `json:"val_fraction"`
 	EOS             *uint32         `json:"eos,omitempty"`
+	EncodeOptions   string          `json:"encode_options,omitempty"`
 	Corpus          CorpusSettings  `json:"corpus"`
 	Inputs          []InputIdentity `json:"inputs"`
 }

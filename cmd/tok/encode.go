@@ -33,14 +33,14 @@ func init() {
 			"token strings as text, like tiktoken's encode_ordinary; vocab.json and tokenizer.json\n" +
 			"files match them), none (always text), all (every special token of the tokenizer\n" +
 			"becomes its id), or a comma-separated list of special tokens to recognise.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Required: true, Usage: "vocabulary `PATH` (any file or directory tok.Open reads), or \"bytes\""},
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "jsonl", Usage: "output format: jsonl or ids"},
 			&cli.BoolFlag{Name: "per-line", Aliases: []string{"l"}, Usage: "encode each input line on its own, one output line per input line"},
 			&cli.StringFlag{Name: "special", Value: "default", Usage: "special tokens in the text: default, none, all, or a comma-separated `LIST`"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "progress", Usage: "print throughput on standard error (default: when it is a terminal)"},
-		},
+		}, encodeShardFlags...), // shard mode (--out): encode_shards.go
 		Action: encodeAction,
 	})
 }
@@ -127,6 +127,9 @@ func encodeAction(c *cli.Context) error {
 	// encode.go hands the inputs to package pipeline (Arrow IPC shards)
 	// instead of writing ids as text, e.g.
 	//	if c.IsSet("out") { return encodeShards(c) }
+	if c.IsSet("out") {
+		return encodeShards(c)
+	}
 	t, err := openTokenizer(c.String("tokenizer"))
 	if err != nil {
 		return err
