@@ -91,3 +91,27 @@ func TestTrainVocab_BadInput(t *testing.T) {
 		t.Errorf("unknown algo: err %v, want the list of algorithms", err)
 	}
 }
+
+// Counts over 2^32 travel through the counts file and order the merges by
+// their true values (32-bit counts would wrap 2^32+1 to 1 and merge "c d"
+// first).
+func TestTrainVocab_64BitCountsFromFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "big"+wordcount.FileExt)
+	c := &wordcount.Counts{
+		Meta:  wordcount.Meta{PreTokenizer: "gpt2", Lines: true, WorldSize: 1},
+		Words: []wordcount.Entry{{Word: "ab", Count: 1<<32 + 1}, {Word: "cd", Count: 3}},
+	}
+	if err := wordcount.WriteFile(p, c); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	runTok(t, "train-vocab", "--alphabet", "seen", "--vocab-size", "6", "--out", out, "--from-counts", p)
+	merges, err := os.ReadFile(filepath.Join(out, "merges.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "#version: 0.2\na b\nc d\n"; string(merges) != want {
+		t.Errorf("merges.txt = %q, want %q", merges, want)
+	}
+}
