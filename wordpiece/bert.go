@@ -1,6 +1,7 @@
 package wordpiece
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
@@ -29,7 +30,28 @@ type BERT struct {
 	single [128]uint32 // ids of a one-byte word (punctuation)
 
 	post Post
+
+	shared *bertShared // built lazily, shared by copies (WithPost)
 }
+
+// bertShared holds what a BERT builds lazily and pools.
+type bertShared struct {
+	runesOnce sync.Once
+	runes     []runeInfo // BMP characters, built on first use
+	runePool  []byte     // normalized bytes of the runes entries
+	encoders  sync.Pool  // *encoder
+}
+
+// WithPost returns a tokenizer that shares b's vocabulary and tables and
+// applies p in [BERT.Encode].
+func (b *BERT) WithPost(p Post) *BERT {
+	c := *b
+	c.post = p
+	return &c
+}
+
+// Post returns the post-processor [BERT.Encode] applies.
+func (b *BERT) Post() Post { return b.post }
 
 const (
 	clsWord  = iota // part of a word
@@ -74,7 +96,7 @@ func NewBERT(vocab *Vocab, cfg BERTConfig) (*BERT, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &BERT{model: m, norm: cfg.Normalizer}
+	b := &BERT{model: m, norm: cfg.Normalizer, shared: &bertShared{}}
 	for _, s := range cfg.SpecialTokens {
 		if id, ok := vocab.TokenToID(s); ok && s != "" {
 			b.specials = append(b.specials, tok.SpecialToken{Content: s, ID: id})
@@ -159,153 +181,6 @@ func (b *BERT) AppendEncode(dst []uint32, text []byte) []uint32 {
 // characters came from; the unknown token covers its whole word.
 func (b *BERT) AppendEncodeOffsets(dst []uint32, offsets []tok.Span, text []byte) ([]uint32, []tok.Span) {
 	return b.appendEncode(dst, offsets, text, true)
-}
-
-func (b *BERT) appendEncode(dst []uint32, offs []tok.Span, text []byte, wantOffs bool) ([]uint32, []tok.Span) {
-	var sc scratch
-	start := 0
-	if len(b.specials) > 0 {
-		for i := 0; i < len(text); i++ {
-			if !b.special1[text[i]] {
-				continue
-			}
-			if sp, ok := b.matchSpecial(text[i:]); ok {
-				dst, offs = b.encodeSegment(dst, offs, text, start, i, wantOffs, &sc)
-				dst = append(dst, sp.ID)
-				if wantOffs {
-					offs = append(offs, tok.Span{Start: i, End: i + len(sp.Content)})
-				}
-				i += len(sp.Content) - 1
-				start = i + 1
-			}
-		}
-	}
-	return b.encodeSegment(dst, offs, text, start, len(text), wantOffs, &sc)
-}
-
-// matchSpecial returns the longest special token that text starts with.
-func (b *BERT) matchSpecial(text []byte) (tok.SpecialToken, bool) {
-	best, ok := tok.SpecialToken{}, false
-	for _, s := range b.specials {
-		if len(s.Content) <= len(text) && string(text[:len(s.Content)]) == s.Content && len(s.Content) > len(best.Content) {
-			best, ok = s, true
-		}
-	}
-	return best, ok
-}
-
-// scratch holds the buffers of one encode call.
-type scratch struct {
-	word  []byte
-	pos   []int32 // original offset of each byte of word (offsets only)
-	norm  []byte
-	align []tok.Span
-	words []tok.Span
-	wspan [][2]int
-	fix   []byte
-	fixAl []tok.Span
-}
-
-// encodeSegment encodes text[from:to], a stretch without special tokens.
-//
-// It is the fast path: ASCII is normalized and split with tables as it is
-// read. A stretch between ASCII white space that holds a non-ASCII byte is
-// redone by encodeSlow, which runs the general normalizer and
-// pre-tokenizer. ASCII white space is a safe place to cut: no step of the
-// BERT normalizer looks across it.
-func (b *BERT) encodeSegment(dst []uint32, offs []tok.Span, text []byte, from, to int, wantOffs bool, sc *scratch) ([]uint32, []tok.Span) {
-	word := sc.word[:0]
-	pos := sc.pos[:0]
-	chunkStart, chunkDst, chunkOffs := from, len(dst), len(offs)
-	flush := func() {
-		if len(word) == 0 {
-			return
-		}
-		if !wantOffs {
-			dst = b.model.AppendEncodeWord(dst, word)
-		} else {
-			n0 := len(dst)
-			var spans [][2]int
-			dst, spans = b.model.AppendEncodeWordSpans(dst, sc.wspan[:0], word)
-			sc.wspan = spans
-			for _, s := range spans[:len(dst)-n0] {
-				offs = append(offs, tok.Span{Start: int(pos[s[0]]), End: int(pos[s[1]-1]) + 1})
-			}
-		}
-		word, pos = word[:0], pos[:0]
-	}
-	for i := from; i < to; i++ {
-		c := text[i]
-		if c >= utf8.RuneSelf {
-			// Redo the whole chunk on the slow path.
-			dst, offs = dst[:chunkDst], offs[:chunkOffs]
-			word, pos = word[:0], pos[:0]
-			end := i
-			for end < to && !isASCIISpace(text[end]) {
-				end++
-			}
-			dst, offs = b.encodeSlow(dst, offs, text, chunkStart, end, wantOffs, sc)
-			i = end - 1
-			continue
-		}
-		switch b.class[c] {
-		case clsWord:
-			word = append(word, b.lower[c])
-			if wantOffs {
-				pos = append(pos, int32(i))
-			}
-		case clsSpace:
-			flush()
-			chunkStart, chunkDst, chunkOffs = i+1, len(dst), len(offs)
-		case clsPunct:
-			flush()
-			dst = append(dst, b.single[c])
-			if wantOffs {
-				offs = append(offs, tok.Span{Start: i, End: i + 1})
-			}
-		case clsDrop:
-		}
-	}
-	flush()
-	sc.word, sc.pos = word, pos
-	return dst, offs
-}
-
-func isASCIISpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
-
-// encodeSlow encodes text[from:to] with the general normalizer and
-// pre-tokenizer.
-func (b *BERT) encodeSlow(dst []uint32, offs []tok.Span, text []byte, from, to int, wantOffs bool, sc *scratch) ([]uint32, []tok.Span) {
-	src := text[from:to]
-	var pre []tok.Span // alignment of src after replacing invalid bytes
-	if !utf8.Valid(src) {
-		src, pre = replaceInvalid(sc.fix[:0], sc.fixAl[:0], src)
-		sc.fix, sc.fixAl = src, pre
-	}
-	if !wantOffs {
-		sc.norm = b.norm.Normalize(sc.norm[:0], src)
-		sc.words = pretokenize.AppendBert(sc.words[:0], sc.norm, tok.Span{Start: 0, End: len(sc.norm)})
-		for _, w := range sc.words {
-			dst = b.model.AppendEncodeWord(dst, sc.norm[w.Start:w.End])
-		}
-		return dst, offs
-	}
-	sc.norm, sc.align = b.norm.NormalizeAligned(sc.norm[:0], sc.align[:0], src)
-	sc.words = pretokenize.AppendBert(sc.words[:0], sc.norm, tok.Span{Start: 0, End: len(sc.norm)})
-	for _, w := range sc.words {
-		n0 := len(dst)
-		var spans [][2]int
-		dst, spans = b.model.AppendEncodeWordSpans(dst, sc.wspan[:0], sc.norm[w.Start:w.End])
-		sc.wspan = spans
-		for _, s := range spans[:len(dst)-n0] {
-			sp := normalize.MapSpan(sc.align, tok.Span{Start: w.Start + s[0], End: w.Start + s[1]})
-			if pre != nil {
-				sp = normalize.MapSpan(pre, sp)
-			}
-			offs = append(offs, tok.Span{Start: from + sp.Start, End: from + sp.End})
-		}
-	}
-	return dst, offs
 }
 
 // replaceInvalid copies src to dst with every invalid byte replaced by

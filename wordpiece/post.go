@@ -1,6 +1,7 @@
 package wordpiece
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -85,10 +86,15 @@ type Padding struct {
 	Content string
 }
 
+// ErrTruncation is returned when OnlyFirst or OnlySecond cannot reach the
+// maximum length by shortening their sequence alone (HF: "Sequence to
+// truncate too short to respect the provided max_length").
+var ErrTruncation = errors.New("wordpiece: sequence to truncate too short to respect the maximum length")
+
 // Encode runs the full pipeline on text, and on pair when it is not nil:
 // tokens, truncation, [CLS] A [SEP] (B [SEP]), type ids 0 for A and 1 for
 // B, then padding.
-func (b *BERT) Encode(text, pair []byte) Encoding {
+func (b *BERT) Encode(text, pair []byte) (Encoding, error) {
 	var a, bb Encoding
 	a.IDs, a.Offsets = b.AppendEncodeOffsets(nil, nil, text)
 	if pair != nil {
@@ -99,7 +105,7 @@ func (b *BERT) Encode(text, pair []byte) Encoding {
 
 // Process applies truncation, special tokens and padding to the encodings
 // of one or two sequences.
-func (p Post) Process(a, b Encoding, isPair bool) Encoding {
+func (p Post) Process(a, b Encoding, isPair bool) (Encoding, error) {
 	if t := p.Truncation; t != nil {
 		added := 0
 		if p.AddSpecialTokens {
@@ -115,10 +121,18 @@ func (p Post) Process(a, b Encoding, isPair bool) Encoding {
 		la, lb := len(a.IDs), len(b.IDs)
 		if la+lb > budget {
 			switch {
-			case !isPair || t.Strategy == OnlyFirst:
-				la = max(budget-lb, 0)
+			case !isPair:
+				la = budget
+			case t.Strategy == OnlyFirst:
+				if lb >= budget {
+					return Encoding{}, ErrTruncation
+				}
+				la = budget - lb
 			case t.Strategy == OnlySecond:
-				lb = max(budget-la, 0)
+				if la >= budget {
+					return Encoding{}, ErrTruncation
+				}
+				lb = budget - la
 			default:
 				la, lb = longestFirst(la, lb, budget)
 			}
@@ -167,7 +181,7 @@ func (p Post) Process(a, b Encoding, isPair bool) Encoding {
 			out = concat(out, pad)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // longestFirst splits a budget between two sequences as HF's LongestFirst
