@@ -27,6 +27,13 @@ const childEnv = "TOK_PIPELINE_RESUME_CHILD"
 // TestMain runs the child encoder when the resume test starts this binary
 // again.
 func TestMain(m *testing.M) {
+	if out := os.Getenv(rankChildEnv); out != "" {
+		if err := runRankChild(out); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(2)
+		}
+		os.Exit(0)
+	}
 	if out := os.Getenv(childEnv); out != "" {
 		if err := runChild(out); err != nil {
 			os.Stderr.WriteString(err.Error() + "\n")
