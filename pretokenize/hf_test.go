@@ -176,3 +176,35 @@ func TestParseBehavior(t *testing.T) {
 		t.Error("ParseBehavior(merged) succeeded")
 	}
 }
+
+// TestAppendSplit_fastPath checks AppendSplit (which skips the segment
+// folding when the matches tile the piece) against AppendSplitMatches on
+// the same matches, for every behavior, tiling and non-tiling patterns.
+func TestAppendSplit_fastPath(t *testing.T) {
+	texts := []string{"", "a", "Hello, world! 123 don't\n\n  x", "  12ab34  ", "\xff\xfe1", "ab12cd"}
+	for _, pattern := range []string{PatternGPT2, PatternCL100K, PatternO200K, `\d+`, `\d*`, `\s`} {
+		m, err := Compile(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range texts {
+			// Split inside a larger text so offsets matter.
+			text := []byte("<<" + s + ">>")
+			piece := tok.Span{Start: 2, End: 2 + len(s)}
+			for b := Removed; b <= Contiguous; b++ {
+				for _, invert := range []bool{false, true} {
+					got := AppendSplit([]tok.Span{{Start: 0, End: 1}}, text, piece, m, b, invert)
+					matches := m.AppendMatches(nil, text[piece.Start:piece.End])
+					for i := range matches {
+						matches[i].Start += 2
+						matches[i].End += 2
+					}
+					want := AppendSplitMatches([]tok.Span{{Start: 0, End: 1}}, piece, matches, b, invert)
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("%q on %q %v invert=%v: got %v, want %v", pattern, s, b, invert, got, want)
+					}
+				}
+			}
+		}
+	}
+}

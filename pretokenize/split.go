@@ -177,12 +177,29 @@ func appendSegments(dst []tok.Span, segs []segment, b Behavior) []tok.Span {
 // (the pattern sees only the piece: \z and look-ahead stop at its end) with
 // behavior b, as HF's Split pre-tokenizer with a Regex pattern.
 func AppendSplit(dst []tok.Span, text []byte, piece tok.Span, m Matcher, b Behavior, invert bool) []tok.Span {
-	matches := m.AppendMatches(nil, text[piece.Start:piece.End])
-	for i := range matches {
-		matches[i].Start += piece.Start
-		matches[i].End += piece.Start
+	// Fast path: the matches go straight into dst. When they tile the
+	// piece (all built-in patterns do) and none is empty, the pieces of
+	// Isolated and of inverted Removed (the two settings tokenizer.json
+	// files use with these patterns) are exactly the matches.
+	base := len(dst)
+	dst = m.AppendMatches(dst, text[piece.Start:piece.End])
+	tiles, prev := true, piece.Start
+	for i := base; i < len(dst); i++ {
+		dst[i].Start += piece.Start
+		dst[i].End += piece.Start
+		if dst[i].Start != prev || dst[i].End == dst[i].Start {
+			tiles = false
+		}
+		prev = dst[i].End
 	}
-	return AppendSplitMatches(dst, piece, matches, b, invert)
+	if prev != piece.End {
+		tiles = false
+	}
+	if tiles && ((b == Isolated && !invert) || (b == Removed && invert)) {
+		return dst
+	}
+	matches := append([]tok.Span(nil), dst[base:]...)
+	return AppendSplitMatches(dst[:base], piece, matches, b, invert)
 }
 
 // Split returns the SplitFunc of HF's Split pre-tokenizer with a Regex
