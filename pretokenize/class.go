@@ -54,9 +54,19 @@ func classOf(r rune) uint8 {
 	return c
 }
 
-var asciiClass = func() (t [utf8.RuneSelf]uint8) {
-	for r := rune(0); r < utf8.RuneSelf; r++ {
-		t[r] = classOf(r)
+// cMulti marks, in byteClass, the bytes that start (or are not) a
+// multi-byte character; no real class has it (cL..cW use six bits).
+const cMulti = 1 << 7
+
+// byteClass is the class of each ASCII byte, and cMulti for the others. It
+// has 256 entries so that indexing by a byte needs no bounds check.
+var byteClass = func() (t [256]uint8) {
+	for c := range t {
+		if c < utf8.RuneSelf {
+			t[c] = classOf(rune(c))
+		} else {
+			t[c] = cMulti
+		}
 	}
 	return t
 }()
@@ -77,11 +87,12 @@ func buildBMP() {
 // classAt returns the class and the size in bytes of the character at
 // text[i]. An invalid byte is U+FFFD (a symbol: class 0) of size 1.
 // bmpClass must be built (every matcher calls bmpOnce.Do(buildBMP) first).
-func classAt(text []byte, i int) (uint8, int) {
-	if c := text[i]; c < utf8.RuneSelf {
-		return asciiClass[c], 1
+func classAt(text []byte, i int) (cls uint8, size int) {
+	cls, size = byteClass[text[i]], 1
+	if cls == cMulti {
+		cls, size = classAtSlow(text, i)
 	}
-	return classAtSlow(text, i)
+	return cls, size
 }
 
 func classAtSlow(text []byte, i int) (uint8, int) {
@@ -96,12 +107,8 @@ func classAtSlow(text []byte, i int) (uint8, int) {
 // bit of mask set (want) or has none (!want).
 func runEnd(text []byte, i int, mask uint8, want bool) int {
 	for i < len(text) {
-		c := text[i]
-		var cls uint8
-		size := 1
-		if c < utf8.RuneSelf {
-			cls = asciiClass[c]
-		} else {
+		cls, size := byteClass[text[i]], 1
+		if cls == cMulti {
 			cls, size = classAtSlow(text, i)
 		}
 		if (cls&mask != 0) != want {

@@ -48,9 +48,19 @@ func contraction(text []byte, i int, fold bool) int {
 	if i+1 >= len(text) || text[i] != '\'' {
 		return 0
 	}
+	return contractionTail(text, i, fold)
+}
+
+// contractionTail is contraction after the apostrophe test, kept apart so
+// that contraction inlines.
+func contractionTail(text []byte, i int, fold bool) int {
+	var caseBit byte // ORed into ASCII letters to lower them
+	if fold {
+		caseBit = 0x20
+	}
 	lower := func(c byte) byte {
-		if fold && 'A' <= c && c <= 'Z' {
-			return c + 'a' - 'A'
+		if 'A' <= c && c <= 'Z' {
+			return c | caseBit
 		}
 		return c
 	}
