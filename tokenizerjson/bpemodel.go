@@ -76,9 +76,12 @@ type bpeModel struct {
 }
 
 func parseBPE(raw json.RawMessage, ctx ModelContext) (Model, error) {
-	var v bpeJSON
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
+	v, ok := fastBPE(raw)
+	if !ok {
+		v = bpeJSON{}
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, err
+		}
 	}
 	if v.Merges.bad > 0 {
 		return nil, fmt.Errorf("%w: %s.merges[%d]: a merge must be two tokens separated by one space", ErrBadValue, ctx.Path, v.Merges.bad-1)

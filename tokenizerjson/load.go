@@ -36,7 +36,7 @@ type fileJSON struct {
 	PreTokenizer  json.RawMessage `json:"pre_tokenizer"`
 	PostProcessor json.RawMessage `json:"post_processor"`
 	Decoder       json.RawMessage `json:"decoder"`
-	Model         json.RawMessage `json:"model"`
+	Model         rawRef          `json:"model"`
 }
 
 // Open reads the tokenizer.json file at path.
@@ -133,6 +133,9 @@ func pathError(file, path string, err error) error {
 
 // typeOf reads the "type" field of a component object.
 func typeOf(raw json.RawMessage) (string, error) {
+	if typ, ok := fastType(raw); ok {
+		return typ, nil
+	}
 	var t struct {
 		Type string `json:"type"`
 	}

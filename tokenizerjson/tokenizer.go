@@ -70,23 +70,24 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 	}
 	t.added = newAddedVocab(f.AddedTokens, t.normalizer)
 
-	if isNull(f.Model) {
+	model := json.RawMessage(f.Model)
+	if isNull(model) {
 		return nil, pathError(file, "model", ErrNoModel)
 	}
-	typ, err := typeOf(f.Model)
+	typ, err := typeOf(model)
 	if err != nil {
 		return nil, componentError(file, "model", err)
 	}
 	if typ == "" {
 		// Old files omit the model type; HF then guesses from the fields.
-		typ = guessModelType(f.Model)
+		typ = guessModelType(model)
 	}
 	parse, ok := lookupModel(typ)
 	if !ok {
 		return nil, pathError(file, "model", unknownType("model", typ, ModelTypes()))
 	}
 	byteLevel := t.pre != nil && t.pre.byteLevel && !ninfo.byteLevel
-	t.model, err = parse(f.Model, ModelContext{File: file, Path: "model", ByteLevel: byteLevel, AddedTokens: f.AddedTokens})
+	t.model, err = parse(model, ModelContext{File: file, Path: "model", ByteLevel: byteLevel, AddedTokens: f.AddedTokens})
 	if err != nil {
 		return nil, componentError(file, "model", err)
 	}
@@ -95,6 +96,7 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 		t.spell = !ok || !bl.ByteLevel()
 	}
 	t.spanModel, _ = t.model.(SpanModel)
+	t.raw.Model = nil // it points into the caller's data
 	t.vocabSize = max(t.model.VocabSize(), int(t.added.maxID+1))
 	return t, nil
 }
