@@ -3,9 +3,11 @@ package pretokenize
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"testing"
 
 	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/internal/sharedtest"
 )
 
 // Benchmark inputs by class, made by repeating a sample up to the size.
@@ -81,3 +83,44 @@ func BenchmarkBert(b *testing.B) {
 }
 
 func spanOf(text []byte) tok.Span { return tok.Span{Start: 0, End: len(text)} }
+
+// BenchmarkPeer_lines runs the pre-tokenizers that testdata/bench-hf.js
+// times in HF tokenizers, the same way (one call per line of the golden
+// English text), for a side-by-side.
+func BenchmarkPeer_lines(b *testing.B) {
+	data, err := os.ReadFile(sharedtest.Path(b, "golden/texts/en.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	lines := bytes.Split(data, []byte("\n"))
+	for _, c := range []struct {
+		name string
+		f    SplitFunc
+	}{
+		{"bert", Bert()},
+		{"whitespace", Whitespace()},
+		{"bytelevel_gpt2_regex", ByteLevelSplit()},
+		{"split_string_space", SplitString(" ", Isolated, false)},
+		{"cl100k_regexp2", Split(mustRegexp(b, PatternCL100K), Isolated, false)},
+		{"cl100k_fast", Split(MustCompile(PatternCL100K), Isolated, false)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			var dst []tok.Span
+			for b.Loop() {
+				for _, l := range lines {
+					dst = c.f(dst[:0], l, tok.Span{Start: 0, End: len(l)})
+				}
+			}
+		})
+	}
+}
+
+func mustRegexp(tb testing.TB, p string) Matcher {
+	m, err := CompileRegexp(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}

@@ -126,6 +126,11 @@ func TestMatchers_known(t *testing.T) {
 		{"qwen2", "x 123", []string{"x", " ", "1", "2", "3"}},
 		{"o200k", "HTTPServer iPhone's", []string{"HTTPServer", " i", "Phone's"}},
 		{"o200k", "a/b//\n", []string{"a", "/b", "//\n"}},
+		// npm tiktoken 1.0.22 encodes "\n   " as [198 262] ("\n", "   ")
+		// with cl100k_base: the reference splits a final whitespace run
+		// after its last newline (Python tiktoken's possessive variant
+		// with \s++$ would keep "\n   " whole).
+		{"cl100k", "x\n   ", []string{"x", "\n", "   "}},
 	}
 	for _, c := range cases {
 		p, _ := Named(c.name)

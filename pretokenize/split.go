@@ -1,6 +1,7 @@
 package pretokenize
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -214,12 +215,13 @@ func Split(m Matcher, b Behavior, invert bool) SplitFunc {
 // String pattern: the delimiters are the leftmost non-overlapping
 // occurrences of delim. An empty delim never splits.
 func SplitString(delim string, b Behavior, invert bool) SplitFunc {
+	d := []byte(delim)
 	return func(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
 		var matches []tok.Span
 		if delim != "" {
-			s := string(text[piece.Start:piece.End])
+			s := text[piece.Start:piece.End]
 			for i := 0; ; {
-				k := strings.Index(s[i:], delim)
+				k := bytes.Index(s[i:], d)
 				if k < 0 {
 					break
 				}
