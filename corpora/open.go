@@ -148,6 +148,7 @@ type Corpus struct {
 	doneBytes int64
 	counted   int
 	curSrc    *source
+	readers   readers
 }
 
 // SetStdin replaces the reader used for the "-" input (for tests).
@@ -262,7 +263,7 @@ type recordReader interface {
 }
 
 func (c *Corpus) open(in Input) (recordReader, error) {
-	src, err := openSource(in.Path, c.stdin)
+	src, err := openSource(in.Path, c.stdin, &c.readers)
 	if err != nil {
 		return nil, err
 	}

@@ -75,7 +75,13 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func openSource(path string, stdin io.Reader) (*source, error) {
+// readers holds the buffered readers that a Corpus reuses from one input
+// to the next, so many small files do not each allocate a megabyte.
+type readers struct {
+	head, br *bufio.Reader
+}
+
+func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 	s := &source{name: path}
 	var r io.Reader
 	if path == Stdin {
@@ -89,7 +95,12 @@ func openSource(path string, stdin io.Reader) (*source, error) {
 		r = f
 	}
 	s.raw = &countingReader{r: r}
-	head := bufio.NewReaderSize(s.raw, 64<<10)
+	if rs.head == nil {
+		rs.head = bufio.NewReaderSize(s.raw, 64<<10)
+		rs.br = bufio.NewReaderSize(nil, readBufSize)
+	}
+	head := rs.head
+	head.Reset(s.raw)
 	magic, _ := head.Peek(4)
 	s.comp = DetectCompression(magic)
 	var dec io.Reader = head
@@ -110,7 +121,8 @@ func openSource(path string, stdin io.Reader) (*source, error) {
 		s.zr = zr
 		dec = zr
 	}
-	s.br = bufio.NewReaderSize(&errWrap{s: s, r: dec}, readBufSize)
+	s.br = rs.br
+	s.br.Reset(&errWrap{s: s, r: dec})
 	return s, nil
 }
 

@@ -1,0 +1,148 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/sharedtest"
+	"github.com/toklabs/tok/rawbytes"
+)
+
+// BenchmarkPipeline_Encode compares the end-to-end pipeline (read,
+// decompress, parse, encode on W workers, write Arrow shards, finalize)
+// with the tokenizer alone encoding the same documents from memory on one
+// goroutine. The pipeline's target is at least 90% of tokenizer × cores.
+//
+// Input classes: cl100k on en-sotu.jsonl.zst (needs TOK_SHARED; another
+// file of ../shared/corpora with TOK_BENCH_CORPUS=NAME), and raw bytes on
+// the default corpus (pipeline overhead with a trivial tokenizer).
+func BenchmarkPipeline_Encode(b *testing.B) {
+	type class struct {
+		name   string
+		tk     func(b *testing.B) tok.Tokenizer
+		inputs func(b *testing.B) []corpora.Input
+	}
+	classes := []class{
+		{"cl100k-sotu", func(b *testing.B) tok.Tokenizer {
+			t, err := tok.Open(sharedtest.Path(b, "vocab/cl100k_base.tiktoken"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			return t
+		}, func(b *testing.B) []corpora.Input {
+			name := "corpora/en-sotu.jsonl.zst"
+			if env := os.Getenv("TOK_BENCH_CORPUS"); env != "" {
+				name = "corpora/" + env
+			}
+			in, err := corpora.Expand([]string{sharedtest.Path(b, name)}, corpora.DefaultOptions())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return in
+		}},
+		{"bytes-default", func(*testing.B) tok.Tokenizer { return rawbytes.Tokenizer{} }, func(b *testing.B) []corpora.Input {
+			in, err := corpora.DefaultInputs()
+			if err != nil {
+				b.Fatal(err)
+			}
+			return in
+		}},
+	}
+	for _, c := range classes {
+		b.Run(c.name+"/tokenizer-1-goroutine", func(b *testing.B) {
+			tk, inputs := c.tk(b), c.inputs(b)
+			var docs [][]byte
+			var total int64
+			r := corpora.OpenInputs(inputs, corpora.DefaultOptions())
+			for {
+				d, err := r.Read()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				docs = append(docs, append([]byte(nil), d.Text...))
+				total += int64(len(d.Text))
+			}
+			b.SetBytes(total)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var ids []uint32
+			for i := 0; i < b.N; i++ {
+				for _, d := range docs {
+					ids = tk.AppendEncode(ids[:0], d)
+				}
+			}
+		})
+		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+			b.Run(fmt.Sprintf("%s/pipeline-workers=%d", c.name, w), func(b *testing.B) {
+				tk, inputs := c.tk(b), c.inputs(b)
+				var total int64
+				b.ReportAllocs()
+				for i := 0; i < b.N; i++ {
+					cfg := DefaultConfig()
+					cfg.Tokenizer, cfg.TokenizerHash = tk, "bench"
+					cfg.Workers = w
+					cfg.Out = filepath.Join(b.TempDir(), "ds")
+					if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
+						b.Fatal(err)
+					}
+					m, err := Finalize(cfg.Out)
+					if err != nil {
+						b.Fatal(err)
+					}
+					total = m.Corpus.Bytes
+				}
+				b.SetBytes(total)
+			})
+		}
+	}
+}
+
+// BenchmarkSplit_ReadWindow reads random 1024-token windows from a
+// dataset (the model's access pattern).
+func BenchmarkSplit_ReadWindow(b *testing.B) {
+	for _, comp := range []Compression{CompressionNone, CompressionZstd} {
+		b.Run(comp.String(), func(b *testing.B) {
+			inputs, err := corpora.DefaultInputs()
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := DefaultConfig()
+			cfg.Tokenizer, cfg.TokenizerHash = rawbytes.Tokenizer{}, "bench"
+			cfg.Out = filepath.Join(b.TempDir(), "ds")
+			cfg.ShardBytes = 1 << 20
+			cfg.Compression = comp
+			if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Finalize(cfg.Out); err != nil {
+				b.Fatal(err)
+			}
+			ds, _ := OpenDataset(cfg.Out)
+			defer ds.Close()
+			s, _ := ds.Split(SplitTrain)
+			const n = 1024
+			buf := make([]int32, 0, n)
+			seed := uint64(1)
+			b.SetBytes(4 * n)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				seed = seed*6364136223846793005 + 1442695040888963407
+				off := int64(seed>>33) % (s.NumTokens() - n)
+				if _, err := s.ReadWindow(off, n, buf[:0]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
