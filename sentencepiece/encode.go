@@ -43,12 +43,30 @@ func (m *Model) segment(st *encodeState, norm []byte, segs []segment) []segment 
 	if len(norm) == 0 {
 		return segs
 	}
+	first := len(segs)
 	switch m.algo {
 	case BPE:
-		return m.segmentBPE(st, norm, segs)
+		segs = m.segmentBPE(st, norm, segs)
 	default:
-		return m.segmentUnigram(st, norm, segs)
+		segs = m.segmentUnigram(st, norm, segs)
 	}
+	return m.mergeUnknown(segs, first)
+}
+
+// mergeUnknown joins runs of adjacent unknown segments into one, as
+// SentencePiece does for every model type (with byte fallback the run is
+// then spelled out byte by byte, so it makes no difference there).
+func (m *Model) mergeUnknown(segs []segment, first int) []segment {
+	out := first
+	for i := first; i < len(segs); i++ {
+		if segs[i].id == m.unkID && out > first && segs[out-1].id == m.unkID {
+			segs[out-1].end = segs[i].end
+			continue
+		}
+		segs[out] = segs[i]
+		out++
+	}
+	return segs[:out]
 }
 
 // appendIDs turns segments into ids, expanding unknown segments into

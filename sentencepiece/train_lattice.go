@@ -34,7 +34,7 @@ type tnode struct {
 // nodes appends the lattice of w in order of start position: every piece
 // that matches at each character, plus an unknown node of one character
 // where no one-character piece matches.
-func (m *tmodel) nodes(dst []tnode, w []byte) []tnode {
+func (m *tmodel) nodes(dst []tnode, w string) []tnode {
 	t := m.trie
 	for at := 0; at < len(w); {
 		mblen := min(oneCharLen(w[at]), len(w)-at)
@@ -80,7 +80,7 @@ type latticeScratch struct {
 
 // marginals adds freq × the posterior of each piece in w to expected and
 // returns log Z, the log of the total probability of w.
-func (m *tmodel) marginals(sc *latticeScratch, w []byte, freq float64, expected []float64) float64 {
+func (m *tmodel) marginals(sc *latticeScratch, w string, freq float64, expected []float64) float64 {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
 	n := len(w)
 	sc.alpha = resetFloats(sc.alpha, n+1, math.Inf(-1))
@@ -108,7 +108,7 @@ func (m *tmodel) marginals(sc *latticeScratch, w []byte, freq float64, expected 
 // viterbi appends the ids of the best segmentation of w to dst, ignoring
 // the node of piece skip covering all of w (pass -1 to skip nothing). ok
 // is false when no segmentation remains.
-func (m *tmodel) viterbi(sc *latticeScratch, w []byte, skip int32, dst []int32) ([]int32, bool) {
+func (m *tmodel) viterbi(sc *latticeScratch, w string, skip int32, dst []int32) ([]int32, bool) {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
 	n := len(w)
 	sc.best = resetFloats(sc.best, n+1, math.Inf(-1))

@@ -106,16 +106,14 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 		return nil, fmt.Errorf("sentencepiece: vocabulary size %d is too small: %d required characters plus %d meta pieces", cfg.VocabSize, len(required), meta)
 	}
 	desired := int(float64(target) * 1.1)
-	wordBytes := make([][]byte, len(words))
 	var allFreq float64
-	for i, w := range words {
-		wordBytes[i] = []byte(w)
-		allFreq += float64(freqs[i])
+	for _, f := range freqs {
+		allFreq += float64(f)
 	}
 	m := newTModel(pieces, scores)
 	for round := 1; ; round++ {
 		for it := 0; it < cfg.SubIterations; it++ {
-			expected, objective, ntokens := eStep(m, wordBytes, freqs, cfg.Workers)
+			expected, objective := eStep(m, words, freqs, cfg.Workers)
 			// M-step: drop rare pieces, then Bayesian (digamma) re-estimate.
 			var np []string
 			var ns []float64
@@ -133,12 +131,12 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 				ns[i] = digamma(ns[i]) - logTotal
 			}
 			m = newTModel(np, ns)
-			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f, %d tokens", round, it+1, len(np), -objective/allFreq, ntokens)
+			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f", round, it+1, len(np), -objective/allFreq)
 		}
 		if len(m.pieces) <= desired {
 			break
 		}
-		m = prune(m, wordBytes, freqs, desired, cfg)
+		m = prune(m, words, freqs, desired, cfg)
 	}
 	return finalizePieces(m, required, reqFreq, target), nil
 }
@@ -160,37 +158,34 @@ func metaCount(cfg *TrainConfig) int {
 }
 
 // eStep computes the expected count of every piece over all words.
-func eStep(m *tmodel, words [][]byte, freqs []int64, workers int) (expected []float64, objective float64, ntokens int64) {
+func eStep(m *tmodel, words []string, freqs []int64, workers int) (expected []float64, objective float64) {
 	parts := make([][]float64, numChunks)
 	objs := make([]float64, numChunks)
-	toks := make([]int64, numChunks)
 	parallelChunks(len(words), workers, func(c, lo, hi int) {
 		exp := make([]float64, len(m.pieces))
 		var sc latticeScratch
-		var path []int32
 		for i := lo; i < hi; i++ {
 			f := float64(freqs[i])
 			z := m.marginals(&sc, words[i], f, exp)
 			objs[c] -= f * z
-			path, _ = m.viterbi(&sc, words[i], -1, path[:0])
-			toks[c] += int64(len(path)) * freqs[i]
 		}
 		parts[c] = exp
 	})
+	// Sum the parts in order so the result does not depend on workers.
 	expected = parts[0]
+	objective = objs[0]
 	for c := 1; c < numChunks; c++ {
 		for i, v := range parts[c] {
 			expected[i] += v
 		}
 		objective += objs[c]
-		ntokens += toks[c]
 	}
-	return expected, objective + objs[0], ntokens + toks[0]
+	return expected, objective
 }
 
 // prune removes the pieces whose loss of likelihood when removed is the
 // smallest, keeping max(desired, ShrinkingFactor × size) pieces.
-func prune(m *tmodel, words [][]byte, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
+func prune(m *tmodel, words []string, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
 	n := len(m.pieces)
 	alwaysKeep := make([]bool, n)
 	alternatives := make([][]int32, n)
@@ -198,7 +193,7 @@ func prune(m *tmodel, words [][]byte, freqs []int64, desired int, cfg *TrainConf
 		var sc latticeScratch
 		var path []int32
 		for i := lo; i < hi; i++ {
-			w := []byte(m.pieces[i])
+			w := m.pieces[i]
 			path, _ = m.viterbi(&sc, w, -1, path[:0])
 			if len(path) >= 2 {
 				continue // its best segmentation splits it: removable

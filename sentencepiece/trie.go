@@ -18,50 +18,56 @@ type trieNode struct {
 }
 
 // newPieceTrie builds a trie of keys[i] → values[i]. Empty keys are
-// ignored; a later duplicate replaces an earlier one.
+// ignored; of duplicate keys the last one wins.
+//
+// It sorts the keys and lays the trie out breadth-first from ranges of
+// the sorted keys, so every node's edges are contiguous and no per-node
+// map is allocated (training rebuilds tries of up to a million seeds).
 func newPieceTrie(keys []string, values []int32) *pieceTrie {
-	type bnode struct {
-		kids  map[byte]int32
-		value int32
-	}
-	b := []bnode{{value: -1}}
+	order := make([]int32, 0, len(keys))
 	for i, k := range keys {
-		if k == "" {
-			continue
+		if k != "" {
+			order = append(order, int32(i))
 		}
-		cur := int32(0)
-		for j := 0; j < len(k); j++ {
-			if b[cur].kids == nil {
-				b[cur].kids = map[byte]int32{}
-			}
-			nx, ok := b[cur].kids[k[j]]
-			if !ok {
-				nx = int32(len(b))
-				b = append(b, bnode{value: -1})
-				b[cur].kids[k[j]] = nx
-			}
-			cur = nx
-		}
-		b[cur].value = values[i]
 	}
-	t := &pieceTrie{nodes: make([]trieNode, len(b))}
-	for i := range b {
-		n := &t.nodes[i]
-		n.value = b[i].value
-		n.first = int32(len(t.labels))
-		cs := make([]int, 0, len(b[i].kids))
-		for c := range b[i].kids {
-			cs = append(cs, int(c))
-		}
-		sort.Ints(cs)
-		for _, c := range cs {
-			t.labels = append(t.labels, byte(c))
-			t.targets = append(t.targets, b[i].kids[byte(c)])
-		}
-		n.count = int32(len(cs))
+	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
+	t := &pieceTrie{}
+	type span struct {
+		lo, hi, depth int
+		node          int32
 	}
-	for c, nx := range b[0].kids {
-		t.root[c] = nx
+	t.nodes = append(t.nodes, trieNode{value: -1})
+	queue := []span{{0, len(order), 0, 0}}
+	for qi := 0; qi < len(queue); qi++ {
+		sp := queue[qi]
+		lo := sp.lo
+		// Keys that end at this node come first in sorted order.
+		for lo < sp.hi && len(keys[order[lo]]) == sp.depth {
+			t.nodes[sp.node].value = values[order[lo]]
+			lo++
+		}
+		t.nodes[sp.node].first = int32(len(t.labels))
+		for lo < sp.hi {
+			c := keys[order[lo]][sp.depth]
+			hi := lo + 1
+			for hi < sp.hi && keys[order[hi]][sp.depth] == c {
+				hi++
+			}
+			child := int32(len(t.nodes))
+			t.nodes = append(t.nodes, trieNode{value: -1})
+			t.labels = append(t.labels, c)
+			t.targets = append(t.targets, child)
+			queue = append(queue, span{lo, hi, sp.depth + 1, child})
+			lo = hi
+		}
+		t.nodes[sp.node].count = int32(len(t.labels)) - t.nodes[sp.node].first
+		if qi > 1024 {
+			queue, qi = queue[qi:], 0
+		}
+	}
+	n := t.nodes[0]
+	for e := n.first; e < n.first+n.count; e++ {
+		t.root[t.labels[e]] = t.targets[e]
 	}
 	return t
 }

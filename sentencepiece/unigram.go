@@ -72,15 +72,9 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 	}
 	// Backtrack, then reverse in place.
 	first := len(segs)
-	// A run of unknown characters becomes one unknown piece, as in
-	// SentencePiece (byte fallback then spells out all its bytes).
 	for end := n; end > 0; {
 		b := best[end]
-		if b.id == m.unkID && len(segs) > first && segs[len(segs)-1].id == m.unkID {
-			segs[len(segs)-1].start = b.start
-		} else {
-			segs = append(segs, segment{id: b.id, start: b.start, end: int32(end)})
-		}
+		segs = append(segs, segment{id: b.id, start: b.start, end: int32(end)})
 		end = int(b.start)
 	}
 	for i, j := first, len(segs)-1; i < j; i, j = i+1, j-1 {
