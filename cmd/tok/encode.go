@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +42,7 @@ func init() {
 			&cli.StringFlag{Name: "special", Value: "default", Usage: "special tokens in the text: default, none, all, or a comma-separated `LIST`"},
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE` instead of standard output"},
 			&cli.BoolFlag{Name: "progress", Usage: "print throughput on standard error (default: when it is a terminal)"},
+			&cli.BoolFlag{Name: "bench", Hidden: true, Usage: "benchmark: read all input, time the --per-line encode loop alone, write no ids"},
 		}, encodeShardFlags...), // shard mode (--out): encode_shards.go
 		Action: encodeAction,
 	})
@@ -157,8 +160,17 @@ func encodeAction(c *cli.Context) error {
 		files = []string{"-"}
 	}
 	prog := newEncodeProgress(c, "encode")
+	// --workers (declared with the shard flags) also sets the goroutines of
+	// --per-line mode; 0 means all cores. The output does not depend on it.
+	workers := c.Int("workers")
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Bool("bench") {
+		return encodeBench(c, files, enc, workers)
+	}
 	for _, name := range files {
-		if err := encodeFile(name, enc, format, c.Bool("per-line"), bw, prog); err != nil {
+		if err := encodeFile(name, enc, format, c.Bool("per-line"), workers, bw, prog); err != nil {
 			bw.Flush()
 			return err
 		}
@@ -180,57 +192,135 @@ func openIDInput(name string) (io.ReadCloser, error) {
 	return os.Open(name)
 }
 
-func encodeFile(name string, enc encodeFunc, format idFormat, perLine bool, w *bufio.Writer, prog *encodeProgress) error {
+func encodeFile(name string, enc encodeFunc, format idFormat, perLine bool, workers int, w *bufio.Writer, prog *encodeProgress) error {
 	f, err := openIDInput(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	var ids []uint32
-	var out []byte
 	if !perLine {
 		text, err := io.ReadAll(f)
 		if err != nil {
 			return fmt.Errorf("encode: %s: %w", name, err)
 		}
-		ids = enc(ids, text)
+		ids := enc(nil, text)
 		prog.add(len(text), len(ids))
-		_, err = w.Write(appendIDs(out, ids, format))
+		_, err = w.Write(appendIDs(nil, ids, format))
 		return err
 	}
-	r := bufio.NewReaderSize(f, 1<<20)
-	var long []byte
-	for {
-		line, err := r.ReadSlice('\n')
-		if err == bufio.ErrBufferFull {
-			long = append(long, line...)
-			continue
+	if err := encodeLines(f, enc, format, workers, w, prog); err != nil {
+		return fmt.Errorf("encode: %s: %w", name, err)
+	}
+	return nil
+}
+
+// lineChunk is a run of whole input lines encoded by one worker.
+type lineChunk struct {
+	seq           int
+	data          []byte // whole lines, each ending in "\n" except maybe the last of the input
+	out           []byte // their formatted ids
+	bytes, tokens int
+}
+
+func (c *lineChunk) encode(enc encodeFunc, format idFormat) {
+	var ids []uint32
+	c.out = c.out[:0]
+	c.bytes, c.tokens = len(c.data), 0
+	for rest := c.data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
 		}
-		if long != nil {
-			long = append(long, line...)
-			line = long
+		ids = enc(ids[:0], line)
+		c.tokens += len(ids)
+		c.out = appendIDs(c.out, ids, format)
+	}
+}
+
+// chunkSize is how many bytes of whole lines a worker encodes at a time.
+const chunkSize = 1 << 20
+
+// readChunks cuts r into chunks of whole lines (a line longer than
+// chunkSize makes a longer chunk) and sends them in order.
+func readChunks(r io.Reader, out chan<- *lineChunk) error {
+	defer close(out)
+	var carry []byte
+	buf := make([]byte, chunkSize)
+	for seq := 0; ; {
+		n, err := io.ReadFull(r, buf)
+		data := append(carry, buf[:n]...)
+		carry = nil
+		eof := err == io.EOF || err == io.ErrUnexpectedEOF
+		if err != nil && !eof {
+			return err
 		}
-		if err != nil && err != io.EOF {
-			return fmt.Errorf("encode: %s: %w", name, err)
+		if !eof {
+			i := bytes.LastIndexByte(data, '\n')
+			if i < 0 { // no line end yet: keep reading
+				carry = data
+				continue
+			}
+			carry = append([]byte(nil), data[i+1:]...)
+			data = data[:i+1]
 		}
-		if len(line) == 0 && err == io.EOF {
-			return nil
+		if len(data) > 0 {
+			out <- &lineChunk{seq: seq, data: data}
+			seq++
 		}
-		text := bytes.TrimSuffix(line, []byte{'\n'})
-		ids = enc(ids[:0], text)
-		prog.add(len(line), len(ids))
-		out = appendIDs(out[:0], ids, format)
-		if _, werr := w.Write(out); werr != nil {
-			return werr
-		}
-		long = long[:0]
-		if long != nil && cap(long) > 1<<24 {
-			long = nil
-		}
-		if err == io.EOF {
+		if eof {
 			return nil
 		}
 	}
+}
+
+// encodeLines encodes each line of r on its own with workers goroutines
+// and writes the results in input order, so the output does not depend on
+// the number of workers.
+func encodeLines(r io.Reader, enc encodeFunc, format idFormat, workers int, w io.Writer, prog *encodeProgress) error {
+	chunks := make(chan *lineChunk, 2*workers)
+	done := make(chan *lineChunk, 2*workers)
+	readErr := make(chan error, 1)
+	go func() { readErr <- readChunks(r, chunks) }()
+	finished := make(chan struct{})
+	for range workers {
+		go func() {
+			for c := range chunks {
+				c.encode(enc, format)
+				done <- c
+			}
+			finished <- struct{}{}
+		}()
+	}
+	go func() {
+		for range workers {
+			<-finished
+		}
+		close(done)
+	}()
+	pending := map[int]*lineChunk{}
+	next := 0
+	var werr error
+	for c := range done {
+		pending[c.seq] = c
+		for {
+			c, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			prog.add(c.bytes, c.tokens)
+			if werr == nil {
+				_, werr = w.Write(c.out)
+			}
+		}
+	}
+	if err := <-readErr; err != nil {
+		return err
+	}
+	return werr
 }
 
 // encodeProgress prints throughput to standard error every few seconds and a
@@ -273,4 +363,70 @@ func (p *encodeProgress) done() {
 	if p.on {
 		fmt.Fprintf(os.Stderr, "%s: done: %s\n", p.verb, p.summary(time.Now()))
 	}
+}
+
+// encodeBench is the hidden --bench mode of scripts/bench-encode.sh: like
+// the peers' PEER_TIME=1 PEER_NOOUT=1, it reads the input into memory,
+// encodes each line on its own (on workers goroutines, chunks of lines)
+// and reports the time of the encode loop alone.
+func encodeBench(c *cli.Context, files []string, enc encodeFunc, workers int) error {
+	var data []byte
+	for _, name := range files {
+		f, err := openIDInput(name)
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		data = append(data, b...)
+	}
+	var chunks []*lineChunk
+	for rest := data; len(rest) > 0; {
+		n := min(chunkSize, len(rest))
+		if i := bytes.IndexByte(rest[n:], '\n'); i >= 0 {
+			n += i + 1
+		} else {
+			n = len(rest)
+		}
+		chunks = append(chunks, &lineChunk{data: rest[:n]})
+		rest = rest[n:]
+	}
+	start := time.Now()
+	var wg sync.WaitGroup
+	next := make(chan *lineChunk, len(chunks))
+	for _, ch := range chunks {
+		next <- ch
+	}
+	close(next)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ids []uint32
+			for ch := range next {
+				for rest := ch.data; len(rest) > 0; {
+					line := rest
+					if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+						line, rest = rest[:i], rest[i+1:]
+					} else {
+						rest = nil
+					}
+					ids = enc(ids[:0], line)
+					ch.tokens += len(ids)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	secs := time.Since(start).Seconds()
+	tokens := 0
+	for _, ch := range chunks {
+		tokens += ch.tokens
+	}
+	fmt.Fprintf(c.App.ErrWriter, "peer=tok workers=%d encode_s=%.3f bytes=%d tokens=%d MBps=%.2f\n",
+		workers, secs, len(data), tokens, float64(len(data))/1e6/secs)
+	return nil
 }
