@@ -7,9 +7,9 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"sync"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
