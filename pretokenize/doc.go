@@ -36,8 +36,8 @@
 // The HuggingFace pre-tokenizers are [SplitFunc]s over spans of the
 // (normalized) text: [Split] (a pattern with a [Behavior] and invert),
 // [SplitString], [SplitRune], [Whitespace], [WhitespaceSplit],
-// [Punctuation], [Digits], [CharDelimiterSplit], [Bert], [MetaspaceSplit],
-// [ByteLevelSplit], chained with [Sequence]. They only split: steps that
+// [Punctuation], [Digits], [CharDelimiterSplit], [Bert], [UnicodeScripts],
+// [MetaspaceSplit], [ByteLevelSplit], chained with [Sequence]. They only split: steps that
 // rewrite the text (ByteLevel's byte-to-unicode mapping, add_prefix_space,
 // Metaspace's replacement and prepend_scheme; see [AppendMetaspaceText]) are
 // the caller's.

@@ -25,7 +25,7 @@ func ExampleBert() {
 	// ["Hello" "," "world" "!" "(" "don" "'" "t" ")"]
 }
 
-func ExampleSplit() {
+func ExampleSplitString() {
 	text := []byte("the-final--countdown")
 	for _, b := range []pretokenize.Behavior{pretokenize.Removed, pretokenize.Isolated,
 		pretokenize.MergedWithPrevious, pretokenize.MergedWithNext, pretokenize.Contiguous} {
@@ -38,4 +38,46 @@ func ExampleSplit() {
 	// MergedWithPrevious ["the-" "final-" "-" "countdown"]
 	// MergedWithNext ["the" "-final" "-" "-countdown"]
 	// Contiguous ["the" "-" "final" "--" "countdown"]
+}
+
+func ExampleNamed() {
+	p, ok := pretokenize.Named("llama3")
+	fmt.Println(ok, p == pretokenize.PatternCL100K)
+	m, _ := pretokenize.CompileNamed("o200k")
+	text := []byte("HTTPServer's iPhone\n\n")
+	fmt.Printf("%q\n", pretokenize.AppendStrings(nil, text, m.AppendMatches(nil, text)))
+	// Output:
+	// true true
+	// ["HTTPServer's" " i" "Phone" "\n\n"]
+}
+
+func ExampleCompileRegexp() {
+	// Any pattern runs on regexp2; possessive quantifiers are accepted.
+	m, err := pretokenize.CompileRegexp(`\p{L}++|\p{N}{1,2}+|[^\s\p{L}\p{N}]`)
+	if err != nil {
+		panic(err)
+	}
+	text := []byte("abc12345 x!")
+	fmt.Printf("%q\n", pretokenize.AppendStrings(nil, text, m.AppendMatches(nil, text)))
+	// Output:
+	// ["abc" "12" "34" "5" "x" "!"]
+}
+
+func ExampleSequence() {
+	// HF: Sequence[WhitespaceSplit, Punctuation(contiguous), Digits(individual)].
+	f := pretokenize.Sequence(pretokenize.WhitespaceSplit(), pretokenize.Punctuation(pretokenize.Contiguous), pretokenize.Digits(true))
+	text := []byte("Call 911... now!!")
+	fmt.Printf("%q\n", pretokenize.AppendStrings(nil, text, pretokenize.Pieces(f, text)))
+	// Output:
+	// ["Call" "9" "1" "1" "..." "now" "!!"]
+}
+
+func ExampleSplit() {
+	// HF's Split pre-tokenizer of Llama 3's tokenizer.json: the cl100k
+	// pattern, Isolated.
+	f := pretokenize.Split(pretokenize.MustCompile(pretokenize.PatternCL100K), pretokenize.Isolated, false)
+	text := []byte("I'll pay $1234.")
+	fmt.Printf("%q\n", pretokenize.AppendStrings(nil, text, pretokenize.Pieces(f, text)))
+	// Output:
+	// ["I" "'ll" " pay" " $" "123" "4" "."]
 }
