@@ -9,9 +9,11 @@ import (
 )
 
 // addedSet matches a set of added tokens leftmost-longest, as HF's
-// Aho-Corasick automaton (MatchKind::LeftmostLongest) does.
+// Aho-Corasick automaton (MatchKind::LeftmostLongest) does. tokens[i] is
+// the token pattern i stands for: its id and, as in HF, the flags of the
+// token that id maps to.
 type addedSet struct {
-	tokens []AddedToken // by index
+	tokens []AddedToken // by pattern index
 	root   *trieNode
 	first  [256]bool // bytes that start some token
 	empty  bool
@@ -19,7 +21,7 @@ type addedSet struct {
 
 type trieNode struct {
 	next  map[byte]*trieNode
-	token int // index into tokens, -1 if none ends here
+	token int // pattern index, -1 if none ends here
 }
 
 func newAddedSet(tokens []AddedToken, contents []string) *addedSet {
@@ -118,17 +120,23 @@ func (s *addedSet) appendMatches(dst []addedMatch, text []byte) []addedMatch {
 
 func endsWithWord(s []byte) bool {
 	r, n := utf8.DecodeLastRune(s)
-	return n > 0 && isAlphanumeric(r)
+	return n > 0 && isWordChar(r)
 }
 
 func startsWithWord(s []byte) bool {
 	r, n := utf8.DecodeRune(s)
-	return n > 0 && isAlphanumeric(r)
+	return n > 0 && isWordChar(r)
 }
 
-// isAlphanumeric is Rust's char::is_alphanumeric: Alphabetic or Numeric.
-func isAlphanumeric(r rune) bool {
-	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.Is(unicode.Other_Alphabetic, r) || unicode.Is(unicode.Nl, r)
+// isWordChar is Rust regex's Unicode \w (HF matches single_word tokens
+// with `^\w` and `\w$`): Alphabetic, marks, decimal digits, connector
+// punctuation (such as '_') and the joiners U+200C, U+200D.
+func isWordChar(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r == '_' || ('0' <= r && r <= '9') || ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z')
+	}
+	return unicode.IsLetter(r) || unicode.In(r, unicode.M, unicode.Nd, unicode.Nl, unicode.Pc, unicode.Other_Alphabetic) ||
+		r == 0x200C || r == 0x200D
 }
 
 // spaceLeftmostAtEnd returns where the trailing whitespace of s begins.
@@ -157,37 +165,89 @@ func spaceRightmostAtStart(s []byte) int {
 	return i
 }
 
-// addedVocab is the file's added_tokens, split as HF splits them: tokens
-// matched on the raw text (normalized:false) and tokens matched on the
+// addedVocab is the file's added_tokens as HF builds them
+// (AddedVocabulary::add_tokens): the ids written in the file are not used;
+// a token whose content is in the model's vocabulary takes the model's id,
+// any other the next id after the vocabulary (or after the largest added
+// id). Tokens are matched on the raw text (normalized:false) or on the
 // normalized text (normalized:true, their content normalized first).
 type addedVocab struct {
-	all        []AddedToken // as in the file
+	byID       map[uint32]AddedToken // id → token (ID set to the id)
+	byContent  map[string]uint32
 	raw        *addedSet
 	normalized *addedSet
-	byID       map[uint32]int // index into all
-	byContent  map[string]int
 	maxID      int64 // -1 if none
 }
 
-func newAddedVocab(tokens []AddedToken, norm normalize.Normalizer) *addedVocab {
-	v := &addedVocab{all: tokens, byID: map[uint32]int{}, byContent: map[string]int{}, maxID: -1}
+// vocabLen is HF's Model::get_vocab_size: the number of entries.
+func vocabLen(m Model) int {
+	if l, ok := m.(interface{ VocabLen() int }); ok {
+		return l.VocabLen()
+	}
+	return m.VocabSize()
+}
+
+func newAddedVocab(tokens []AddedToken, norm normalize.Normalizer, model Model) *addedVocab {
+	v := &addedVocab{byID: map[uint32]AddedToken{}, byContent: map[string]uint32{}, maxID: -1}
+	size := uint32(vocabLen(model))
+	var specials, others []AddedToken
+	specialSeen := map[string]bool{}
+	for _, t := range tokens {
+		if t.Special && t.Content != "" && !specialSeen[t.Content] {
+			specialSeen[t.Content] = true
+			specials = append(specials, t)
+		}
+	}
+	for _, t := range tokens {
+		if t.Content == "" {
+			continue
+		}
+		dup := false
+		for _, old := range v.byID {
+			if old.Content == t.Content && old.SingleWord == t.SingleWord && old.LStrip == t.LStrip &&
+				old.RStrip == t.RStrip && old.Normalized == t.Normalized && old.Special == t.Special {
+				dup = true
+				break
+			}
+		}
+		if dup {
+			continue
+		}
+		id, ok := v.byContent[t.Content]
+		if !ok {
+			id, ok = model.TokenToID(t.Content)
+		}
+		if !ok {
+			if v.maxID < 0 {
+				id = size
+			} else if uint32(v.maxID) >= size || size == 0 {
+				id = uint32(v.maxID) + 1
+			} else {
+				id = size
+			}
+		}
+		t.ID = id
+		v.byContent[t.Content] = id
+		v.byID[id] = t
+		v.maxID = max(v.maxID, int64(id))
+		if !specialSeen[t.Content] {
+			others = append(others, t)
+		}
+	}
 	var rawToks, normToks []AddedToken
 	var rawC, normC []string
-	for i, t := range tokens {
-		v.byID[t.ID] = i
-		if _, dup := v.byContent[t.Content]; !dup {
-			v.byContent[t.Content] = i
-		}
-		v.maxID = max(v.maxID, int64(t.ID))
+	for _, t := range append(specials, others...) {
+		id := v.byContent[t.Content]
+		flags := v.byID[id]
 		if t.Normalized {
-			normToks = append(normToks, t)
 			c := t.Content
 			if norm != nil {
 				c = string(norm.Normalize(nil, []byte(c)))
 			}
+			normToks = append(normToks, flags)
 			normC = append(normC, c)
 		} else {
-			rawToks = append(rawToks, t)
+			rawToks = append(rawToks, flags)
 			rawC = append(rawC, t.Content)
 		}
 	}
@@ -196,9 +256,13 @@ func newAddedVocab(tokens []AddedToken, norm normalize.Normalizer) *addedVocab {
 	return v
 }
 
-// sortedIDs returns the added tokens in id order.
+// sortedByID returns the added tokens in id order, with the ids HF gives
+// them.
 func (v *addedVocab) sortedByID() []AddedToken {
-	out := append([]AddedToken(nil), v.all...)
+	out := make([]AddedToken, 0, len(v.byID))
+	for _, t := range v.byID {
+		out = append(out, t)
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }

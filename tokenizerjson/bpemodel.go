@@ -121,6 +121,9 @@ func parseBPE(raw json.RawMessage, ctx ModelContext) (Model, error) {
 	return &bpeModel{Model: m, spec: v}, nil
 }
 
+// VocabLen is the number of vocabulary entries (HF's get_vocab_size).
+func (m *bpeModel) VocabLen() int { return len(m.spec.Vocab) }
+
 func (m *bpeModel) TokenToID(token string) (uint32, bool) { return m.IDByName(token) }
 func (m *bpeModel) IDToToken(id uint32) (string, bool)    { return m.TokenName(id) }
 

@@ -41,9 +41,10 @@ func (t *Tokenizer) encodeSpans(text []byte, seq int8) *Encoding {
 	e := &Encoding{}
 	raw := t.added.raw.appendMatches(nil, text)
 	prev := 0
+	// HF's token string for an added token is the text it matched
+	// (spaces taken by lstrip/rstrip included).
 	addAdded := func(set *addedSet, m addedMatch, off tok.Span) {
-		a := set.tokens[m.token]
-		e.appendToken(a.ID, a.Content, off, 0, 0, seq)
+		e.appendToken(set.tokens[m.token].ID, string(text[m.start:m.end]), off, 0, 0, seq)
 	}
 	for _, m := range raw {
 		if m.start > prev {
@@ -82,7 +83,7 @@ func (t *Tokenizer) encodeSectionSpans(e *Encoding, sec []byte, base int, seq in
 			t.encodeNormalizedSpans(e, norm, tok.Span{Start: prev, End: m.start}, base == 0 && prev == 0, toInput, seq)
 		}
 		a := t.added.normalized.tokens[m.token]
-		e.appendToken(a.ID, a.Content, toInput(tok.Span{Start: m.start, End: m.end}), 0, 0, seq)
+		e.appendToken(a.ID, string(norm[m.start:m.end]), toInput(tok.Span{Start: m.start, End: m.end}), 0, 0, seq)
 		prev = max(prev, m.end)
 	}
 	if prev < len(norm) {
@@ -123,7 +124,7 @@ func (t *Tokenizer) encodeNormalizedSpans(e *Encoding, norm []byte, part tok.Spa
 				inText = tok.Span{Start: pc.align[sp.Start].Start, End: pc.align[sp.Start].Start}
 			}
 			off := toInput(tok.Span{Start: part.Start + inText.Start, End: part.Start + inText.End})
-			name, _ := t.IDToToken(id)
+			name, _ := t.model.IDToToken(id)
 			e.appendToken(id, name, off, 0, 0, seq)
 		}
 	}

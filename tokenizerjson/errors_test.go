@@ -55,9 +55,6 @@ func TestLoadErrors(t *testing.T) {
 		{"merge of unknown token", func(s string) string { return strings.Replace(s, `["ab", "c"]`, `["ab", "zz"]`, 1) },
 			[]string{"model.merges[1]", `"zz"`}, nil},
 		{"duplicate id", func(s string) string { return strings.Replace(s, `"c": 2`, `"c": 1`, 1) }, []string{"model.vocab", "1"}, nil},
-		{"duplicate added id", func(s string) string {
-			return strings.Replace(s, `"special": true}]`, `"special": true}, {"id": 5, "content": "x"}]`, 1)
-		}, []string{"added_tokens[1]", "id 5"}, ErrBadValue},
 		{"no model", func(s string) string { return strings.Replace(s, `"model": {`, `"modelx": {`, 1) }, []string{"model"}, ErrNoModel},
 		{"bad behavior", func(s string) string {
 			return strings.Replace(s, `{"type": "WhitespaceSplit"}`, `{"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"}`, 1)

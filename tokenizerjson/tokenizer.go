@@ -57,19 +57,6 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 	if t.decoder, err = parseDecoder(f.Decoder, "decoder"); err != nil {
 		return nil, componentError(file, "decoder", err)
 	}
-	seenID := map[uint32]int{}
-	for i, a := range f.AddedTokens {
-		p := fmt.Sprintf("added_tokens[%d]", i)
-		if a.Content == "" {
-			return nil, pathError(file, p, fmt.Errorf("%w: empty content", ErrBadValue))
-		}
-		if j, dup := seenID[a.ID]; dup {
-			return nil, pathError(file, p, fmt.Errorf("%w: id %d is also added_tokens[%d]", ErrBadValue, a.ID, j))
-		}
-		seenID[a.ID] = i
-	}
-	t.added = newAddedVocab(f.AddedTokens, t.normalizer)
-
 	model := json.RawMessage(f.Model)
 	if isNull(model) {
 		return nil, pathError(file, "model", ErrNoModel)
@@ -95,6 +82,7 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 		bl, ok := t.model.(ByteLevelModel)
 		t.spell = !ok || !bl.ByteLevel()
 	}
+	t.added = newAddedVocab(f.AddedTokens, t.normalizer, t.model)
 	t.spanModel, _ = t.model.(SpanModel)
 	t.raw.Model = nil // it points into the caller's data
 	t.vocabSize = max(t.model.VocabSize(), int(t.added.maxID+1))
@@ -134,16 +122,16 @@ func (t *Tokenizer) VocabSize() int { return t.vocabSize }
 
 // TokenToID implements tok.Tokenizer; added tokens come first, as in HF.
 func (t *Tokenizer) TokenToID(token string) (uint32, bool) {
-	if i, ok := t.added.byContent[token]; ok {
-		return t.added.all[i].ID, true
+	if id, ok := t.added.byContent[token]; ok {
+		return id, true
 	}
 	return t.model.TokenToID(token)
 }
 
 // IDToToken implements tok.Tokenizer; added tokens come first, as in HF.
 func (t *Tokenizer) IDToToken(id uint32) (string, bool) {
-	if i, ok := t.added.byID[id]; ok {
-		return t.added.all[i].Content, true
+	if a, ok := t.added.byID[id]; ok {
+		return a.Content, true
 	}
 	return t.model.IDToToken(id)
 }
@@ -294,8 +282,8 @@ func (t *Tokenizer) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
 		if bm, ok := t.model.(*bpeModel); ok && bm.ByteLevel() {
 			// Fast path: raw token bytes.
 			for _, id := range ids {
-				if i, ok := t.added.byID[id]; ok {
-					dst = append(dst, t.added.all[i].Content...)
+				if a, ok := t.added.byID[id]; ok {
+					dst = append(dst, a.Content...)
 					continue
 				}
 				b, ok := bm.Token(id)
@@ -309,8 +297,8 @@ func (t *Tokenizer) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
 	}
 	toks := make([]decToken, 0, len(ids))
 	for _, id := range ids {
-		if i, ok := t.added.byID[id]; ok {
-			toks = append(toks, decToken{text: []byte(t.added.all[i].Content), added: true})
+		if a, ok := t.added.byID[id]; ok {
+			toks = append(toks, decToken{text: []byte(a.Content), added: true})
 			continue
 		}
 		s, ok := t.model.IDToToken(id)
