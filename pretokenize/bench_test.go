@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/internal/sharedtest"
@@ -53,9 +54,11 @@ func BenchmarkMatcher_AppendMatches(b *testing.B) {
 						b.SetBytes(int64(len(text)))
 						b.ReportAllocs()
 						var dst = eng.m.AppendMatches(nil, text)
+						cpu0 := cpuTime()
 						for b.Loop() {
 							dst = eng.m.AppendMatches(dst[:0], text)
 						}
+						reportCPU(b, len(text), cpuTime()-cpu0)
 					})
 				}
 			}
@@ -74,9 +77,11 @@ func BenchmarkBert(b *testing.B) {
 				b.SetBytes(int64(len(text)))
 				b.ReportAllocs()
 				dst := Pieces(impl.f, text)
+				cpu0 := cpuTime()
 				for b.Loop() {
 					dst = impl.f(dst[:0], text, spanOf(text))
 				}
+				reportCPU(b, len(text), cpuTime()-cpu0)
 			})
 		}
 	}
@@ -108,11 +113,13 @@ func BenchmarkPeer_lines(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			var dst []tok.Span
+			cpu0 := cpuTime()
 			for b.Loop() {
 				for _, l := range lines {
 					dst = c.f(dst[:0], l, tok.Span{Start: 0, End: len(l)})
 				}
 			}
+			reportCPU(b, len(data), cpuTime()-cpu0)
 		})
 	}
 }
@@ -123,4 +130,12 @@ func mustRegexp(tb testing.TB, p string) Matcher {
 		tb.Fatal(err)
 	}
 	return m
+}
+
+// reportCPU reports the throughput per second of CPU time ("cpuMB/s"),
+// which a busy machine disturbs less than MB/s of wall time.
+func reportCPU(b *testing.B, size int, cpu time.Duration) {
+	if cpu > 0 && b.N > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
+	}
 }
