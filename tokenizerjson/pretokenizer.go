@@ -56,7 +56,7 @@ type preTokenizer struct {
 }
 
 var builtinPreTokenizers = []string{"BertPreTokenizer", "ByteLevel", "CharDelimiterSplit", "Digits",
-	"Metaspace", "Punctuation", "Sequence", "Split", "Whitespace", "WhitespaceSplit"}
+	"Metaspace", "Punctuation", "Sequence", "Split", "UnicodeScripts", "Whitespace", "WhitespaceSplit"}
 
 // parsePreTokenizer builds the pre-tokenizer; nil for JSON null.
 func parsePreTokenizer(raw json.RawMessage, path string) (*preTokenizer, error) {
@@ -190,6 +190,9 @@ func appendPreSteps(steps *[]preStep, raw json.RawMessage, path string) error {
 		return nil
 	case "WhitespaceSplit":
 		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.WhitespaceSplit()})
+		return nil
+	case "UnicodeScripts":
+		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.UnicodeScripts()})
 		return nil
 	case "BertPreTokenizer":
 		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.Bert()})

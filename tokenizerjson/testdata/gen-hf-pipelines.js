@@ -15,7 +15,7 @@ const inputs = [
   'a-b--c---d', 'x1y22z333 4444', 'über naïve café ÅNGSTRÖM', '中文字符 和 日本語のテキスト', 'tabs\tand\nnewlines\r\nend',
   'pipe|separated||values', 'emoji 👍🏽 and 👨‍👩‍👧', 'The [MASK] is <tag> here', 'word words sword word.', 'hello HELLO Hello',
   '<s>start and end</s>', 'a <s> b', '▁already▁meta ▁', '   ', 'x', 'e\u0301 o\u0308', 'numbers 3.14 and 1,000,000',
-  'mixedCASE camelCase HTTPServer', 'x\u00a0y\u3000z', '[MASK][MASK] [MASK]', 'wordword word_word',
+  'mixedCASE camelCase HTTPServer', 'Русский текст and English ελληνικά', 'カタカナとひらがな漢字mixed123', 'x\u00a0y\u3000z', '[MASK][MASK] [MASK]', 'wordword word_word',
 ];
 
 const added = (content, o) => Object.assign({ id: 0, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true }, o);
@@ -38,6 +38,7 @@ const pipelines = {
   'bert': { normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true }, pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] }, decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 }), added('[MASK]', { id: 103, lstrip: true })] },
+  'unicode-scripts': { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'UnicodeScripts' }] } },
   'chardelim': { pre_tokenizer: { type: 'CharDelimiterSplit', delimiter: '|' } },
   'normalizer-seq-template': { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Strip', strip_left: true, strip_right: true }] },
     pre_tokenizer: { type: 'WhitespaceSplit' },
