@@ -61,8 +61,9 @@ type TokenizerID struct {
 	VocabSize int `json:"vocab_size"`
 }
 
-// BytesTokenizer is the identity of the raw-byte baseline (vocabulary 256).
-var BytesTokenizer = TokenizerID{Name: "bytes", VocabSize: 256}
+// BytesTokenizer is the identity of the raw-byte baseline (vocabulary 256);
+// "rawbytes" is the hash pipeline records for it.
+var BytesTokenizer = TokenizerID{Name: "bytes", SHA256: "rawbytes", VocabSize: 256}
 
 // batchReader fills (B, T) inputs and targets from windows of T+1 tokens at
 // positions drawn from rng.

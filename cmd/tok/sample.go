@@ -40,17 +40,13 @@ Example: tok sample --run runs/shakes --prompt "ROMEO:" --max-tokens 200 --tempe
 
 // runTokenizer reopens the tokenizer a run was trained with.
 func runTokenizer(id model.TokenizerID) (tok.Tokenizer, error) {
-	if id.Name == model.BytesTokenizer.Name && id.Path == "" {
+	if id.SHA256 == model.BytesTokenizer.SHA256 || (id.Name == model.BytesTokenizer.Name && id.Path == "") {
 		return rawbytes.Tokenizer{}, nil
 	}
 	if id.Path == "" {
 		return nil, fmt.Errorf("the checkpoint does not say where tokenizer %q is", id.Name)
 	}
-	tk, err := tok.Open(id.Path)
-	if err != nil {
-		return nil, err
-	}
-	now, err := tokenizerID(id.Path, tk)
+	tk, now, err := openRunTokenizer(id.Path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +12,7 @@ import (
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/model"
+	"github.com/toklabs/tok/pipeline"
 )
 
 func init() {
@@ -23,13 +21,15 @@ func init() {
 		Name:  "train",
 		Usage: "train the built-in transformer on a tokenizer's tokens and report loss in nats/token and bits/byte",
 		Description: `Trains tok's compact GPT (package model) on the tokens of --data and writes checkpoints to --out.
---data is a text file, tokenized in memory with --tokenizer ("bytes", the default, or a vocabulary file);
-the last --val-fraction of the tokens is the validation split. Flags after --out mirror model.Config and
+--data is either a dataset directory made by tok encode --out / tok finalize (Arrow shards with train and
+validation splits, read by random access; --tokenizer must then be the tokenizer that made them, checked by
+hash) or a text file, tokenized in memory with --tokenizer ("bytes", the default, or a vocabulary file),
+whose last --val-fraction of tokens is the validation split. Flags after --out mirror model.Config and
 model.TrainConfig one to one. --resume continues the run in --out exactly where its last checkpoint stopped.
 
 Example: tok train --data ../shared/corpora/en-tinyshakespeare.txt --out runs/shakes`,
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "data", Required: true, Usage: "training text `FILE`"},
+			&cli.StringFlag{Name: "data", Required: true, Usage: "dataset `DIR` (Arrow shards) or a text file"},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "run `DIR` for checkpoints, state and the loss plot"},
 			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Value: "bytes", Usage: "vocabulary `PATH` (anything tok.Open reads) or \"bytes\""},
 			&cli.Float64Flag{Name: "val-fraction", Value: 0.1, Usage: "fraction of the tokens (at the end) held out for validation"},
@@ -74,32 +74,25 @@ func trainConfigFlags(tc model.TrainConfig) []cli.Flag {
 	}
 }
 
-// loadTextDataset tokenizes a text file in memory and splits it.
-func loadTextDataset(path, tokSpec string, valFraction float64) (model.Dataset, error) {
-	if !(valFraction > 0 && valFraction < 1) {
-		return model.Dataset{}, fmt.Errorf("--val-fraction %g must be in (0, 1)", valFraction)
-	}
+// loadDataset opens a shard dataset directory or tokenizes a text file.
+func loadDataset(path, tokSpec string, valFraction float64) (model.Dataset, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return model.Dataset{}, err
 	}
 	if fi.IsDir() {
-		return model.Dataset{}, fmt.Errorf("%s is a directory: reading Arrow shards needs the pipeline reader, which this build does not have yet; pass a text file", path)
+		return loadShards(path, tokSpec)
+	}
+	if !(valFraction > 0 && valFraction < 1) {
+		return model.Dataset{}, fmt.Errorf("--val-fraction %g must be in (0, 1)", valFraction)
 	}
 	text, err := os.ReadFile(path)
 	if err != nil {
 		return model.Dataset{}, err
 	}
-	tk, err := openTokenizer(tokSpec)
+	tk, id, err := openRunTokenizer(tokSpec)
 	if err != nil {
 		return model.Dataset{}, err
-	}
-	id := model.BytesTokenizer
-	if tokSpec != "bytes" {
-		id, err = tokenizerID(tokSpec, tk)
-		if err != nil {
-			return model.Dataset{}, err
-		}
 	}
 	ids := tk.AppendEncode(nil, text)
 	if len(ids) == 0 {
@@ -110,35 +103,78 @@ func loadTextDataset(path, tokSpec string, valFraction float64) (model.Dataset, 
 		BytesPerToken: float64(len(text)) / float64(len(ids))}, nil
 }
 
-// tokenizerID hashes a tokenizer file (or a directory's files) for the run's record.
-func tokenizerID(path string, tk tok.Tokenizer) (model.TokenizerID, error) {
-	h := sha256.New()
-	fi, err := os.Stat(path)
+// loadShards opens a finished pipeline dataset; tokSpec must name the
+// tokenizer that encoded it (its hash is checked against the manifest).
+func loadShards(dir, tokSpec string) (model.Dataset, error) {
+	ds, err := pipeline.OpenDataset(dir)
 	if err != nil {
-		return model.TokenizerID{}, err
+		return model.Dataset{}, err
 	}
-	files := []string{path}
-	if fi.IsDir() {
-		files, _ = filepath.Glob(filepath.Join(path, "*"))
+	man := ds.Manifest()
+	_, id, err := openRunTokenizer(tokSpec)
+	if err != nil {
+		return model.Dataset{}, err
 	}
-	for _, f := range files {
-		r, err := os.Open(f)
-		if err != nil {
-			return model.TokenizerID{}, err
-		}
-		_, err = io.Copy(h, r)
-		r.Close()
-		if err != nil {
-			return model.TokenizerID{}, err
-		}
+	if id.SHA256 != man.Tokenizer.SHA256 {
+		return model.Dataset{}, fmt.Errorf("%s was encoded by the tokenizer with hash %s, but --tokenizer %s has hash %s: pass the tokenizer that made the shards",
+			dir, man.Tokenizer.SHA256, tokSpec, id.SHA256)
 	}
-	abs, _ := filepath.Abs(path)
-	return model.TokenizerID{Name: filepath.Base(path), Path: abs, SHA256: hex.EncodeToString(h.Sum(nil)),
-		VocabSize: tk.VocabSize()}, nil
+	id.VocabSize = max(id.VocabSize, man.Tokenizer.VocabSize)
+	train, err := ds.Split(pipeline.SplitTrain)
+	if err != nil {
+		return model.Dataset{}, err
+	}
+	val, err := ds.Split(pipeline.SplitValidation)
+	if err != nil {
+		return model.Dataset{}, err
+	}
+	d := model.Dataset{Train: &splitSource{s: train}, Val: &splitSource{s: val}, Tokenizer: id}
+	if train.NumTokens() > 0 {
+		d.BytesPerToken = float64(train.NumBytes()) / float64(train.NumTokens())
+	}
+	return d, nil
+}
+
+// splitSource adapts a pipeline split to model.TokenSource. Not safe for
+// concurrent use (the trainer reads windows one at a time).
+type splitSource struct {
+	s   *pipeline.Split
+	buf []int32
+}
+
+func (a *splitSource) NumTokens() int64 { return a.s.NumTokens() }
+
+func (a *splitSource) ReadWindow(dst []uint32, start int64) error {
+	var err error
+	if a.buf, err = a.s.ReadWindow(start, len(dst), a.buf[:0]); err != nil {
+		return err
+	}
+	for i, v := range a.buf {
+		dst[i] = uint32(v)
+	}
+	return nil
+}
+
+// openRunTokenizer opens --tokenizer and returns its identity: the hash is
+// pipeline.HashFiles's, so runs and shard datasets agree on it.
+func openRunTokenizer(spec string) (tok.Tokenizer, model.TokenizerID, error) {
+	tk, err := openTokenizer(spec)
+	if err != nil {
+		return nil, model.TokenizerID{}, err
+	}
+	if spec == "bytes" {
+		return tk, model.BytesTokenizer, nil
+	}
+	sum, err := pipeline.HashFiles(spec)
+	if err != nil {
+		return nil, model.TokenizerID{}, err
+	}
+	abs, _ := filepath.Abs(spec)
+	return tk, model.TokenizerID{Name: filepath.Base(spec), Path: abs, SHA256: sum, VocabSize: tk.VocabSize()}, nil
 }
 
 func runTrain(cx *cli.Context) error {
-	data, err := loadTextDataset(cx.String("data"), cx.String("tokenizer"), cx.Float64("val-fraction"))
+	data, err := loadDataset(cx.String("data"), cx.String("tokenizer"), cx.Float64("val-fraction"))
 	if err != nil {
 		return err
 	}
