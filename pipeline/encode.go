@@ -124,6 +124,7 @@ func loadRankState(dir string, rank int, s Settings) (*RankState, error) {
 	if err := compareSettings(st.Settings, s, path); err != nil {
 		return nil, err
 	}
+	st.Settings = s // equal but for SkipBad, which the resumed run sets
 	if st.Splits == nil {
 		st.Splits = map[string]*SplitState{}
 	}
