@@ -288,7 +288,27 @@ func (t *Trainer) Train(counts *wordcount.Counts) (*TrainResult, error) {
 
 	// Words as id sequences in one arena; words of fewer than two symbols
 	// never take part in a pair and are left out.
-	ws := &trainWords{}
+	// Size the arena exactly first: growing it by doubling would hold two
+	// copies at the peak.
+	nsyms, nwords := 0, 0
+	for _, e := range counts.Words {
+		k := 0
+		for i := 0; i < len(e.Word); i++ {
+			if byteID[e.Word[i]] >= 0 {
+				k++
+			}
+		}
+		if k >= 2 {
+			nsyms += k
+			nwords++
+		}
+	}
+	ws := &trainWords{
+		syms:  make([]uint32, 0, nsyms),
+		start: make([]int, 0, nwords),
+		n:     make([]int32, 0, nwords),
+		count: make([]int64, 0, nwords),
+	}
 	for _, e := range counts.Words {
 		st := len(ws.syms)
 		for i := 0; i < len(e.Word); i++ {

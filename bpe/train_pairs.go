@@ -12,7 +12,16 @@ type pairCounts struct {
 
 func (p *pairCounts) get(k uint64) int64 { return p.m[k] }
 
-func (p *pairCounts) add(k uint64, d int64) { p.m[k] += d }
+// add adds d to a pair's count. A count that reaches zero is deleted
+// (get returns zero for it all the same), so that the table holds only the
+// pairs that occur and the slots of dead pairs are reused.
+func (p *pairCounts) add(k uint64, d int64) {
+	if n := p.m[k] + d; n != 0 {
+		p.m[k] = n
+	} else {
+		delete(p.m, k)
+	}
+}
 
 // candidate is a queued merge: a pair, its count when queued, and the
 // words it will be applied to (sorted word indices).

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/toklabs/tok"
@@ -81,6 +82,9 @@ func WriteFile(path string, c *Counts) error {
 		return err
 	}
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
@@ -186,23 +190,32 @@ func (d *decoder) ReadByte() (byte, error) {
 	return b, nil
 }
 
-func (d *decoder) uvarint(what string) (uint64, error) {
+// uvarint reads a uvarint; what names it in errors (with %d for index,
+// formatted only on error).
+func (d *decoder) uvarint(what string, index uint64) (uint64, error) {
 	start := d.off
 	x, err := binary.ReadUvarint(d)
 	if err != nil {
 		d.off = start
-		return 0, d.fail("reading "+what, err)
+		return 0, d.fail("reading "+d.what(what, index), err)
 	}
 	return x, nil
 }
 
-func (d *decoder) bytes(n int, what string) ([]byte, error) {
+func (d *decoder) what(what string, index uint64) string {
+	if strings.Contains(what, "%d") {
+		return fmt.Sprintf(what, index)
+	}
+	return what
+}
+
+func (d *decoder) bytes(n int, what string, index uint64) ([]byte, error) {
 	if cap(d.buf) < n {
 		d.buf = make([]byte, n)
 	}
 	b := d.buf[:n]
 	if _, err := io.ReadFull(d.r, b); err != nil {
-		return nil, d.fail("reading "+what, err)
+		return nil, d.fail("reading "+d.what(what, index), err)
 	}
 	d.crc.Write(b)
 	d.off += int64(n)
@@ -212,7 +225,7 @@ func (d *decoder) bytes(n int, what string) ([]byte, error) {
 // Decode reads the uncompressed form from r; name is used in errors.
 func Decode(name string, r io.Reader) (*Counts, error) {
 	d := &decoder{name: name, r: bufio.NewReader(r), crc: crc32.NewIEEE()}
-	magic, err := d.bytes(len(fileMagic), "magic")
+	magic, err := d.bytes(len(fileMagic), "magic", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -220,14 +233,14 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 		d.off = 0
 		return nil, d.fail(fmt.Sprintf("not a word counts file (magic %q, want %q)", magic, fileMagic), nil)
 	}
-	v, err := d.uvarint("version")
+	v, err := d.uvarint("version", 0)
 	if err != nil {
 		return nil, err
 	}
 	if v != fileVersion {
 		return nil, d.fail(fmt.Sprintf("unsupported version %d (this build reads %d)", v, fileVersion), nil)
 	}
-	n, err := d.uvarint("meta length")
+	n, err := d.uvarint("meta length", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +248,7 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 		return nil, d.fail(fmt.Sprintf("meta length %d too large", n), nil)
 	}
 	metaOff := d.off
-	mb, err := d.bytes(int(n), "meta")
+	mb, err := d.bytes(int(n), "meta", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +260,7 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 		return nil, d.fail("bad meta JSON", err)
 	}
 	c := &Counts{Meta: fm.Meta, Docs: fm.Docs, Bytes: fm.Bytes, Tokens: fm.Tokens}
-	count, err := d.uvarint("entry count")
+	count, err := d.uvarint("entry count", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +268,7 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 	prev := ""
 	for i := uint64(0); i < count; i++ {
 		entryOff := d.off
-		l, err := d.uvarint(fmt.Sprintf("length of entry %d", i))
+		l, err := d.uvarint("length of entry %d", i)
 		if err != nil {
 			return nil, err
 		}
@@ -263,7 +276,7 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 			d.off = entryOff
 			return nil, d.fail(fmt.Sprintf("entry %d: word length %d out of range [1, %d]", i, l, maxWordLen), nil)
 		}
-		wb, err := d.bytes(int(l), fmt.Sprintf("word of entry %d", i))
+		wb, err := d.bytes(int(l), "word of entry %d", i)
 		if err != nil {
 			return nil, err
 		}
@@ -272,7 +285,7 @@ func Decode(name string, r io.Reader) (*Counts, error) {
 			d.off = entryOff
 			return nil, d.fail(fmt.Sprintf("entry %d (%q) not after %q: entries must be sorted by bytes without duplicates", i, w, prev), nil)
 		}
-		cnt, err := d.uvarint(fmt.Sprintf("count of entry %d", i))
+		cnt, err := d.uvarint("count of entry %d", i)
 		if err != nil {
 			return nil, err
 		}

@@ -61,9 +61,10 @@ func trainBPE(c *cli.Context, job *trainJob) error {
 	if job.Workers > 0 {
 		cfg.Workers = job.Workers
 	}
+	nwords := len(counts.Words) // counts itself must not stay reachable (see below)
 	cfg.Progress = func(p bpe.TrainProgress) {
 		if p.Stage == "pairs" {
-			job.Progressf("counting pairs of %d words", len(counts.Words))
+			job.Progressf("counting pairs of %d words", nwords)
 			return
 		}
 		rate := 0.0
@@ -76,6 +77,8 @@ func trainBPE(c *cli.Context, job *trainJob) error {
 	if err != nil {
 		return err
 	}
+	// Train copies the words into its own arena; nothing here uses counts
+	// afterwards, so the collector may free it while training runs.
 	res, err := tr.Train(counts)
 	if err != nil {
 		return err
