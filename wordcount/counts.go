@@ -85,54 +85,84 @@ func (c *Counts) Map() map[string]uint64 {
 }
 
 // Merge sums counts sorted by bytes (as [Count] and [ReadFile] return
-// them) into one table. The Meta of all inputs must agree except for Rank
+// them; unsorted input gives a wrong result) into one table. The Meta of all inputs must agree except for Rank
 // and WorldSize; the result has Rank 0 and WorldSize 1 when the inputs are
 // the complete set of ranks of one world, else the first input's.
 func Merge(cs ...*Counts) (*Counts, error) {
 	if len(cs) == 0 {
 		return &Counts{Meta: Meta{WorldSize: 1}}, nil
 	}
-	out := &Counts{Meta: cs[0].Meta}
-	ranks := map[int]bool{}
-	for i, c := range cs {
-		m, m0 := c.Meta, cs[0].Meta
-		m.Rank, m.WorldSize, m0.Rank, m0.WorldSize = 0, 0, 0, 0
-		if m != m0 {
-			return nil, fmt.Errorf("wordcount: input %d was counted with %+v, input 0 with %+v", i, c.Meta, cs[0].Meta)
-		}
-		if c.Meta.WorldSize == cs[0].Meta.WorldSize {
-			ranks[c.Meta.Rank] = true
-		}
-		out.Docs += c.Docs
-		out.Bytes += c.Bytes
-		out.Tokens += c.Tokens
-	}
-	if len(ranks) == cs[0].Meta.WorldSize && len(cs) == len(ranks) {
-		out.Meta.Rank, out.Meta.WorldSize = 0, 1
-	}
-	n := 0
+	acc := &Counts{Meta: cs[0].Meta}
+	metas := make([]Meta, 0, len(cs))
 	for _, c := range cs {
-		n += len(c.Words)
+		var err error
+		if acc, err = mergeInto(acc, c); err != nil {
+			return nil, err
+		}
+		metas = append(metas, c.Meta)
 	}
-	words := make([]Entry, 0, n)
-	for _, c := range cs {
-		words = append(words, c.Words...)
+	setWholeWorld(acc, metas)
+	return acc, nil
+}
+
+// mergeInto returns acc plus c (acc's Meta is kept). acc's words may be
+// reused.
+func mergeInto(acc, c *Counts) (*Counts, error) {
+	m, m0 := c.Meta, acc.Meta
+	m.Rank, m.WorldSize, m0.Rank, m0.WorldSize = 0, 0, 0, 0
+	if m != m0 {
+		return nil, fmt.Errorf("wordcount: counts made with %+v cannot be merged with counts made with %+v", c.Meta, acc.Meta)
 	}
-	slices.SortStableFunc(words, func(a, b Entry) int { return strings.Compare(a.Word, b.Word) })
-	j := -1
-	for _, e := range words {
-		if j >= 0 && words[j].Word == e.Word {
-			if words[j].Count+e.Count < words[j].Count {
-				return nil, fmt.Errorf("%w: word %q", ErrOverflow, e.Word)
+	words, err := merge2(acc.Words, c.Words)
+	if err != nil {
+		return nil, err
+	}
+	return &Counts{Meta: acc.Meta, Words: words, Docs: acc.Docs + c.Docs, Bytes: acc.Bytes + c.Bytes, Tokens: acc.Tokens + c.Tokens}, nil
+}
+
+// setWholeWorld marks merged counts as rank 0 of 1 when metas are exactly
+// the ranks 0..W-1 of one world of size W.
+func setWholeWorld(c *Counts, metas []Meta) {
+	w := metas[0].WorldSize
+	seen := map[int]bool{}
+	for _, m := range metas {
+		if m.WorldSize != w || seen[m.Rank] {
+			return
+		}
+		seen[m.Rank] = true
+	}
+	if len(seen) == w {
+		c.Meta.Rank, c.Meta.WorldSize = 0, 1
+	}
+}
+
+// merge2 merges two tables sorted by bytes, summing equal words.
+func merge2(a, b []Entry) ([]Entry, error) {
+	if len(a) == 0 {
+		return slices.Clone(b), nil
+	}
+	out := make([]Entry, 0, max(len(a), len(b)))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		switch c := strings.Compare(a[i].Word, b[j].Word); {
+		case c < 0:
+			out = append(out, a[i])
+			i++
+		case c > 0:
+			out = append(out, b[j])
+			j++
+		default:
+			n := a[i].Count + b[j].Count
+			if n < a[i].Count {
+				return nil, fmt.Errorf("%w: word %q", ErrOverflow, a[i].Word)
 			}
-			words[j].Count += e.Count
-			continue
+			out = append(out, Entry{a[i].Word, n})
+			i++
+			j++
 		}
-		j++
-		words[j] = e
 	}
-	out.Words = words[:j+1]
-	return out, nil
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...), nil
 }
 
 // Format prints the table as "count<TAB>word" lines with the word quoted

@@ -143,19 +143,32 @@ func ReadFile(path string) (*Counts, error) {
 
 // ReadFiles reads and merges several counts files (for example the
 // partial counts of all ranks).
+// Files are read one at a time and merged into the running total, so
+// memory is the total plus one file.
 func ReadFiles(paths ...string) (*Counts, error) {
-	cs := make([]*Counts, 0, len(paths))
+	var acc *Counts
+	var metas []Meta
 	for _, p := range paths {
 		c, err := ReadFile(p)
 		if err != nil {
 			return nil, err
 		}
-		cs = append(cs, c)
+		metas = append(metas, c.Meta)
+		if acc == nil {
+			acc = c
+			continue
+		}
+		if acc, err = mergeInto(acc, c); err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
 	}
-	if len(cs) == 1 {
-		return cs[0], nil
+	if acc == nil {
+		return Merge()
 	}
-	return Merge(cs...)
+	if len(metas) > 1 {
+		setWholeWorld(acc, metas)
+	}
+	return acc, nil
 }
 
 // decoder reads the uncompressed format, tracking the offset and CRC.
