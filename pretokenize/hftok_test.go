@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"unicode"
 )
 
 // TestHFTokenizerPreTokens checks UnicodeScripts and Split with Regex
@@ -64,6 +65,11 @@ func TestHFTokenizerPreTokens(t *testing.T) {
 					t.Logf("known difference (character newer than HF's script table) on input %d %q:\n got %s\nwant %s", i, in, got, want)
 					continue
 				}
+				if got != want && strings.Contains(strings.ToLower(c.Pre.Pattern.Regex), `\w`) && hasOnigWordOddity(in) {
+					known++
+					t.Logf("known difference (Oniguruma's \\w tables) on input %d %q:\n got %s\nwant %s", i, in, got, want)
+					continue
+				}
 				if got != want {
 					bad++
 					if bad <= 3 {
@@ -74,8 +80,25 @@ func TestHFTokenizerPreTokens(t *testing.T) {
 			if bad > 0 {
 				t.Errorf("%d of %d inputs differ", bad, len(hc.Inputs))
 			}
+			if known > len(hc.Inputs)/20 {
+				t.Errorf("%d of %d inputs differ in known ways: too many", known, len(hc.Inputs))
+			}
 		})
 	}
+}
+
+// hasOnigWordOddity reports whether s holds a character on which
+// Oniguruma's \w and \W disagree with its documented definition (\p{L},
+// \p{M}, \p{N}, \p{Pc}), which CompileRegexp uses: other numbers and number
+// forms (sub- and superscripts, fractions, circled digits, Roman numerals),
+// enclosed letters, and, with \W or inside brackets, ZWJ sequences.
+func hasOnigWordOddity(s string) bool {
+	for _, r := range s {
+		if unicode.In(r, unicode.No, unicode.Nl, unicode.So) || r == 0x200D || unicode.Is(unicode.Lm, r) && r >= 0x2070 && r <= 0x209F {
+			return true
+		}
+	}
+	return false
 }
 
 // newerThanHFScripts holds characters that HF's UnicodeScripts table (from

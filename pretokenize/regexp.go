@@ -25,14 +25,18 @@ type regexpMatcher struct {
 // (?i:...), (?!...), (?>...), and so on. Possessive quantifiers (X*+, X++,
 // X?+, X{n,m}+), which regexp2 rejects, are rewritten to atomic groups
 // ((?>X*), ...), which match the same. \s is Unicode White_Space, as in
-// tiktoken's and HuggingFace's engines.
+// tiktoken's and HuggingFace's engines. \w and \W (also inside a class)
+// are rewritten to Oniguruma's Unicode word class, which HF's tokenizer.json
+// regexes use: letters, marks, numbers and Pc (\p{L}\p{M}\p{N}\p{Pc}),
+// where regexp2's own \w has letters, Mn, Nd, Pc and ZWNJ/ZWJ. (\b still
+// uses regexp2's \w.)
 //
 // There is no match timeout: the engine backtracks, so a pattern with
 // nested quantifiers can take exponential time on some inputs. The built-in
 // patterns never do (their regexp form is at worst quadratic, and Compile
 // gives them linear hand-written matchers).
 func CompileRegexp(pattern string) (Matcher, error) {
-	translated, err := translatePossessive(pattern)
+	translated, err := translatePattern(pattern)
 	if err != nil {
 		return nil, err
 	}
@@ -83,11 +87,11 @@ func decodeRunes(text []byte) (runes []rune, offsets []int) {
 	return runes, offsets
 }
 
-// translatePossessive rewrites possessive quantifiers to atomic groups:
-// X*+ → (?>X*), X++ → (?>X+), X?+ → (?>X?), X{n,m}+ → (?>X{n,m}). Everything
-// else is copied unchanged.
-func translatePossessive(p string) (string, error) {
-	if !strings.Contains(p, "+") {
+// translatePattern rewrites possessive quantifiers to atomic groups
+// (X*+ → (?>X*), X++ → (?>X+), X?+ → (?>X?), X{n,m}+ → (?>X{n,m})) and \w,
+// \W to Oniguruma's word class. Everything else is copied unchanged.
+func translatePattern(p string) (string, error) {
+	if !strings.Contains(p, "+") && !strings.Contains(p, `\w`) && !strings.Contains(p, `\W`) {
 		return p, nil
 	}
 	var out []byte
@@ -109,7 +113,14 @@ func translatePossessive(p string) (string, error) {
 				}
 				j += k + 1
 			}
-			out = append(out, p[i:j]...)
+			switch p[i:j] {
+			case `\w`:
+				out = append(out, "["+onigWordClass()+"]"...)
+			case `\W`:
+				out = append(out, "[^"+onigWordClass()+"]"...)
+			default:
+				out = append(out, p[i:j]...)
+			}
 			atom = start
 			i = j
 		case c == '[':
@@ -118,7 +129,7 @@ func translatePossessive(p string) (string, error) {
 				return "", err
 			}
 			atom = len(out)
-			out = append(out, p[i:j]...)
+			out = appendClass(out, p[i:j])
 			i = j
 		case c == '(':
 			groups = append(groups, len(out))
@@ -221,4 +232,32 @@ func isCounted(s string) bool {
 		digits()
 	}
 	return i < len(s) && s[i] == '}'
+}
+
+// appendClass appends the character class cls, with each \w in it replaced
+// by the body of Oniguruma's word class.
+func appendClass(out []byte, cls string) []byte {
+	for i := 0; i < len(cls); i++ {
+		if cls[i] == '\\' && i+1 < len(cls) {
+			if cls[i+1] == 'w' {
+				out = append(out, onigWordClass()...)
+			} else {
+				out = append(out, cls[i], cls[i+1])
+			}
+			i++
+			continue
+		}
+		out = append(out, cls[i])
+	}
+	return out
+}
+
+// onigWordClass returns the body of a character class (without brackets)
+// for Oniguruma's Unicode \w as its documentation defines it: Letter, Mark,
+// Number, Connector_Punctuation (so ½ and ² are word characters, and ZWJ is
+// not). Oniguruma itself strays from this on some numbers and symbols
+// (sub- and superscripts, circled and enclosed forms, Latin-1 fractions),
+// differently inside brackets and for \W; see TestHFTokenizerPreTokens.
+func onigWordClass() string {
+	return `\p{L}\p{M}\p{N}\p{Pc}`
 }

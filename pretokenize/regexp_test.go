@@ -30,16 +30,20 @@ func TestTranslatePossessive(t *testing.T) {
 		{`a|b++|c`, `a|(?>b+)|c`},
 		{`[a-z-[aeiou]]++`, `(?>[a-z-[aeiou]]+)`},
 		{`\s++$`, `(?>\s+)$`},
+		{`\w+`, `[\p{L}\p{M}\p{N}\p{Pc}]+`},
+		{`\W`, `[^\p{L}\p{M}\p{N}\p{Pc}]`},
+		{`[^\w\s]+`, `[^\p{L}\p{M}\p{N}\p{Pc}\s]+`},
+		{`\\w`, `\\w`},
 	}
 	for _, c := range cases {
-		got, err := translatePossessive(c.in)
+		got, err := translatePattern(c.in)
 		if err != nil || got != c.want {
-			t.Errorf("translatePossessive(%q) = %q, %v; want %q", c.in, got, err, c.want)
+			t.Errorf("translatePattern(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
 	for _, bad := range []string{`a)++`, `[a++`, `\p{L++`} {
-		if _, err := translatePossessive(bad); !errors.Is(err, ErrPattern) {
-			t.Errorf("translatePossessive(%q): err = %v, want ErrPattern", bad, err)
+		if _, err := translatePattern(bad); !errors.Is(err, ErrPattern) {
+			t.Errorf("translatePattern(%q): err = %v, want ErrPattern", bad, err)
 		}
 	}
 }

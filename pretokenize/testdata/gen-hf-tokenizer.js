@@ -48,6 +48,9 @@ const patterns = {
   digits: '\\p{N}+',
   spaces: '\\s+',
   letters_marks: '[\\p{L}\\p{M}]+',
+  words: '\\w+|[^\\w\\s]+',
+  nonwords: '\\W+',
+  word_class: '[\\w\\-]+',
 };
 
 (async () => {
