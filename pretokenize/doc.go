@@ -47,8 +47,31 @@
 //   - (?i:'s) follows regexp2: only ASCII letters fold, so "'ſ" (U+017F) is
 //     not a contraction, where Rust's regex also folds ſ to s.
 //   - Unicode classes come from Go's unicode package (Unicode 15.0.0); the
-//     reference tools may use a slightly different version.
+//     reference tools may use a slightly different version (HF's
+//     UnicodeScripts table, for one, does not know U+1F9D1).
 //   - An empty match is reported and the search resumes one character later
 //     (regexp2/.NET); Rust's regex skips an empty match that touches the
 //     previous one. None of the built-in patterns can match empty.
+//   - \w in CompileRegexp is Oniguruma's documented word class (\p{L}\p{M}
+//     \p{N}\p{Pc}); Oniguruma itself strays from it on some numbers,
+//     enclosed forms and ZWJ sequences, more so for \W and inside brackets.
+//     \b keeps regexp2's own \w. $ is regexp2's (end, or before a final
+//     \n), not Oniguruma's end of line.
+//   - The regexp engine has no match timeout; a pattern with nested
+//     quantifiers can backtrack for exponential time. It also holds 12 bytes
+//     per input byte while it runs (runes and their offsets).
+//
+// # Performance notes
+//
+// Throughput per CPU second, one 64 KiB input, 2-core shared VM (see
+// BenchmarkMatcher_AppendMatches): the hand-written matchers run at about
+// 150–370 MB/s (English, code, CJK, spaces, one letter), regexp2 at
+// 0.3–20 MB/s on the same inputs, so the fast path is about 20–130 times
+// faster (least on long runs of one class, where regexp2 makes few
+// matches). Time is linear: 64 KiB, 1 MiB and 10 MiB inputs run at the same
+// rate. The fast matchers allocate nothing but dst; the only shared state is
+// the 64 KB BMP class table, built once on first use (a few ms).
+//
+// Tried and kept: a 256-entry byte class table (no bounds check, so classAt
+// inlines) instead of an ASCII table plus a branch.
 package pretokenize
