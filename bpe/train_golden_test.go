@@ -18,7 +18,7 @@ import (
 
 // goldenSlices is the corpus of testdata/hf-train-golden.json.zst: the
 // first lines of shared corpora, concatenated. Keep in sync with
-// testdata/make-train-golden.sh.
+// testdata/make-train-golden.sh (provenance: testdata/README-train.md).
 var goldenSlices = []struct {
 	file  string
 	lines int
@@ -115,11 +115,23 @@ func countLinesHF(t testing.TB, corpus []byte, workers int) *wordcount.Counts {
 // vocab 5000), the merges and the vocabulary are identical, line by line.
 func TestTrainer_HFGolden(t *testing.T) {
 	corpus := goldenCorpus(t)
-	wantVocab, wantMerges := readGoldenTokenizer(t, "testdata/hf-train-golden.json.zst")
-	for _, workers := range []int{1, 2} {
+	tests := []struct {
+		file      string
+		vocabSize int
+		special   []string
+		workers   int
+	}{
+		{"testdata/hf-train-golden.json.zst", 5000, nil, 1},
+		{"testdata/hf-train-golden.json.zst", 5000, nil, 2},
+		{"testdata/hf-train-golden-special.json.zst", 3000, []string{"<|endoftext|>", "<pad>"}, 2},
+	}
+	for _, tt := range tests {
+		wantVocab, wantMerges := readGoldenTokenizer(t, tt.file)
+		workers := tt.workers
 		counts := countLinesHF(t, corpus, workers)
 		cfg := DefaultTrainConfig()
-		cfg.VocabSize = 5000
+		cfg.VocabSize = tt.vocabSize
+		cfg.SpecialTokens = tt.special
 		cfg.Alphabet = AlphabetSeen
 		cfg.Workers = workers
 		tr, err := NewTrainer(cfg)
@@ -140,7 +152,7 @@ func TestTrainer_HFGolden(t *testing.T) {
 				first = i
 			}
 		}
-		t.Logf("workers=%d: merges identical %d/%d (ours %d)", workers, same, len(wantMerges), len(got))
+		t.Logf("%s workers=%d: merges identical %d/%d (ours %d)", tt.file, workers, same, len(wantMerges), len(got))
 		if first >= 0 || len(got) != len(wantMerges) {
 			if first < 0 {
 				first = min(len(got), len(wantMerges))

@@ -2,7 +2,9 @@
 # Regenerates hf-train-golden.json.zst: HuggingFace tokenizers' BPE trainer
 # (npm tokenizers 0.23.2 through the peer `peer-hf-train`, default
 # BpeTrainer, ByteLevel pre-tokenizer with add_prefix_space=false, no
-# normalizer) on a ~370 KB slice of the shared corpora, vocab size 5000.
+# normalizer) on a ~364 KB slice of the shared corpora, vocab size 5000, and
+# hf-train-golden-special.json.zst: vocab 3000 with special tokens
+# <|endoftext|> and <pad>.
 # TestTrainer_HFGolden (train_golden_test.go) rebuilds the same slice from
 # TOK_SHARED and asserts our merges and vocabulary are identical.
 #
@@ -28,3 +30,7 @@ wc -c "$tmp/corpus.txt" >&2
 peer-hf-train bpe 5000 "$tmp/corpus.txt" "$tmp/tokenizer.json"
 zstd -q -19 -f "$tmp/tokenizer.json" -o "$here/hf-train-golden.json.zst"
 echo "wrote $here/hf-train-golden.json.zst" >&2
+# The same with two special tokens (ids 0 and 1, counted in the size).
+PEER_SPECIALS='<|endoftext|>,<pad>' peer-hf-train bpe 3000 "$tmp/corpus.txt" "$tmp/tokenizer-special.json"
+zstd -q -19 -f "$tmp/tokenizer-special.json" -o "$here/hf-train-golden-special.json.zst"
+echo "wrote $here/hf-train-golden-special.json.zst" >&2
