@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/toklabs/tok/internal/arrowio"
 	"io"
 	"path/filepath"
 	"sort"
@@ -267,7 +268,7 @@ func (s *Split) loadSlow(si, bi int) error {
 	}
 	c.ok = false
 	c.ids, c.offsets, c.numBytes = c.ids[:0], append(c.offsets[:0], 0), c.numBytes[:0]
-	err := readShardArrow(io.MultiReader(bytes.NewReader(head), bytes.NewReader(body)), func(ids []int32, nb int64) error {
+	err := arrowio.ReadShard(io.MultiReader(bytes.NewReader(head), bytes.NewReader(body)), func(ids []int32, nb int64) error {
 		c.ids = append(c.ids, ids...)
 		c.offsets = append(c.offsets, int32(len(c.ids)))
 		c.numBytes = append(c.numBytes, nb)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/arrowio"
 )
 
 // Encode runs this process's rank of an encoding: it reads the rank's share
@@ -395,7 +396,7 @@ type shardWriter struct {
 	buf     *bufio.Writer
 	hash    hash.Hash
 	count   int64
-	bw      *batchWriter
+	bw      *arrowio.BatchWriter
 	info    ShardInfo
 	started time.Time
 }
@@ -422,7 +423,7 @@ func (s *shardWriter) open(seq int64) error {
 	s.count = 0
 	s.buf = bufio.NewWriterSize(countWriter{io.MultiWriter(f, s.hash), &s.count}, 1<<20)
 	cfg := s.run.cfg
-	s.bw = newBatchWriter(s.buf, cfg.Compression, cfg.BatchRows, cfg.BatchTokens)
+	s.bw = arrowio.NewBatchWriter(s.buf, cfg.Compression == CompressionZstd, cfg.BatchRows, cfg.BatchTokens)
 	s.info = ShardInfo{File: name, FirstSeq: seq}
 	return nil
 }
@@ -433,7 +434,7 @@ func (s *shardWriter) append(seq int64, ids []uint32, nbytes int64) error {
 			return err
 		}
 	}
-	if err := s.bw.append(ids, nbytes); err != nil {
+	if err := s.bw.Append(ids, nbytes); err != nil {
 		return err
 	}
 	s.info.Documents++
@@ -462,7 +463,7 @@ func (s *shardWriter) close() error {
 	if s.f == nil {
 		return nil
 	}
-	if err := s.bw.close(); err != nil {
+	if err := s.bw.Close(); err != nil {
 		return err
 	}
 	if err := s.buf.Flush(); err != nil {

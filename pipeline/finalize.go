@@ -3,6 +3,7 @@ package pipeline
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"sort"
 
 	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/arrowio"
 )
 
 // Partition returns rank's share of inputs: a contiguous run of the input
@@ -237,8 +239,8 @@ func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	}
 	h := sha256.New()
 	var n int64
-	bw := newBatchWriter(countWriter{io.MultiWriter(f, h), &n}, c, 1, 1)
-	if err := bw.close(); err != nil {
+	bw := arrowio.NewBatchWriter(countWriter{io.MultiWriter(f, h), &n}, c == CompressionZstd, 1, 1)
+	if err := bw.Close(); err != nil {
 		f.Close()
 		return ShardInfo{}, err
 	}
@@ -277,7 +279,7 @@ func writeHFSplit(dir, split string, sm *SplitManifest, fingerprint string) erro
 		"builder_name": "tok",
 		"citation":     "",
 		"description":  "token ids written by tok encode",
-		"features":     hfFeaturesJSON(),
+		"features":     json.RawMessage(arrowio.FeaturesJSON),
 		"homepage":     "",
 		"license":      "",
 		"dataset_size": size,

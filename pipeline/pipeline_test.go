@@ -14,6 +14,7 @@ import (
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/arrowio"
 )
 
 // byteTok is a test tokenizer: one id per byte, offset by a value that
@@ -176,7 +177,7 @@ func TestRoundTripArrowAndReader(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					err = readShardArrow(f, func(ids []int32, nb int64) error {
+					err = arrowio.ReadShard(f, func(ids []int32, nb int64) error {
 						got = append(got, append([]int32(nil), ids...))
 						gotBytes = append(gotBytes, nb)
 						return nil
