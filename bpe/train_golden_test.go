@@ -134,14 +134,7 @@ func TestTrainer_HFGolden(t *testing.T) {
 		cfg.SpecialTokens = tt.special
 		cfg.Alphabet = AlphabetSeen
 		cfg.Workers = workers
-		tr, err := NewTrainer(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := tr.Train(counts)
-		if err != nil {
-			t.Fatal(err)
-		}
+		res := mustTrain(t, cfg, counts)
 		got := mergeNames(res)
 		same := 0
 		first := -1

@@ -12,6 +12,20 @@ import (
 
 func countsOf(m map[string]uint64) *wordcount.Counts { return wordcount.FromMap(m) }
 
+// mustTrain trains with cfg or fails the test.
+func mustTrain(t testing.TB, cfg TrainConfig, counts *wordcount.Counts) *TrainResult {
+	t.Helper()
+	tr, err := NewTrainer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := tr.Train(counts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 func mergeNames(r *TrainResult) []string {
 	var out []string
 	for _, m := range r.Merges {
@@ -31,14 +45,7 @@ func TestTrainer_HFKnownAnswer(t *testing.T) {
 	cfg := DefaultTrainConfig()
 	cfg.MinFrequency = 2
 	cfg.Alphabet = AlphabetSeen
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := tr.Train(counts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustTrain(t, cfg, counts)
 	var vocab []string
 	for id := range res.Tokens {
 		vocab = append(vocab, res.TokenName(uint32(id)))

@@ -17,15 +17,7 @@ func trainSmall(t *testing.T, cfg TrainConfig) *TrainResult {
 	t.Helper()
 	text := strings.Repeat("the cat sat on the mat. The hat is <b>&</b> \"that\"\nof the rat, naïve café — 東京 ", 20)
 	counts := countLinesHF(t, []byte(text), 2)
-	tr, err := NewTrainer(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := tr.Train(counts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return mustTrain(t, cfg, counts)
 }
 
 // Written vocab.json + merges.txt load back through tok.Open and encode;
