@@ -74,10 +74,10 @@ func TestLayerGradients(t *testing.T) {
 		t.Run(kind.String(), func(t *testing.T) {
 			inp, w := randSlice(rng, N*C), randSlice(rng, C)
 			out, mean, rstd, r := make([]float32, N*C), make([]float32, N), make([]float32, N), randSlice(rng, N*C)
-			loss := func() float64 { normForward(out, mean, rstd, inp, w, N, C, kind, 1e-5); return dotLoss(out, r) }
+			loss := func() float64 { normForward(out, mean, rstd, inp, w, N, C, kind, 1e-5, 2); return dotLoss(out, r) }
 			loss()
 			dinp, dw := make([]float32, N*C), make([]float32, C)
-			normBackward(dinp, dw, r, inp, w, mean, rstd, N, C, kind)
+			normBackward(dinp, dw, r, inp, w, mean, rstd, N, C, kind, 2)
 			checkGrad(t, "dinp", inp, dinp, loss, h, 100)
 			checkGrad(t, "dw", w, dw, loss, h, 100)
 		})
@@ -229,5 +229,44 @@ func TestExp32(t *testing.T) {
 	}
 	if exp32(-100) != 0 {
 		t.Error("exp32(-100) != 0")
+	}
+}
+
+// BenchmarkGelu_Forward times the GELU with its derivative on the default
+// model's MLP activations (768 × 512); SetBytes counts input bytes.
+func BenchmarkGelu_Forward(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	inp := randSlice(rng, 768*512)
+	out, dg := make([]float32, len(inp)), make([]float32, len(inp))
+	b.SetBytes(int64(4 * len(inp)))
+	b.ReportAllocs()
+	for b.Loop() {
+		geluForward(out, dg, inp, 1)
+	}
+}
+
+// TestGeluVectorMatchesScalar compares the vector GELU with the scalar loop.
+func TestGeluVectorMatchesScalar(t *testing.T) {
+	if geluVec == nil {
+		t.Skip("no vector GELU on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	inp := randSlice(rng, 4099)
+	for i := range inp {
+		inp[i] *= 4
+	}
+	inp[0], inp[1], inp[2] = 0, 30, -30
+	out, dg := make([]float32, len(inp)), make([]float32, len(inp))
+	geluForward(out, dg, inp, 2)
+	saved := geluVec
+	geluVec = nil
+	out2, dg2 := make([]float32, len(inp)), make([]float32, len(inp))
+	geluForward(out2, dg2, inp, 2)
+	geluVec = saved
+	for i := range inp {
+		if math.Abs(float64(out[i]-out2[i])) > 1e-6*(1+math.Abs(float64(out2[i]))) ||
+			math.Abs(float64(dg[i]-dg2[i])) > 1e-6*(1+math.Abs(float64(dg2[i]))) {
+			t.Fatalf("x=%g: vector (%g, %g), scalar (%g, %g)", inp[i], out[i], dg[i], out2[i], dg2[i])
+		}
 	}
 }

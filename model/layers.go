@@ -65,9 +65,19 @@ func normForward(
 	rstd []float32, // (N)
 	inp []float32, // (N, C)
 	w []float32, // (C)
-	N, C int, kind NormKind, eps float64,
+	N, C int, kind NormKind, eps float64, workers int,
 ) {
-	for n := 0; n < N; n++ {
+	parallelFor((N+normRows-1)/normRows, workers, func(blk int) {
+		normForwardRows(out, mean, rstd, inp, w, blk*normRows, min(N, (blk+1)*normRows), C, kind, eps)
+	})
+}
+
+// normRows is the row block of the parallel norm kernels; fixed, so the
+// partial sums of the gain gradient do not depend on the worker count.
+const normRows = 32
+
+func normForwardRows(out, mean, rstd, inp, w []float32, n0, n1, C int, kind NormKind, eps float64) {
+	for n := n0; n < n1; n++ {
 		x := inp[n*C : n*C+C]
 		var m float64
 		if kind == LayerNorm {
@@ -98,9 +108,22 @@ func normBackward(
 	inp []float32, // (N, C)
 	w []float32, // (C)
 	mean, rstd []float32, // (N)
-	N, C int, kind NormKind,
+	N, C int, kind NormKind, workers int,
 ) {
-	for n := 0; n < N; n++ {
+	blocks := (N + normRows - 1) / normRows
+	partial := make([]float32, blocks*C) // per-block gain gradients
+	parallelFor(blocks, workers, func(blk int) {
+		normBackwardRows(dinp, partial[blk*C:(blk+1)*C], dout, inp, w, mean, rstd, blk*normRows, min(N, (blk+1)*normRows), C, kind)
+	})
+	for blk := 0; blk < blocks; blk++ {
+		for i, v := range partial[blk*C : (blk+1)*C] {
+			dw[i] += v
+		}
+	}
+}
+
+func normBackwardRows(dinp, dw, dout, inp, w, mean, rstd []float32, n0, n1, C int, kind NormKind) {
+	for n := n0; n < n1; n++ {
 		x := inp[n*C : n*C+C]
 		d := dout[n*C : n*C+C]
 		m, rs := mean[n], rstd[n]
@@ -339,6 +362,10 @@ func geluForward(
 	const chunk = 8192
 	parallelFor((len(inp)+chunk-1)/chunk, workers, func(c int) {
 		lo, hi := c*chunk, min(len(inp), (c+1)*chunk)
+		if dgelu != nil && geluVec != nil {
+			geluVec(out[lo:hi], dgelu[lo:hi], inp[lo:hi])
+			lo += (hi - lo) &^ 7
+		}
 		for i := lo; i < hi; i++ {
 			x := inp[i]
 			cdf := 0.5 * (1 + erf32(x*invSqrt2))
@@ -350,6 +377,10 @@ func geluForward(
 		}
 	})
 }
+
+// geluVec, if set by an architecture file, computes out and dgelu for the
+// largest multiple of 8 elements of inp.
+var geluVec func(out, dgelu, inp []float32)
 
 // geluBackward: dinp (=) dout · dgelu.
 func geluBackward(
@@ -364,10 +395,15 @@ func geluBackward(
 }
 
 // residualForward: out = a + b.
-func residualForward(out, a, b []float32) {
-	for i := range out {
-		out[i] = a[i] + b[i]
-	}
+func residualForward(out, a, b []float32, workers int) {
+	const chunk = 16384
+	parallelFor((len(out)+chunk-1)/chunk, workers, func(c int) {
+		lo, hi := c*chunk, min(len(out), (c+1)*chunk)
+		o, x, y := out[lo:hi], a[lo:hi], b[lo:hi]
+		for i := range o {
+			o[i] = x[i] + y[i]
+		}
+	})
 }
 
 // crossEntropyForward turns logits into probabilities in place (row-wise

@@ -2,7 +2,11 @@
 
 package model
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // hasAVX2FMA reports whether the assembly kernels can run.
 var hasAVX2FMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
@@ -12,6 +16,7 @@ func init() {
 		kernels = append(kernels, microKernel{"avx2", 6, 16, kernelAVX2})
 		dot = dotAVX2
 		axpy = axpyAVX2
+		geluVec = geluAVX2
 	}
 	if hasAVX2FMA && cpu.X86.HasAVX512F {
 		kernels = append(kernels, microKernel{"avx512", 12, 32, kernelAVX512})
@@ -72,3 +77,65 @@ func axpyAVX2(alpha float32, x, y []float32) {
 
 //go:noescape
 func axpy8(alpha float32, x, y *float32, n int)
+
+// geluConsts holds the constants of gelu8, each broadcast to 8 lanes, in
+// the order gelu8 expects (see matmul_amd64.s); the last entry is the
+// int32 127 (exponent bias).
+var geluConsts = func() []float32 {
+	vals := []float32{
+		0.70710678118654752440, // invSqrt2
+		-4,                     // -4
+		4,                      // 4
+		-2.72614225801306e-10,  // a0
+		2.77068142495902e-08,   // a1
+		-2.10102402082508e-06,  // a2
+		-5.69250639462346e-05,  // a3
+		-7.34990630326855e-04,  // a4
+		-2.95459980854025e-03,  // a5
+		-1.60960333262415e-02,  // a6
+		-1.45660718464996e-05,  // b0
+		-2.13374055278905e-04,  // b1
+		-1.68282697438203e-03,  // b2
+		-7.37332916720468e-03,  // b3
+		-1.42647390514189e-02,  // b4
+		0.5,                    // half
+		1,                      // one
+		-0.5,                   // mhalf
+		-87,                    // m87
+		1.44269504088896341,    // log2e
+		0.693359375,            // c1
+		-2.12194440e-4,         // c2
+		1.9875691500e-4,        // p0
+		1.3981999507e-3,        // p1
+		8.3334519073e-3,        // p2
+		4.1665795894e-2,        // p3
+		1.6666665459e-1,        // p4
+		5.0000001201e-1,        // p5
+		0.39894228040143267794, // invSqrt2Pi
+	}
+	c := make([]float32, 0, 8*(len(vals)+1))
+	for _, v := range vals {
+		for i := 0; i < 8; i++ {
+			c = append(c, v)
+		}
+	}
+	for i := 0; i < 8; i++ {
+		c = append(c, math.Float32frombits(127))
+	}
+	return c
+}()
+
+// geluAVX2 is geluForward's loop over n (a multiple of 8) elements with
+// dgelu, 8 lanes at a time: the same erf32 and exp32 approximations
+// (exp rounds n to nearest instead of half away from zero).
+func geluAVX2(out, dgelu, inp []float32) {
+	n := len(inp) &^ 7
+	if n == 0 {
+		return
+	}
+	_, _ = out[n-1], dgelu[n-1]
+	gelu8(&out[0], &dgelu[0], &inp[0], n, &geluConsts[0])
+}
+
+//go:noescape
+func gelu8(out, dgelu, inp *float32, n int, k *float32)

@@ -137,22 +137,22 @@ func (m *Model) Forward(tokens, targets []uint32, B, T int) (float64, error) {
 	x := a.encoded
 	for l := range a.layers {
 		la, lw := &a.layers[l], &w.layers[l]
-		normForward(la.ln1, la.ln1Mean, la.ln1Rstd, x, lw.ln1, N, C, c.Norm, c.NormEps)
+		normForward(la.ln1, la.ln1Mean, la.ln1Rstd, x, lw.ln1, N, C, c.Norm, c.NormEps, wk)
 		matmulForward(la.qkv, la.ln1, lw.qkv, N, C, 3*C, wk)
 		if m.cos != nil {
 			ropeForward(la.qkv, m.cos, m.sin, B, T, C, NH, 0, false)
 		}
 		attentionForward(la.atty, la.att, la.qkv, m.slopes, B, T, C, NH, wk)
 		matmulForward(a.tmp, la.atty, lw.proj, N, C, C, wk)
-		residualForward(la.resid2, x, a.tmp)
-		normForward(la.ln2, la.ln2Mean, la.ln2Rstd, la.resid2, lw.ln2, N, C, c.Norm, c.NormEps)
+		residualForward(la.resid2, x, a.tmp, wk)
+		normForward(la.ln2, la.ln2Mean, la.ln2Rstd, la.resid2, lw.ln2, N, C, c.Norm, c.NormEps, wk)
 		matmulForward(la.fch, la.ln2, lw.fc, N, C, H, wk)
 		geluForward(la.fchGelu, la.dgelu, la.fch, wk)
 		matmulForward(a.tmp, la.fchGelu, lw.fcOut, N, H, C, wk)
-		residualForward(la.resid3, la.resid2, a.tmp)
+		residualForward(la.resid3, la.resid2, a.tmp, wk)
 		x = la.resid3
 	}
-	normForward(a.lnf, a.lnfMean, a.lnfRstd, x, w.lnf, N, C, c.Norm, c.NormEps)
+	normForward(a.lnf, a.lnfMean, a.lnfRstd, x, w.lnf, N, C, c.Norm, c.NormEps, wk)
 	matmulForward(a.logits, a.lnf, w.wte, N, C, V, wk)
 	if targets == nil {
 		return 0, nil
@@ -192,7 +192,7 @@ func (m *Model) Backward(scale float32) error {
 	}
 	matmulBackward(a.dln, g.wte, a.logits, a.lnf, w.wte, N, C, V, wk)
 	clear(a.dres)
-	normBackward(a.dres, g.lnf, a.dln, last, w.lnf, a.lnfMean, a.lnfRstd, N, C, c.Norm)
+	normBackward(a.dres, g.lnf, a.dln, last, w.lnf, a.lnfMean, a.lnfRstd, N, C, c.Norm, wk)
 	for l := len(a.layers) - 1; l >= 0; l-- {
 		la, lw, lg := &a.layers[l], &w.layers[l], &g.layers[l]
 		x := a.encoded
@@ -203,7 +203,7 @@ func (m *Model) Backward(scale float32) error {
 		matmulBackward(a.dfchGelu, lg.fcOut, a.dres, la.fchGelu, lw.fcOut, N, H, C, wk)
 		geluBackward(a.dfch, a.dfchGelu, la.dgelu, wk)
 		matmulBackward(a.dln, lg.fc, a.dfch, la.ln2, lw.fc, N, C, H, wk)
-		normBackward(a.dres, lg.ln2, a.dln, la.resid2, lw.ln2, la.ln2Mean, la.ln2Rstd, N, C, c.Norm)
+		normBackward(a.dres, lg.ln2, a.dln, la.resid2, lw.ln2, la.ln2Mean, la.ln2Rstd, N, C, c.Norm, wk)
 		// resid2 = x + proj(attention(qkv(ln1(x))))
 		matmulBackward(a.datty, lg.proj, a.dres, la.atty, lw.proj, N, C, C, wk)
 		attentionBackward(a.dqkv, a.datty, la.qkv, la.att, B, T, C, NH, wk)
@@ -211,7 +211,7 @@ func (m *Model) Backward(scale float32) error {
 			ropeForward(a.dqkv, m.cos, m.sin, B, T, C, NH, 0, true)
 		}
 		matmulBackward(a.dln, lg.qkv, a.dqkv, la.ln1, lw.qkv, N, C, 3*C, wk)
-		normBackward(a.dres, lg.ln1, a.dln, x, lw.ln1, la.ln1Mean, la.ln1Rstd, N, C, c.Norm)
+		normBackward(a.dres, lg.ln1, a.dln, x, lw.ln1, la.ln1Mean, la.ln1Rstd, N, C, c.Norm, wk)
 	}
 	encoderBackward(g.wte, g.wpe, a.dres, a.tokens, B, T, C)
 	return nil

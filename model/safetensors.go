@@ -98,6 +98,10 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 		f.Close()
 		return err
 	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		return err
+	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		return err

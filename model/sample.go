@@ -83,7 +83,7 @@ func (s *Sampler) Feed(token uint32) ([]float32, error) {
 	scale := float32(1 / math.Sqrt(float64(hs)))
 	for l := range w.layers {
 		lw := &w.layers[l]
-		normForward(s.ln, mean[:], rstd[:], s.x, lw.ln1, 1, C, c.Norm, c.NormEps)
+		normForward(s.ln, mean[:], rstd[:], s.x, lw.ln1, 1, C, c.Norm, c.NormEps, wk)
 		matmulForward(s.qkv, s.ln, lw.qkv, 1, C, 3*C, wk)
 		if m.cos != nil {
 			ropeForward(s.qkv, m.cos, m.sin, 1, 1, C, NH, p, false)
@@ -121,14 +121,14 @@ func (s *Sampler) Feed(token uint32) ([]float32, error) {
 			}
 		}
 		matmulForward(s.tmp, s.atty, lw.proj, 1, C, C, wk)
-		residualForward(s.x, s.x, s.tmp)
-		normForward(s.ln, mean[:], rstd[:], s.x, lw.ln2, 1, C, c.Norm, c.NormEps)
+		residualForward(s.x, s.x, s.tmp, 1)
+		normForward(s.ln, mean[:], rstd[:], s.x, lw.ln2, 1, C, c.Norm, c.NormEps, wk)
 		matmulForward(s.h, s.ln, lw.fc, 1, C, H, wk)
 		geluForward(s.hg, nil, s.h, 1)
 		matmulForward(s.tmp, s.hg, lw.fcOut, 1, H, C, wk)
-		residualForward(s.x, s.x, s.tmp)
+		residualForward(s.x, s.x, s.tmp, 1)
 	}
-	normForward(s.ln, mean[:], rstd[:], s.x, w.lnf, 1, C, c.Norm, c.NormEps)
+	normForward(s.ln, mean[:], rstd[:], s.x, w.lnf, 1, C, c.Norm, c.NormEps, wk)
 	matmulForward(s.logits, s.ln, w.wte, 1, C, c.VocabSize, wk)
 	s.pos++
 	return s.logits, nil

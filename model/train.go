@@ -136,11 +136,7 @@ func (t *Trainer) TrainStep() (loss, gradNorm float64, err error) {
 			return 0, 0, err
 		}
 	}
-	var sq float64
-	for _, g := range m.Grads {
-		sq += float64(g) * float64(g)
-	}
-	gradNorm = math.Sqrt(sq)
+	gradNorm = math.Sqrt(sumSquares(m.Grads, tc.workers()))
 	if math.IsNaN(gradNorm) || math.IsInf(gradNorm, 0) {
 		return loss, gradNorm, &NonFiniteError{Step: t.Step, What: "gradient norm", Value: gradNorm}
 	}
@@ -174,13 +170,35 @@ func (t *Trainer) adamW(lr float64, gscale float32) {
 		if t.decay[i] {
 			decay = float32(1 - lr*tc.WeightDecay)
 		}
-		for j := range p {
-			gj := g[j] * gscale
-			m[j] = b1*m[j] + (1-b1)*gj
-			v[j] = b2*v[j] + (1-b2)*gj*gj
-			p[j] = p[j]*decay - stepSize*m[j]/(float32(math.Sqrt(float64(v[j])))*rbc2+eps)
-		}
+		const chunk = 16384
+		parallelFor((n+chunk-1)/chunk, tc.workers(), func(c int) {
+			for j := c * chunk; j < min(n, (c+1)*chunk); j++ {
+				gj := g[j] * gscale
+				m[j] = b1*m[j] + (1-b1)*gj
+				v[j] = b2*v[j] + (1-b2)*gj*gj
+				p[j] = p[j]*decay - stepSize*m[j]/(float32(math.Sqrt(float64(v[j])))*rbc2+eps)
+			}
+		})
 	}
+}
+
+// sumSquares is Σ x² in float64, summed by fixed chunks in order so the
+// result does not depend on the worker count.
+func sumSquares(x []float32, workers int) float64 {
+	const chunk = 16384
+	parts := make([]float64, (len(x)+chunk-1)/chunk)
+	parallelFor(len(parts), workers, func(c int) {
+		var s float64
+		for _, v := range x[c*chunk : min(len(x), (c+1)*chunk)] {
+			s += float64(v) * float64(v)
+		}
+		parts[c] = s
+	})
+	var s float64
+	for _, p := range parts {
+		s += p
+	}
+	return s
 }
 
 // Evaluate returns the mean loss in nats per token over EvalBatches

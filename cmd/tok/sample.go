@@ -32,6 +32,7 @@ Example: tok sample --run runs/shakes --prompt "ROMEO:" --max-tokens 200 --tempe
 			&cli.Float64Flag{Name: "top-p", Value: sc.TopP, Usage: "nucleus: keep tokens up to cumulative probability P (1: off)"},
 			&cli.Uint64Flag{Name: "seed", Value: sc.Seed, Usage: "sampling seed"},
 			&cli.IntFlag{Name: "workers", Usage: "threads (0: all cores)"},
+			&cli.BoolFlag{Name: "no-prompt", Usage: "write only the generated text, not the prompt before it"},
 			&cli.BoolFlag{Name: "stats", Usage: "print tokens/s on standard error at the end"},
 		},
 		Action: runSample,
@@ -70,6 +71,9 @@ func runSample(cx *cli.Context) error {
 	sc := model.SampleConfig{MaxTokens: cx.Int("max-tokens"), Temperature: cx.Float64("temperature"),
 		TopK: cx.Int("top-k"), TopP: cx.Float64("top-p"), Seed: cx.Uint64("seed")}
 	w := bufio.NewWriter(os.Stdout)
+	if !cx.Bool("no-prompt") {
+		w.WriteString(cx.String("prompt"))
+	}
 	var buf []byte
 	start := time.Now()
 	n := 0
