@@ -341,3 +341,41 @@ func BenchmarkCount(b *testing.B) {
 		})
 	}
 }
+
+// countNaive is the reference for Count: one goroutine, one map, no
+// batches.
+func countNaive(docs []string, sp Splitter, lines bool, rank, world int) map[string]uint64 {
+	m := map[string]uint64{}
+	for k, d := range docs {
+		if k%world != rank {
+			continue
+		}
+		for _, s := range splitDoc(nil, sp, []byte(d), lines) {
+			m[d[s.Start:s.End]]++
+		}
+	}
+	return m
+}
+
+func FuzzCount_MatchesNaive(f *testing.F) {
+	f.Add("a b\n\nc a\r\nb", uint8(3), uint8(2), true)
+	f.Add("x", uint8(0), uint8(0), false)
+	f.Fuzz(func(t *testing.T, text string, workers, batch uint8, lines bool) {
+		docs := strings.Split(text, "|")
+		for _, world := range []int{1, 2} {
+			for rank := 0; rank < world; rank++ {
+				cfg := DefaultConfig()
+				cfg.Workers, cfg.BatchBytes, cfg.Lines = int(workers%5)+1, int(batch)+1, lines
+				cfg.Rank, cfg.WorldSize = rank, world
+				c, err := Count(&sliceReader{docs: docs}, spaceSplitter, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := FromMap(countNaive(docs, spaceSplitter, lines, rank, world))
+				if c.Format(0) != want.Format(0) {
+					t.Fatalf("rank %d/%d: Count\n%s\nnaive\n%s", rank, world, c.Format(0), want.Format(0))
+				}
+			}
+		}
+	})
+}
