@@ -10,8 +10,14 @@ import (
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/normalize"
 	"github.com/toklabs/tok/pretokenize"
-	"github.com/toklabs/tok/wordcount"
 )
+
+// WordCount is one distinct word and how often it occurs (package
+// wordcount's Entry has the same fields; cmd/tok converts).
+type WordCount struct {
+	Word  string
+	Count uint64
+}
 
 // Algorithm selects how [Trainer] picks the next pair of symbols to merge.
 type Algorithm uint8
@@ -106,7 +112,7 @@ func NewTrainer(cfg TrainerConfig) (*Trainer, error) {
 // characters, their "##" continuations, then merged pieces in the order
 // they were made. words are normalized, pre-tokenized words with their
 // counts (see [NormalizeCounts]); their order does not matter.
-func (t *Trainer) Train(words []wordcount.Entry) ([]string, error) {
+func (t *Trainer) Train(words []WordCount) ([]string, error) {
 	s := newSymbols(t.cfg, words)
 	if t.cfg.Algorithm == Likelihood {
 		s.trainLikelihood()
@@ -141,13 +147,13 @@ func (s *symbols) add(t string) uint32 {
 // every word as characters, those after the first with the prefix. Words
 // are taken by count descending, then bytes ascending, which fixes the ids
 // of the prefixed characters (HF takes them in hash-map order).
-func newSymbols(cfg TrainerConfig, words []wordcount.Entry) *symbols {
+func newSymbols(cfg TrainerConfig, words []WordCount) *symbols {
 	s := &symbols{cfg: cfg, ids: make(map[string]uint32)}
 	for _, t := range cfg.SpecialTokens {
 		s.add(t)
 	}
 	ws := slices.Clone(words)
-	slices.SortFunc(ws, func(a, b wordcount.Entry) int {
+	slices.SortFunc(ws, func(a, b WordCount) int {
 		if a.Count != b.Count {
 			if a.Count > b.Count {
 				return -1
@@ -222,7 +228,7 @@ func (s *symbols) progress() {
 // Normalizing distinct words instead of every occurrence gives the same
 // counts, much faster. Invalid UTF-8 is read as U+FFFD. The result is
 // sorted by bytes.
-func NormalizeCounts(words []wordcount.Entry, n normalize.Bert) []wordcount.Entry {
+func NormalizeCounts(words []WordCount, n normalize.Bert) []WordCount {
 	m := make(map[string]uint64, len(words))
 	var buf, fix []byte
 	var spans []tok.Span
@@ -238,5 +244,10 @@ func NormalizeCounts(words []wordcount.Entry, n normalize.Bert) []wordcount.Entr
 			m[string(buf[sp.Start:sp.End])] += w.Count
 		}
 	}
-	return wordcount.FromMap(m).Words
+	out := make([]WordCount, 0, len(m))
+	for w, c := range m {
+		out = append(out, WordCount{w, c})
+	}
+	slices.SortFunc(out, func(a, b WordCount) int { return strings.Compare(a.Word, b.Word) })
+	return out
 }

@@ -14,23 +14,26 @@ import (
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/normalize"
 	"github.com/toklabs/tok/pretokenize"
-	"github.com/toklabs/tok/wordcount"
 )
 
 // countRaw counts the raw BERT pre-tokens of text.
-func countRaw(text []byte) []wordcount.Entry {
+func countRaw(text []byte) []WordCount {
 	m := map[string]uint64{}
 	for _, sp := range pretokenize.AppendBert(nil, text, tok.Span{Start: 0, End: len(text)}) {
 		m[string(text[sp.Start:sp.End])]++
 	}
-	return wordcount.FromMap(m).Words
+	var out []WordCount
+	for w, c := range m {
+		out = append(out, WordCount{w, c})
+	}
+	return out
 }
 
 func TestTrainer_HF_knownAnswer(t *testing.T) {
 	// Worked by hand with HF's rules: alphabet sorted, then ## pieces by
 	// (count desc, word asc) order of first appearance, then merges by
 	// count, ties by the smaller pair of ids.
-	words := []wordcount.Entry{{Word: "hug", Count: 10}, {Word: "pug", Count: 5}, {Word: "hugs", Count: 5}}
+	words := []WordCount{{Word: "hug", Count: 10}, {Word: "pug", Count: 5}, {Word: "hugs", Count: 5}}
 	cfg := DefaultTrainerConfig()
 	cfg.SpecialTokens = []string{"[UNK]"}
 	cfg.VocabSize = 10
@@ -64,7 +67,7 @@ func TestTrainer_likelihood_knownAnswer(t *testing.T) {
 	// (##g,##s)=5/100=.05; all tie at .05: the higher count wins, (##u,##g).
 	// After it: count(##ug)=20, (h,##ug)=15/(15·20)=.05, (p,##ug)=5/100=.05,
 	// (##ug,##s)=5/100=.05 → (h,##ug) by count.
-	words := []wordcount.Entry{{Word: "hug", Count: 10}, {Word: "pug", Count: 5}, {Word: "hugs", Count: 5}}
+	words := []WordCount{{Word: "hug", Count: 10}, {Word: "pug", Count: 5}, {Word: "hugs", Count: 5}}
 	cfg := DefaultTrainerConfig()
 	cfg.Algorithm = Likelihood
 	cfg.SpecialTokens = []string{"[UNK]"}
@@ -79,7 +82,7 @@ func TestTrainer_likelihood_knownAnswer(t *testing.T) {
 		t.Fatalf("got %q\nwant %q", got, want)
 	}
 	// A rare pair beats a frequent one: "xq" once, "ab" 100 times.
-	words = []wordcount.Entry{{Word: "ab", Count: 100}, {Word: "ac", Count: 100}, {Word: "xq", Count: 1}}
+	words = []WordCount{{Word: "ab", Count: 100}, {Word: "ac", Count: 100}, {Word: "xq", Count: 1}}
 	cfg.VocabSize = 10 // [UNK] a b c q x ##b ##c ##q + 1 merge
 	tr, _ = NewTrainer(cfg)
 	got, _ = tr.Train(words)
