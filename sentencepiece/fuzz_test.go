@@ -1,0 +1,116 @@
+package sentencepiece
+
+import (
+	"os"
+	"testing"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/toklabs/tok/sentencepiece/internal/modelpb"
+)
+
+// FuzzParse feeds arbitrary bytes to the .model parser: it must return a
+// model or an error, never panic, and a model it returns must encode.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"testdata/opticks-unigram-1000.model", "testdata/opticks-bpe-1000.model"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:len(data)/2])
+		f.Add(data[:200])
+	}
+	f.Add(tinyModelBytes(f))
+	f.Add([]byte{0x0a, 0x02, 0x0a, 0x00})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Parse(data, "fuzz.model")
+		if err != nil {
+			return
+		}
+		ids := m.AppendEncode(nil, []byte("Hello wörld  日本\t\xff"))
+		if _, err := m.AppendDecode(nil, ids); err != nil {
+			t.Fatalf("decoding our own ids: %v", err)
+		}
+	})
+}
+
+// tinyModel is a hand-built Unigram model with byte fallback and identity
+// normalization, so every valid UTF-8 text round-trips.
+func tinyModelProto() *modelpb.ModelProto {
+	p := &modelpb.ModelProto{}
+	add := func(s string, score float32, t modelpb.ModelProto_SentencePiece_Type) {
+		p.Pieces = append(p.Pieces, &modelpb.ModelProto_SentencePiece{Piece: proto.String(s), Score: proto.Float32(score), Type: t.Enum()})
+	}
+	add("<unk>", 0, modelpb.ModelProto_SentencePiece_UNKNOWN)
+	add("<s>", 0, modelpb.ModelProto_SentencePiece_CONTROL)
+	for b := 0; b < 256; b++ {
+		add(string([]byte{"0123456789ABCDEF"[b>>4], "0123456789ABCDEF"[b&15]}), 0, modelpb.ModelProto_SentencePiece_BYTE)
+		p.Pieces[len(p.Pieces)-1].Piece = proto.String("<0x" + p.Pieces[len(p.Pieces)-1].GetPiece() + ">")
+	}
+	for i, s := range []string{"▁", "a", "b", "ab", "▁a", "ba", "aba", "▁ab", "c", "bc", "abc", "日", "本", "日本", "▁日"} {
+		add(s, -float32(i%5)-1.5, modelpb.ModelProto_SentencePiece_NORMAL)
+	}
+	add("aaa", -2, modelpb.ModelProto_SentencePiece_UNUSED)
+	add("<sep>", 0, modelpb.ModelProto_SentencePiece_USER_DEFINED)
+	p.TrainerSpec = &modelpb.TrainerSpec{ByteFallback: proto.Bool(true)}
+	p.NormalizerSpec = &modelpb.NormalizerSpec{Name: proto.String("identity"), AddDummyPrefix: proto.Bool(false),
+		RemoveExtraWhitespaces: proto.Bool(false), EscapeWhitespaces: proto.Bool(true)}
+	return p
+}
+
+func tinyModelBytes(tb testing.TB) []byte {
+	b, err := proto.Marshal(tinyModelProto())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
+func tinyModel(tb testing.TB, algo modelpb.TrainerSpec_ModelType) *Model {
+	p := tinyModelProto()
+	p.TrainerSpec.ModelType = algo.Enum()
+	m, err := newModel(p, "tiny")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return m
+}
+
+// FuzzRoundTrip checks decode(encode(x)) == x for valid UTF-8 (invalid
+// UTF-8 becomes U+FFFD in normalization, as in SentencePiece) and that the
+// Viterbi encoder agrees with the naive one.
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "abc", "a ab  aba\tc", "日本 日", "aaaa<sep>bab", "☃ x\u0301", "   "} {
+		f.Add(s)
+	}
+	uni := tinyModel(f, modelpb.TrainerSpec_UNIGRAM)
+	bpe := tinyModel(f, modelpb.TrainerSpec_BPE)
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		for _, m := range []*Model{uni, bpe} {
+			ids := m.AppendEncode(nil, []byte(s))
+			got, err := m.AppendDecode(nil, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if string(got) != s {
+				t.Fatalf("%v: decode(encode(%q)) = %q (ids %v)", m.algo, s, got, ids)
+			}
+		}
+		norm, _ := uni.norm.Normalize(nil, nil, []byte(s), false)
+		var st encodeState
+		fast := uni.segmentUnigram(&st, norm, nil)
+		naive := uni.segmentUnigramNaive(norm)
+		if len(fast) != len(naive) {
+			t.Fatalf("%q: viterbi %v, naive %v", s, fast, naive)
+		}
+		for i := range fast {
+			if fast[i] != naive[i] {
+				t.Fatalf("%q: viterbi %v, naive %v", s, fast, naive)
+			}
+		}
+	})
+}
