@@ -228,11 +228,18 @@ func (s *symbols) progress() {
 // Normalizing distinct words instead of every occurrence gives the same
 // counts, much faster. Invalid UTF-8 is read as U+FFFD. The result is
 // sorted by bytes.
-func NormalizeCounts(words []WordCount, n normalize.Bert) []WordCount {
+//
+// It takes []WordCount or any slice of a struct with the same fields, such
+// as package wordcount's []Entry.
+func NormalizeCounts[E ~struct {
+	Word  string
+	Count uint64
+}](words []E, n normalize.Bert) []WordCount {
 	m := make(map[string]uint64, len(words))
 	var buf, fix []byte
 	var spans []tok.Span
-	for _, w := range words {
+	for _, e := range words {
+		w := WordCount(e)
 		src := []byte(w.Word)
 		if !utf8.Valid(src) {
 			fix, _ = replaceInvalid(fix[:0], nil, src)

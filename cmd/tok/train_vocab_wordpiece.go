@@ -65,11 +65,7 @@ func trainWordPiece(c *cli.Context, job *trainJob) error {
 		return err
 	}
 	t0 := time.Now()
-	raw := make([]wordpiece.WordCount, len(counts.Words))
-	for i, e := range counts.Words {
-		raw[i] = wordpiece.WordCount{Word: e.Word, Count: e.Count}
-	}
-	words := wordpiece.NormalizeCounts(raw, normalize.Bert(out.Normalizer))
+	words := wordpiece.NormalizeCounts(counts.Words, normalize.Bert(out.Normalizer))
 	job.Stats = append(job.Stats, fmt.Sprintf("normalized %d distinct pre-tokens into %d words in %s", len(counts.Words), len(words), time.Since(t0).Round(time.Millisecond)))
 	t0 = time.Now()
 	tokens, err := tr.Train(words)
