@@ -67,6 +67,13 @@ func (h *pairHeap) pop() bpePair {
 // leftmost pair. Unused pieces produced by a merge are split back into the
 // pieces they were merged from.
 func (m *Model) segmentBPE(st *encodeState, norm []byte, segs []segment) []segment {
+	return m.segmentBPEDropout(st, norm, segs, 0, nil)
+}
+
+// segmentBPEDropout is segmentBPE where, when rng is not nil, each merge
+// taken from the queue is skipped with probability dropout (BPE-dropout,
+// Provilkov et al. 2020, as SentencePiece samples BPE models).
+func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, dropout float64, rng interface{ Float64() float64 }) []segment {
 	syms := st.syms[:0]
 	for at := 0; at < len(norm); {
 		l, frozen := 0, false
@@ -110,6 +117,9 @@ func (m *Model) segmentBPE(st *encodeState, norm []byte, segs []segment) []segme
 		top := h.pop()
 		l, r := &syms[top.left], &syms[top.right]
 		if l.start == l.end || r.start == r.end || (l.end-l.start)+(r.end-r.start) != top.size || l.next != top.right {
+			continue
+		}
+		if rng != nil && rng.Float64() < dropout {
 			continue
 		}
 		l.end = r.end
