@@ -104,6 +104,10 @@ func walkDir(dir string) ([]string, error) {
 		}
 		if d.Type().IsRegular() {
 			out = append(out, p)
+		} else if d.Type()&fs.ModeSymlink != 0 {
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+				out = append(out, p) // a link to a file (directory links are not followed)
+			}
 		}
 		return nil
 	})

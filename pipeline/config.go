@@ -66,7 +66,7 @@ type Config struct {
 	// (datasets' default).
 	BatchRows int
 	// BatchTokens is the most tokens per record batch (a document is never
-	// split); default 16M (64 MiB).
+	// split); default 4M (16 MiB).
 	BatchTokens int
 	// Compression of shard buffers; default none, which keeps shards
 	// memory-mappable.
@@ -95,7 +95,7 @@ func DefaultConfig() Config {
 		Workers:     runtime.GOMAXPROCS(0),
 		ShardBytes:  500 << 20,
 		BatchRows:   1000,
-		BatchTokens: 16 << 20,
+		BatchTokens: 4 << 20,
 		WorldSize:   1,
 	}
 }

@@ -365,6 +365,14 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 			}
 			start, idStart = end, idEnd
 		}
+		// A job that held a very long document gives its buffers back, so
+		// that memory stays bounded by a few jobs of ordinary size.
+		if cap(j.text) > 4*jobTextBytes {
+			j.text = nil
+		}
+		if cap(j.ids) > 4*jobTextBytes {
+			j.ids = nil
+		}
 		free <- j
 	}
 	return nil

@@ -62,6 +62,9 @@ func NewBatchWriter(w io.Writer, zstd bool, maxRows, maxVals int) *BatchWriter {
 		maxRows: maxRows,
 		maxVals: maxVals,
 		offsets: []int32{0},
+		// Sized once: growing by doubling would leave garbage of up to
+		// twice the batch.
+		values: make([]int32, 0, min(maxVals, 1<<24)),
 	}
 }
 
