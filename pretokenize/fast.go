@@ -165,29 +165,42 @@ func cl100kLikeNext(text []byte, p, maxDigits int) int {
 		}
 	}
 	if cls&cN != 0 {
-		e := p + size
-		for k := 1; k < maxDigits && e < len(text); k++ {
-			c, s := classAt(text, e)
-			if c&cN == 0 {
-				break
-			}
-			e += s
-		}
-		return e
+		return numberEnd(text, p+size, maxDigits)
 	}
-	q, qcls, qsize := p, cls, size
-	if text[p] == ' ' && p+1 < len(text) {
-		q = p + 1
-		qcls, qsize = classAt(text, q)
-	}
-	if qcls&notO == 0 {
-		e := runEnd(text, q+qsize, notO, false)
-		for e < len(text) && (text[e] == '\r' || text[e] == '\n') {
-			e++
-		}
+	if e := symbolsEnd(text, p, cls, size, false); e > 0 {
 		return e
 	}
 	return whitespaceEnd(text, p, true)
+}
+
+// numberEnd is the end of \p{N}{1,max} whose first character ends at e.
+func numberEnd(text []byte, e, max int) int {
+	for k := 1; k < max && e < len(text); k++ {
+		c, s := classAt(text, e)
+		if c&cN == 0 {
+			break
+		}
+		e += s
+	}
+	return e
+}
+
+// symbolsEnd is the end of ` ?[^\s\p{L}\p{N}]+[\r\n]*` at p (cls and size
+// are those of text[p]), with '/' among the trailers when slash (o200k), or
+// 0 when it does not match.
+func symbolsEnd(text []byte, p int, cls uint8, size int, slash bool) int {
+	if text[p] == ' ' && p+1 < len(text) {
+		p++
+		cls, size = classAt(text, p)
+	}
+	if cls&notO != 0 {
+		return 0
+	}
+	e := runEnd(text, p+size, notO, false)
+	for e < len(text) && (text[e] == '\r' || text[e] == '\n' || slash && text[e] == '/') {
+		e++
+	}
+	return e
 }
 
 // o200kMatcher matches PatternO200K:
@@ -267,26 +280,9 @@ func o200kNext(text []byte, p int) int {
 		}
 	}
 	if cls&cN != 0 {
-		e := p + size
-		for k := 1; k < 3 && e < len(text); k++ {
-			c, s := classAt(text, e)
-			if c&cN == 0 {
-				break
-			}
-			e += s
-		}
-		return e
+		return numberEnd(text, p+size, 3)
 	}
-	q, qcls, qsize := p, cls, size
-	if text[p] == ' ' && p+1 < len(text) {
-		q = p + 1
-		qcls, qsize = classAt(text, q)
-	}
-	if qcls&notO == 0 {
-		e := runEnd(text, q+qsize, notO, false)
-		for e < len(text) && (text[e] == '\r' || text[e] == '\n' || text[e] == '/') {
-			e++
-		}
+	if e := symbolsEnd(text, p, cls, size, true); e > 0 {
 		return e
 	}
 	return whitespaceEnd(text, p, true)
