@@ -2,45 +2,56 @@
 # bench-pipeline.sh: end-to-end `tok encode --out` throughput against the tokenizer's own encode
 # throughput times the cores used, and peak resident memory at two corpus sizes.
 #
-#  1. tokenizer alone: BenchmarkPipeline_Encode/cl100k-sotu/tokenizer-1-goroutine on the documents of
-#     CORPUS held in memory (one goroutine, no I/O);
-#  2. `tok encode --out` on CORPUS with WORKERS workers: wall time, MB/s of document text, peak RSS;
-#     ratio = (2) / ((1) × WORKERS), target >= 0.9;
-#  3. the same on a corpus ten times as large (the file listed ten times under different names:
-#     1 GB of text from the 100 MB en-large), to show that peak RSS does not grow with the corpus.
+#  1. BenchmarkPipeline_Encode on RATIO_CORPUS (cl100k): the tokenizer alone on the documents held in
+#     memory (one goroutine), and the whole pipeline (read, decompress, parse JSON, encode on WORKERS
+#     goroutines, write Arrow shards, finalize). Two ratios:
+#       wall: pipeline MB/s / (tokenizer MB/s x WORKERS)           (target >= 0.9; needs an idle machine)
+#       cpu:  pipeline MB per CPU-second / tokenizer MB per CPU-second  (the pipeline's overhead; robust
+#             to other loads on a shared machine)
+#  2. `tok encode --out` on RSS_CORPUS (100 MB of text) and on a corpus COPIES times as large (the file
+#     linked COPIES times under different names), reporting peak RSS of both: it must not grow with the
+#     corpus.
 #
-# Needs ../shared (TOK_SHARED). Environment: CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken),
-# WORKERS (nproc), COPIES (10). The machine is shared: quote ratios from one run.
+# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPUS (en-sotu.jsonl.zst), RSS_CORPUS
+# (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10), BENCHTIME (3x).
+# The machine is shared: quote ratios from one run, and the load printed first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="$(cd "${TOK_SHARED:-../shared}" && pwd)"
-CORPUS="${CORPUS:-en-large.jsonl.zst}"
+RATIO_CORPUS="${RATIO_CORPUS:-en-sotu.jsonl.zst}"
+RSS_CORPUS="${RSS_CORPUS:-en-large.jsonl.zst}"
 VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
 WORKERS="${WORKERS:-$(nproc)}"
 COPIES="${COPIES:-10}"
+BENCHTIME="${BENCHTIME:-3x}"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 go build -o "$WORK/tok" ./cmd/tok
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-tokmbps=$(TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$CORPUS" go test ./pipeline -run '^$' \
-  -bench 'BenchmarkPipeline_Encode/cl100k-sotu/tokenizer-1-goroutine' -benchtime 1x | awk '/MB\/s/ {for (i=1;i<=NF;i++) if ($(i+1)=="MB/s") print $i}')
-echo "tokenizer alone, 1 goroutine, documents in memory: $tokmbps MB/s"
+TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$RATIO_CORPUS" GOMAXPROCS="$WORKERS" go test ./pipeline -run '^$' \
+  -bench "BenchmarkPipeline_Encode/cl100k-sotu/(tokenizer-1-goroutine|pipeline-workers=$WORKERS)\$" \
+  -benchtime "$BENCHTIME" | tee "$WORK/bench.txt" | grep Benchmark
+metric() { awk -v pat="$1" -v unit="$2" '$0 ~ pat {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt"; }
+tok_mbps=$(metric tokenizer-1-goroutine MB/s) tok_cpu=$(metric tokenizer-1-goroutine MB/cpu-s)
+pipe_mbps=$(metric "pipeline-workers=$WORKERS" MB/s) pipe_cpu=$(metric "pipeline-workers=$WORKERS" MB/cpu-s)
+awk -v p="$pipe_mbps" -v t="$tok_mbps" -v w="$WORKERS" -v pc="$pipe_cpu" -v tc="$tok_cpu" -v c="$RATIO_CORPUS" 'BEGIN {
+  printf "%s: wall ratio = pipeline %.2f MB/s / (tokenizer %.2f MB/s x %d) = %.3f (target >= 0.9)\n", c, p, t, w, p/(t*w)
+  printf "%s: cpu ratio  = pipeline %.2f MB/cpu-s / tokenizer %.2f MB/cpu-s = %.3f\n", c, pc, tc, pc/tc }'
 
 run() { # name, inputs...
   local name=$1; shift
-  /usr/bin/time -f '%e %M' -o "$WORK/$name.time" "$WORK/tok" encode -t "$VOCAB" --out "$WORK/$name" \
+  /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$WORK/tok" encode -t "$VOCAB" --out "$WORK/$name" \
     --workers "$WORKERS" --progress=false "$@" > "$WORK/$name.out"
-  read -r secs rsskb < "$WORK/$name.time"
+  read -r secs user sys rsskb < "$WORK/$name.time"
   bytes=$(awk '/^corpus sha256/ {for (i=1;i<=NF;i++) if ($(i+1)=="bytes,") print $i}' "$WORK/$name.out")
-  mbps=$(awk -v b="$bytes" -v s="$secs" 'BEGIN {printf "%.2f", b/1e6/s}')
-  echo "$name: $bytes bytes of text in $secs s = $mbps MB/s with $WORKERS workers, peak RSS $((rsskb / 1024)) MiB"
+  awk -v n="$name" -v b="$bytes" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rsskb" -v w="$WORKERS" 'BEGIN {
+    printf "%s: %d bytes of text in %.1f s (%.1f CPU-s) = %.2f MB/s, %.2f MB/cpu-s with %d workers, peak RSS %d MiB\n",
+      n, b, s, u+y, b/1e6/s, b/1e6/(u+y), w, r/1024 }'
   rm -rf "${WORK:?}/$name"
 }
-run one "$SHARED/corpora/$CORPUS"
-one_mbps=$mbps one_rss=$rsskb
-awk -v e="$one_mbps" -v t="$tokmbps" -v w="$WORKERS" 'BEGIN {printf "ratio: encode %.2f MB/s / (tokenizer %.2f MB/s x %d cores) = %.3f (target >= 0.9)\n", e, t, w, e/(t*w)}'
-
+run "1x-$RSS_CORPUS" "$SHARED/corpora/$RSS_CORPUS"
+rss1=$rsskb
 mkdir -p "$WORK/big"
-for i in $(seq -w 1 "$COPIES"); do ln -s "$SHARED/corpora/$CORPUS" "$WORK/big/part-$i-$CORPUS"; done
-run big "$WORK/big"
-echo "peak RSS: $((one_rss / 1024)) MiB at 1x, $((rsskb / 1024)) MiB at ${COPIES}x the corpus"
+for i in $(seq -w 1 "$COPIES"); do ln -s "$SHARED/corpora/$RSS_CORPUS" "$WORK/big/part-$i-$RSS_CORPUS"; done
+run "${COPIES}x-$RSS_CORPUS" "$WORK/big"
+echo "peak RSS: $((rss1 / 1024)) MiB at 1x, $((rsskb / 1024)) MiB at ${COPIES}x the corpus"
