@@ -30,12 +30,18 @@
 //
 // # Training
 //
-// [TrainHF] reproduces HF tokenizers' WordPieceTrainer: a BPE trainer over
-// symbols in which every character after the first of a word carries the
-// "##" prefix. [TrainLikelihood] is the trainer the WordPiece paper
-// describes: it merges the pair whose merge most increases the likelihood of
-// the training data, that is the pair with the highest
-// count(ab) / (count(a)·count(b)). See [Trainer] for which one is the default.
+// [Trainer] builds a vocabulary from word counts ([NormalizeCounts] turns
+// raw pre-token counts into the normalized words it trains on) with one of
+// two algorithms. [HF], the default, reproduces HF tokenizers'
+// WordPieceTrainer: a BPE trainer over symbols in which every character
+// after the first of a word carries the "##" prefix, merging the most
+// frequent pair. [Likelihood] is the trainer the WordPiece paper describes:
+// it merges the pair whose merge most increases the likelihood of the
+// training data, the pair with the highest count(ab) / (count(a)·count(b)).
+// HF is the default because it makes the vocabularies HF users expect and
+// can be checked against HF itself; Likelihood favours pairs of rare
+// symbols (a pair seen once, of symbols seen once, scores 1), so it builds
+// rare whole words early.
 //
 // # Files
 //

@@ -2,6 +2,7 @@
 'use strict';
 // node hf-offsets.js TOKENIZER_JSON FILE            -> one {"ids","offsets"} per line
 // node hf-offsets.js TOKENIZER_JSON FILE pairs      -> post-processing cases (see below)
+// node hf-offsets.js TOKENIZER_JSON FILE decode     -> one JSON string per line: decode(ids, skipSpecialTokens=false)
 // Uses npm tokenizers 0.23.2 (HF Rust core). Offsets are HF's: code points into the line.
 // In "pairs" mode, consecutive lines (1,2), (3,4), ... are encoded as pairs with special
 // tokens, under each setting of CASES; output one JSON object per (case, pair).
@@ -21,7 +22,13 @@ const CASES = [
 ];
 (async () => {
   const out = [];
-  if (mode !== 'pairs') {
+  if (mode === 'decode') {
+    const tok = Tokenizer.fromFile(tj);
+    for (const l of lines) {
+      const e = await tok.encode(l, null, { addSpecialTokens: false });
+      out.push(JSON.stringify(await tok.decode(e.getIds(), false)));
+    }
+  } else if (mode !== 'pairs') {
     const tok = Tokenizer.fromFile(tj);
     for (const l of lines) {
       const e = await tok.encode(l, null, { addSpecialTokens: false });

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates ref/offsets/: HF tokenizers' (npm tokenizers 0.23.2) ids and offsets of every
 # line of the golden texts en, multi and edge (uncased: the golden tokenizer.json; cased: the
-# tokenizer.json make-reference.sh builds), and post-processed pairs of lines of pairs.txt.
+# tokenizer.json make-reference.sh builds), post-processed pairs of lines of pairs.txt, and
+# decode(encode(line)) of en and edge (WordPiece decoder, special tokens kept).
 #   SHARED=/path/to/shared PEERS=$HOME/.cache/tok-peers ./make-offsets.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,4 +18,6 @@ for v in uncased cased; do
     node "$here/hf-offsets.js" "$tmp/$v.json" "$SHARED/golden/texts/$t.txt" | gzip -9n > "$here/ref/offsets/$v-$t.jsonl.gz"
   done
   node "$here/hf-offsets.js" "$tmp/$v.json" "$here/pairs.txt" pairs | gzip -9n > "$here/ref/offsets/$v-pairs.jsonl.gz"
+  node "$here/hf-offsets.js" "$tmp/$v.json" "$SHARED/golden/texts/edge.txt" decode | gzip -9n > "$here/ref/offsets/$v-edge-decode.jsonl.gz"
+  node "$here/hf-offsets.js" "$tmp/$v.json" "$SHARED/golden/texts/en.txt" decode | gzip -9n > "$here/ref/offsets/$v-en-decode.jsonl.gz"
 done
