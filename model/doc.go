@@ -24,6 +24,31 @@
 //   - data.go: [TokenSource], the small data interface the trainer reads
 //     windows from; [Tokens] is the in-memory implementation.
 //
+// # Speed
+//
+// The matmul micro-kernels are Go assembly (matmul_amd64.s), chosen at
+// start-up from the CPU flags (golang.org/x/sys/cpu): a 12×32 AVX-512
+// kernel, else a 6×16 AVX2+FMA kernel, else the portable kernelGo; the
+// noasm build tag forces pure Go. Go assembly rather than simd/archsimd
+// because it needs no GOEXPERIMENT and so runs in every build and in CI.
+// The attention inner loops (dot, axpy) and the GELU are AVX2 too.
+// BenchmarkGemm reports GFLOP/s per wall second and per CPU second for
+// every kernel; the second is what one core achieves when the machine is
+// shared with other jobs.
+//
+// The fp32 peak a kernel is measured against is
+// cores × FMA units × lanes × 2 flops × clock: on the 2-core AMD EPYC
+// (Zen 5) development machine, which lscpu shows with avx512f and fma and
+// /proc/cpuinfo at 2096 MHz (the VM exposes no boost clock), that is
+// 2 × 2 × 16 × 2 × 2.096 GHz = 268 GFLOP/s with AVX-512 (134 per core) and
+// 134 GFLOP/s with AVX2 (67 per core). Boost clocks above the nominal
+// 2.096 GHz make these peaks underestimates.
+//
+// scripts/bench-model.sh runs tok and PyTorch (Debian's python3-torch
+// with OpenBLAS) on the same configuration, batch, context and threads,
+// one after the other, and prints tokens/s for training and sampling and
+// their ratio.
+//
 // # Determinism
 //
 // Every random choice (initialisation, batch positions, sampling) comes from
