@@ -379,3 +379,38 @@ func FuzzCount_MatchesNaive(f *testing.F) {
 		}
 	})
 }
+
+func TestLineRangeReader_CoversEveryLineOnce(t *testing.T) {
+	text := "alpha\n\nbeta gamma\ndelta\r\nlast line without newline"
+	var want []string
+	for r := NewLineReader("x", strings.NewReader(text)); ; {
+		d, err := r.Read()
+		if err != nil {
+			break
+		}
+		want = append(want, string(d.Text))
+	}
+	for world := 1; world <= len(text)+2; world++ {
+		var got []string
+		for rank := 0; rank < world; rank++ {
+			n := int64(len(text))
+			r, err := NewLineRangeReader("x", strings.NewReader(text), n*int64(rank)/int64(world), n*int64(rank+1)/int64(world))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for {
+				d, err := r.Read()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, string(d.Text))
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("world %d: lines %q, want %q", world, got, want)
+		}
+	}
+}

@@ -16,8 +16,11 @@ func init() {
 		Usage:     "count the pre-tokens (words) of a corpus into a counts file, optionally one rank's share of it",
 		ArgsUsage: "[CORPUS...]",
 		Description: "Writes a sorted, versioned, zstd-compressed word-count file (package wordcount) that\n" +
-			"`tok train-vocab --from-counts` reads. With --rank R --world-size W, only documents k with\n" +
-			"k % W == R are counted; the W files merge exactly into the counts of the whole corpus.\n" +
+			"`tok train-vocab --from-counts` reads. With --rank R --world-size W the rank counts its share:\n" +
+			"with at least W input files, files i with i % W == R; one uncompressed plain-text file, the\n" +
+			"R-th of W byte ranges cut at line starts; otherwise (compressed or structured input) every\n" +
+			"rank reads everything and counts documents k with k % W == R. The W files merge exactly\n" +
+			"into the counts of the whole corpus (train-vocab --from-counts F1 F2 ...).\n" +
 			"CORPUS is read as by train-vocab (plain text line by line with line endings, .jsonl, .gz/.zst;\n" +
 			"none: the built-in default corpus).",
 		Flags: []cli.Flag{

@@ -27,7 +27,8 @@ package main
 // --max-words and the CORPUS arguments) and gives them to Train in a
 // *trainJob, with helpers: job.WordCounts counts pre-tokens of the corpus
 // (or merges --from-counts files) with package wordcount; job.OpenCorpus
-// opens the corpus as a corpora.Reader for algorithms that read sentences;
+// opens the corpus as a corpora.Reader (and a close function) for
+// algorithms that read sentences;
 // job.Progressf / job.Bar report progress on stderr (a bar on a terminal,
 // plain lines otherwise); job.OutPath and job.Wrote name and record the
 // files written, which the summary lists. Train sets job.FinalVocabSize.
@@ -253,18 +254,24 @@ func (j *trainJob) WordCounts(sp wordcount.Splitter, preName string) (*wordcount
 	return countCorpus(j.Corpus, sp, preName, j.Lines, j.MaxWords, j.Workers, 0, 1, j.prog, &j.Stats)
 }
 
-// countCorpus counts the words of a corpus (shared by train-vocab and count).
+// countCorpus counts the words of a corpus, or of this rank's share of it
+// (shared by train-vocab and count).
 func countCorpus(specs []string, sp wordcount.Splitter, preName string, lines bool, maxWords, workers, rank, world int, prog *progress, stats *[]string) (*wordcount.Counts, error) {
-	r, closeFn, err := openCorpus(specs)
+	corp, err := resolveCorpus(specs)
 	if err != nil {
 		return nil, err
 	}
-	defer closeFn()
+	docRank, docWorld, how, err := corp.shard(rank, world)
+	if err != nil {
+		return nil, err
+	}
+	r := corp.open()
+	defer r.Close()
 	cfg := wordcount.DefaultConfig()
 	if workers > 0 {
 		cfg.Workers = workers
 	}
-	cfg.Lines, cfg.MaxWords, cfg.Rank, cfg.WorldSize = lines, maxWords, rank, world
+	cfg.Lines, cfg.MaxWords, cfg.Rank, cfg.WorldSize = lines, maxWords, docRank, docWorld
 	cfg.Progress = func(p wordcount.Progress) {
 		prog.linef("counting words: %.1f MB, %.2f MB/s, %d words, %d distinct", float64(p.Bytes)/1e6, p.MBps(), p.Words, p.Distinct)
 	}
@@ -274,104 +281,206 @@ func countCorpus(specs []string, sp wordcount.Splitter, preName string, lines bo
 	}
 	prog.done()
 	c.Meta = wordcount.Meta{PreTokenizer: preName, Lines: lines, MaxWords: maxWords, Rank: rank, WorldSize: world}
+	if world > 1 {
+		*stats = append(*stats, fmt.Sprintf("rank %d of %d, sharded by %s", rank, world, how))
+	}
 	*stats = append(*stats, fmt.Sprintf("counted %d documents, %.1f MB, %d words, %d distinct", c.Docs, float64(c.Bytes)/1e6, c.Tokens, len(c.Words)))
 	return c, nil
 }
 
 // OpenCorpus opens the CORPUS arguments (or the default corpus) as one
 // reader; plain-text files yield one document per line with its "\n".
+// Call the returned function when done.
 func (j *trainJob) OpenCorpus() (corpora.Reader, func() error, error) {
-	return openCorpus(j.Corpus)
-}
-
-// openCorpus reads plain-text files line by line, keeping line endings
-// (wordcount.LineReader, as HuggingFace reads training files), and JSON
-// Lines or Parquet files through package corpora. No specs: the built-in
-// default corpus.
-func openCorpus(specs []string) (corpora.Reader, func() error, error) {
-	if len(specs) == 0 {
-		c, err := corpora.Default()
-		if err != nil {
-			return nil, nil, fmt.Errorf("default corpus: %w", err)
-		}
-		return c, c.Close, nil
-	}
-	opts := corpora.DefaultOptions()
-	inputs, err := corpora.Expand(specs, opts)
+	corp, err := resolveCorpus(j.Corpus)
 	if err != nil {
 		return nil, nil, err
 	}
-	return &multiReader{inputs: inputs, opts: opts}, func() error { return nil }, nil
+	r := corp.open()
+	return r, r.Close, nil
 }
 
-// multiReader chains inputs, choosing a reader per file.
-type multiReader struct {
-	inputs []corpora.Input
-	opts   corpora.Options
-	cur    corpora.Reader
-	closer func() error
+// corpus is a resolved list of CORPUS arguments.
+type corpus struct {
+	inputs  []corpora.Input
+	builtin bool  // the built-in default corpus, read as package corpora defines it
+	lo, hi  int64 // with one plain-text file: the byte range to read (hi < 0: all)
 }
 
-func (m *multiReader) Read() (corpora.Document, error) {
+// resolveCorpus expands specs (files, directories, globs, "-"); none: the
+// built-in default corpus.
+func resolveCorpus(specs []string) (*corpus, error) {
+	if len(specs) == 0 {
+		inputs, err := corpora.DefaultInputs()
+		if err != nil {
+			return nil, fmt.Errorf("default corpus: %w", err)
+		}
+		return &corpus{inputs: inputs, builtin: true, hi: -1}, nil
+	}
+	inputs, err := corpora.Expand(specs, corpora.DefaultOptions())
+	if err != nil {
+		return nil, err
+	}
+	return &corpus{inputs: inputs, hi: -1}, nil
+}
+
+// shard restricts the corpus to the share of rank among world processes
+// and returns the document-level sharding still to apply: with at least
+// world files, file i goes to rank i % world; one uncompressed plain-text
+// file is cut into world byte ranges at line starts; otherwise every rank
+// reads everything and counts documents k with k % world == rank. The
+// ranks' counts merge to the whole corpus's counts in every case.
+func (c *corpus) shard(rank, world int) (docRank, docWorld int, how string, err error) {
+	if world <= 1 {
+		return rank, world, "", nil
+	}
+	if rank < 0 || rank >= world {
+		return 0, 0, "", fmt.Errorf("%w: rank %d, world size %d", wordcount.ErrBadShard, rank, world)
+	}
+	if len(c.inputs) >= world {
+		var mine []corpora.Input
+		for i, in := range c.inputs {
+			if i%world == rank {
+				mine = append(mine, in)
+			}
+		}
+		c.inputs = mine
+		return 0, 1, "files", nil
+	}
+	if in := c.inputs[0]; len(c.inputs) == 1 && !c.builtin && in.Path != corpora.Stdin && !isStructured(in.Path) && in.Size > 0 {
+		if plain, err := isPlainFile(in.Path); err != nil {
+			return 0, 0, "", err
+		} else if plain {
+			c.lo, c.hi = in.Size*int64(rank)/int64(world), in.Size*int64(rank+1)/int64(world)
+			return 0, 1, "byte range", nil
+		}
+	}
+	return rank, world, "documents", nil
+}
+
+// isPlainFile reports whether a file is not gzip or zstd compressed.
+func isPlainFile(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var head [4]byte
+	n, _ := io.ReadFull(f, head[:])
+	return compression(head[:n]) == "", nil
+}
+
+func compression(head []byte) string {
+	switch {
+	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD:
+		return "zstd"
+	case len(head) >= 2 && head[0] == 0x1F && head[1] == 0x8B:
+		return "gzip"
+	}
+	return ""
+}
+
+func (c *corpus) open() *corpusReader { return &corpusReader{c: *c} }
+
+// corpusReader reads a corpus file after file: plain text line by line
+// keeping line endings (wordcount.LineReader, as HuggingFace reads
+// training files), JSON Lines and Parquet through package corpora, and the
+// built-in corpus as package corpora defines it.
+type corpusReader struct {
+	c       corpus
+	cur     corpora.Reader
+	closers []func() error
+}
+
+func (m *corpusReader) Read() (corpora.Document, error) {
 	for {
 		if m.cur == nil {
-			if len(m.inputs) == 0 {
+			if len(m.c.inputs) == 0 {
 				return corpora.Document{}, io.EOF
 			}
-			in := m.inputs[0]
-			m.inputs = m.inputs[1:]
-			r, closer, err := openInput(in, m.opts)
-			if err != nil {
+			in := m.c.inputs[0]
+			m.c.inputs = m.c.inputs[1:]
+			if err := m.openInput(in); err != nil {
 				return corpora.Document{}, err
 			}
-			m.cur, m.closer = r, closer
 		}
 		d, err := m.cur.Read()
 		if err == io.EOF {
-			m.closer()
-			m.cur = nil
+			m.closeCurrent()
 			continue
 		}
 		return d, err
 	}
 }
 
+func (m *corpusReader) closeCurrent() error {
+	var first error
+	for i := len(m.closers) - 1; i >= 0; i-- {
+		if err := m.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	m.closers, m.cur = m.closers[:0], nil
+	return first
+}
+
+// Close releases the open file, if any.
+func (m *corpusReader) Close() error { return m.closeCurrent() }
+
 func isStructured(path string) bool {
 	p := strings.TrimSuffix(strings.TrimSuffix(strings.ToLower(path), ".gz"), ".zst")
 	return strings.HasSuffix(p, ".jsonl") || strings.HasSuffix(p, ".ndjson") || strings.HasSuffix(p, ".parquet")
 }
 
-func openInput(in corpora.Input, opts corpora.Options) (corpora.Reader, func() error, error) {
-	if isStructured(in.Path) {
-		c := corpora.OpenInputs([]corpora.Input{in}, opts)
-		return c, c.Close, nil
+func (m *corpusReader) openInput(in corpora.Input) error {
+	if m.c.builtin || isStructured(in.Path) {
+		c := corpora.OpenInputs([]corpora.Input{in}, corpora.DefaultOptions())
+		m.cur, m.closers = c, append(m.closers, c.Close)
+		return nil
 	}
-	var f io.ReadCloser = os.Stdin
-	if in.Path != corpora.Stdin {
-		var err error
-		if f, err = os.Open(in.Path); err != nil {
-			return nil, nil, err
-		}
+	if in.Path == corpora.Stdin {
+		return m.openStream(in.Path, os.Stdin)
 	}
-	r, err := decompress(f)
+	f, err := os.Open(in.Path)
 	if err != nil {
-		f.Close()
-		return nil, nil, fmt.Errorf("%s: %w", in.Path, err)
+		return err
 	}
-	return wordcount.NewLineReader(in.Path, r), f.Close, nil
+	m.closers = append(m.closers, f.Close)
+	if m.c.hi >= 0 {
+		lr, err := wordcount.NewLineRangeReader(in.Path, f, m.c.lo, m.c.hi)
+		if err != nil {
+			return fmt.Errorf("%s: %w", in.Path, err)
+		}
+		m.cur = lr
+		return nil
+	}
+	return m.openStream(in.Path, f)
 }
 
-// decompress recognises zstd and gzip streams by their magic numbers.
-func decompress(f io.Reader) (io.Reader, error) {
+// openStream reads a plain-text stream, decompressing zstd and gzip
+// (recognised by their magic numbers).
+func (m *corpusReader) openStream(name string, f io.Reader) error {
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, _ := br.Peek(4)
-	switch {
-	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD:
-		return zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
-	case len(head) >= 2 && head[0] == 0x1F && head[1] == 0x8B:
-		return gzip.NewReader(br)
+	var r io.Reader = br
+	switch compression(head) {
+	case "zstd":
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		m.closers = append(m.closers, func() error { zr.Close(); return nil })
+		r = zr
+	case "gzip":
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		m.closers = append(m.closers, zr.Close)
+		r = zr
 	}
-	return br, nil
+	m.cur = wordcount.NewLineReader(name, r)
+	return nil
 }
 
 // progress prints progress on stderr: one rewritten line on a terminal,

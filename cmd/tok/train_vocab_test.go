@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,23 +40,50 @@ func TestTrainVocabBPE_CountsShardsAndFormats(t *testing.T) {
 	corpus := writeCorpus(t, dir)
 	direct := filepath.Join(dir, "direct")
 	runTok(t, "train-vocab", "--vocab-size", "300", "--special-tokens", "<|endoftext|>", "--out", direct, corpus)
-	var parts []string
-	for r := 0; r < 2; r++ {
-		p := filepath.Join(dir, fmt.Sprintf("counts-%d%s", r, wordcount.FileExt))
-		runTok(t, "count", "--rank", fmt.Sprint(r), "--world-size", "2", "--workers", "1", "--out", p, corpus)
-		parts = append(parts, p)
+
+	// The same corpus as three files (sharded by file) and gzipped (every
+	// rank reads it all and counts its documents).
+	data, _ := os.ReadFile(corpus)
+	third := bytes.SplitAfterN(data, []byte("\n\n"), 3)
+	var split []string
+	for i, part := range third {
+		p := filepath.Join(dir, fmt.Sprintf("part%d.txt", i))
+		os.WriteFile(p, part, 0o644)
+		split = append(split, p)
 	}
-	fromCounts := filepath.Join(dir, "from-counts")
-	runTok(t, "train-vocab", "--vocab-size", "300", "--special-tokens", "<|endoftext|>", "--out", fromCounts,
-		"--from-counts", parts[0], "--from-counts", parts[1])
-	for _, name := range []string{"vocab.json", "merges.txt", "tokenizer.json", "vocab.tiktoken"} {
-		a, err1 := os.ReadFile(filepath.Join(direct, name))
-		b, err2 := os.ReadFile(filepath.Join(fromCounts, name))
-		if err1 != nil || err2 != nil {
-			t.Fatalf("%s: %v %v", name, err1, err2)
+	gz := filepath.Join(dir, "corpus.txt.gz")
+	var zb bytes.Buffer
+	zw := gzip.NewWriter(&zb)
+	zw.Write(data)
+	zw.Close()
+	os.WriteFile(gz, zb.Bytes(), 0o644)
+
+	for _, tc := range []struct {
+		name   string
+		corpus []string
+		world  int
+	}{
+		{"byte ranges", []string{corpus}, 3},
+		{"files", split, 2},
+		{"documents", []string{gz}, 2},
+	} {
+		var args []string
+		for r := 0; r < tc.world; r++ {
+			p := filepath.Join(dir, fmt.Sprintf("counts-%d%s", r, wordcount.FileExt))
+			runTok(t, append([]string{"count", "--rank", fmt.Sprint(r), "--world-size", fmt.Sprint(tc.world), "--workers", "1", "--out", p}, tc.corpus...)...)
+			args = append(args, "--from-counts", p)
 		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between corpus and merged rank counts", name)
+		fromCounts := filepath.Join(dir, "from-counts")
+		runTok(t, append([]string{"train-vocab", "--vocab-size", "300", "--special-tokens", "<|endoftext|>", "--out", fromCounts}, args...)...)
+		for _, name := range []string{"vocab.json", "merges.txt", "tokenizer.json", "vocab.tiktoken"} {
+			a, err1 := os.ReadFile(filepath.Join(direct, name))
+			b, err2 := os.ReadFile(filepath.Join(fromCounts, name))
+			if err1 != nil || err2 != nil {
+				t.Fatalf("%s: %v %v", name, err1, err2)
+			}
+			if !bytes.Equal(a, b) {
+				t.Errorf("%s: %s differs between the corpus and its merged rank counts", tc.name, name)
+			}
 		}
 	}
 	text := "the lazy dog, naïve café \xff\n"
