@@ -268,3 +268,42 @@ func BenchmarkTrainer_TrainStep(b *testing.B) {
 		}
 	}
 }
+
+// TestLargeVocabulary runs a cl100k-sized vocabulary through forward,
+// backward and the sampler (the output layer spans several nc blocks).
+func TestLargeVocabulary(t *testing.T) {
+	c := DefaultConfig()
+	c.VocabSize, c.ContextLen, c.Layers, c.Heads, c.Width = 100277, 4, 1, 2, 16
+	m, err := New(c, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens, targets := []uint32{100276, 5, 70000, 9}, []uint32{5, 70000, 9, 100000}
+	loss, err := m.Forward(tokens, targets, 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(loss-math.Log(float64(c.VocabSize))) > 0.1 {
+		t.Errorf("initial loss %g, want about ln V = %g", loss, math.Log(float64(c.VocabSize)))
+	}
+	m.ZeroGrad()
+	if err := m.Backward(1); err != nil {
+		t.Fatal(err)
+	}
+	g := views(c, m.Grads)
+	if g.wte[100000*c.Width] == 0 && g.wte[100000*c.Width+1] == 0 {
+		t.Error("no gradient reached the embedding of target 100000")
+	}
+	m.Forward(tokens, nil, 1, 4)
+	full := append([]float32(nil), m.Logits()...)
+	s := m.NewSampler()
+	for p, tok := range tokens {
+		got, err := s.Feed(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := relErr(got, full[p*c.VocabSize:(p+1)*c.VocabSize]); e > 1e-5 {
+			t.Fatalf("position %d: cached logits differ by %g", p, e)
+		}
+	}
+}
