@@ -11,11 +11,16 @@ import (
 // WriteUnigram writes a SentencePiece Unigram model as a tokenizer.json in
 // the layout of HF's SentencePiece converters: the model's
 // precompiled_charsmap as a Precompiled normalizer (followed by collapsing
-// runs of spaces when the model removes extra whitespace), a Metaspace
+// runs of spaces and stripping both ends when the model removes extra
+// whitespace), a Metaspace
 // pre-tokenizer and decoder (prepending ▁ when the model adds a dummy
 // prefix), ByteFallback decoding for byte pieces, and a Unigram model with
 // the pieces, scores, unk_id and byte_fallback. Unknown, control and
 // user-defined pieces are also added_tokens.
+//
+// HF then gives SentencePiece's ids except where the text holds a control
+// piece's string (<s>, </s>, <unk>): HF matches added tokens in the text,
+// SentencePiece encodes them as plain text.
 func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 	type obj = map[string]any
 	norm := m.Normalizer()
@@ -24,7 +29,8 @@ func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 		normalizers = append(normalizers, obj{"type": "Precompiled", "precompiled_charsmap": base64.StdEncoding.EncodeToString(cm)})
 	}
 	if norm.RemoveExtraWhitespaces {
-		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": " {2,}"}, "content": " "})
+		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": " {2,}"}, "content": " "},
+			obj{"type": "Strip", "strip_left": true, "strip_right": true})
 	}
 	var normalizer any
 	switch len(normalizers) {
