@@ -13,6 +13,15 @@ type EncodeOptions struct {
 	// [CLS]/[SEP], ...). HF's default is true; the golden files and
 	// AppendEncode use false.
 	AddSpecialTokens bool
+
+	// Truncation and Padding override the file's "truncation" and
+	// "padding" when not nil (a zero Truncation or a nil one with
+	// NoFileLimits disables it).
+	Truncation *Truncation
+	Padding    *Padding
+
+	// NoFileLimits ignores the file's truncation and padding.
+	NoFileLimits bool
 }
 
 // Encode encodes text into an Encoding with tokens, byte offsets into
@@ -29,10 +38,34 @@ func (t *Tokenizer) EncodePair(a, b []byte, opts EncodeOptions) *Encoding {
 }
 
 func (t *Tokenizer) post1(a, b *Encoding, opts EncodeOptions) *Encoding {
-	if t.post == nil {
-		return mergePair(a, b)
+	tr, pad := opts.Truncation, opts.Padding
+	if !opts.NoFileLimits {
+		if tr == nil {
+			tr = t.truncation
+		}
+		if pad == nil {
+			pad = t.padding
+		}
 	}
-	return t.post.process(a, b, opts.AddSpecialTokens)
+	if tr != nil && tr.MaxLength > 0 {
+		added := 0
+		if opts.AddSpecialTokens && t.post != nil {
+			var pair *Encoding
+			if b != nil {
+				pair = &Encoding{}
+			}
+			added = t.post.process(&Encoding{}, pair, true).Len()
+		}
+		applyTruncation(tr, a, b, added)
+	}
+	var out *Encoding
+	if t.post == nil {
+		out = mergePair(a, b)
+	} else {
+		out = t.post.process(a, b, opts.AddSpecialTokens)
+	}
+	applyPadding(pad, out)
+	return out
 }
 
 // encodeSpans is AppendEncode that keeps offsets: every step carries the

@@ -16,10 +16,11 @@ type pipelineCase struct {
 	Tokens  []string `json:"tokens"`
 	Special []uint32 `json:"special"`
 	Types   []uint32 `json:"types"`
+	Attn    []uint32 `json:"attention"`
 	Decoded string   `json:"decoded"`
 }
 
-func readJSONL[T any](t *testing.T, path string) []T {
+func readCases[T any](t *testing.T, path string) []T {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -55,23 +56,28 @@ func TestHFPipelines(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, c := range readJSONL[pipelineCase](t, strings.TrimSuffix(file, ".json")+".jsonl") {
+			for _, c := range readCases[pipelineCase](t, strings.TrimSuffix(file, ".json")+".jsonl") {
 				if c.Pair != nil {
 					enc := tk.EncodePair([]byte(c.Pair[0]), []byte(c.Pair[1]), EncodeOptions{AddSpecialTokens: true})
-					if formatIDs(enc.IDs) != formatIDs(c.Special) || formatIDs(enc.TypeIDs) != formatIDs(c.Types) {
-						t.Errorf("pair %q: ids %v types %v, HF %v types %v", c.Pair, enc.IDs, enc.TypeIDs, c.Special, c.Types)
+					if formatIDs(enc.IDs) != formatIDs(c.Special) || formatIDs(enc.TypeIDs) != formatIDs(c.Types) || formatMask(enc.AttentionMask) != formatIDs(c.Attn) {
+						t.Errorf("pair %q: ids %v types %v mask %v, HF %v types %v mask %v", c.Pair, enc.IDs, enc.TypeIDs, enc.AttentionMask, c.Special, c.Types, c.Attn)
 					}
 					continue
 				}
 				in := []byte(*c.In)
 				ids := tk.AppendEncode(nil, in)
+				if tk.truncation != nil || tk.padding != nil {
+					// HF truncates and pads every encoding; AppendEncode
+					// (ids for training data) does neither.
+					ids = tk.Encode(in, EncodeOptions{}).IDs
+				}
 				if formatIDs(ids) != formatIDs(c.IDs) {
 					t.Errorf("%q: ids %v %q, HF %v %q", in, ids, tokensOf(tk, ids), c.IDs, c.Tokens)
 					continue
 				}
 				enc := tk.Encode(in, EncodeOptions{AddSpecialTokens: true})
-				if formatIDs(enc.IDs) != formatIDs(c.Special) || formatIDs(enc.TypeIDs) != formatIDs(c.Types) {
-					t.Errorf("%q with special tokens: %v types %v, HF %v types %v", in, enc.IDs, enc.TypeIDs, c.Special, c.Types)
+				if formatIDs(enc.IDs) != formatIDs(c.Special) || formatIDs(enc.TypeIDs) != formatIDs(c.Types) || formatMask(enc.AttentionMask) != formatIDs(c.Attn) {
+					t.Errorf("%q with special tokens: %v types %v mask %v, HF %v types %v mask %v", in, enc.IDs, enc.TypeIDs, enc.AttentionMask, c.Special, c.Types, c.Attn)
 				}
 				plain := tk.Encode(in, EncodeOptions{})
 				if got := strings.Join(plain.Tokens, "\x00"); got != strings.Join(c.Tokens, "\x00") {
@@ -84,6 +90,14 @@ func TestHFPipelines(t *testing.T) {
 			}
 		})
 	}
+}
+
+func formatMask(m []uint8) string {
+	ids := make([]uint32, len(m))
+	for i, v := range m {
+		ids[i] = uint32(v)
+	}
+	return formatIDs(ids)
 }
 
 func tokensOf(tk *Tokenizer, ids []uint32) []string {
@@ -105,7 +119,7 @@ type decoderCase struct {
 // TestHFDecoders compares every decoder with HF's on token lists
 // (testdata/hf-decoders.jsonl).
 func TestHFDecoders(t *testing.T) {
-	cases := readJSONL[decoderCase](t, "testdata/hf-decoders.jsonl")
+	cases := readCases[decoderCase](t, "testdata/hf-decoders.jsonl")
 	if len(cases) < 50 {
 		t.Fatalf("only %d decoder cases", len(cases))
 	}

@@ -171,6 +171,7 @@ func mergePair(a, b *Encoding) *Encoding {
 		out.TypeIDs = append(out.TypeIDs, 1)
 	}
 	out.Sequence = append(append([]int8(nil), a.Sequence...), b.Sequence...)
+	out.AttentionMask = append(append([]uint8(nil), a.AttentionMask...), b.AttentionMask...)
 	return &out
 }
 

@@ -26,6 +26,8 @@ type Tokenizer struct {
 	spanModel  SpanModel // model as a SpanModel, or nil
 	spell      bool      // spell pieces in GPT-2's alphabet before the model
 	post       postProcessor
+	truncation *Truncation
+	padding    *Padding
 	decoder    decoder
 	added      *addedVocab
 	vocabSize  int
@@ -56,6 +58,12 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 	}
 	if t.decoder, err = parseDecoder(f.Decoder, "decoder"); err != nil {
 		return nil, componentError(file, "decoder", err)
+	}
+	if t.truncation, err = parseTruncation(f.Truncation); err != nil {
+		return nil, componentError(file, "truncation", err)
+	}
+	if t.padding, err = parsePadding(f.Padding); err != nil {
+		return nil, componentError(file, "padding", err)
 	}
 	model := json.RawMessage(f.Model)
 	if isNull(model) {

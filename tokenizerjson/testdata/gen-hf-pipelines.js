@@ -39,6 +39,14 @@ const pipelines = {
     post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] }, decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 }), added('[MASK]', { id: 103, lstrip: true })] },
   'unicode-scripts': { pre_tokenizer: { type: 'Sequence', pretokenizers: [{ type: 'WhitespaceSplit' }, { type: 'UnicodeScripts' }] } },
+  'trunc-pad-right': { pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+    truncation: { direction: 'Right', max_length: 6, strategy: 'LongestFirst', stride: 0 },
+    padding: { strategy: { Fixed: 8 }, direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[UNK]' },
+    added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 })] },
+  'trunc-pad-left': { pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+    truncation: { direction: 'Left', max_length: 5, strategy: 'LongestFirst', stride: 0 },
+    padding: { strategy: 'BatchLongest', direction: 'Left', pad_to_multiple_of: 4, pad_id: 0, pad_type_id: 1, pad_token: '[UNK]' },
+    added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 })] },
   'chardelim': { pre_tokenizer: { type: 'CharDelimiterSplit', delimiter: '|' } },
   'normalizer-seq-template': { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Strip', strip_left: true, strip_right: true }] },
     pre_tokenizer: { type: 'WhitespaceSplit' },
@@ -57,7 +65,7 @@ const pipelines = {
 
 function tokenizerJSON(p, vocab) {
   return JSON.stringify({
-    version: '1.0', truncation: null, padding: null, added_tokens: p.added || [],
+    version: '1.0', truncation: p.truncation || null, padding: p.padding || null, added_tokens: p.added || [],
     normalizer: p.normalizer || null, pre_tokenizer: p.pre_tokenizer || null, post_processor: p.post_processor || null,
     decoder: p.decoder || null, model: { type: 'WordLevel', vocab, unk_token: '[UNK]' },
   });
@@ -87,10 +95,10 @@ function tokenizerJSON(p, vocab) {
       const plain = await tk.encode(s, null, { addSpecialTokens: false });
       const special = await tk.encode(s, null, { addSpecialTokens: true });
       const decoded = await tk.decode(plain.getIds(), false);
-      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), decoded }));
+      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), attention: special.getAttentionMask(), decoded }));
     }
-    const pair = await tk.encode('first pair', 'second', { addSpecialTokens: true });
-    out.push(JSON.stringify({ pair: ['first pair', 'second'], special: pair.getIds(), types: pair.getTypeIds() }));
+    const pair = await tk.encode('first pair of words here', 'second one', { addSpecialTokens: true });
+    out.push(JSON.stringify({ pair: ['first pair of words here', 'second one'], special: pair.getIds(), types: pair.getTypeIds(), attention: pair.getAttentionMask() }));
     fs.writeFileSync(`hf-pipelines/${name}.jsonl`, out.join('\n') + '\n');
   }
 
