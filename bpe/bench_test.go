@@ -66,6 +66,7 @@ func BenchmarkTokenizer_AppendEncode(b *testing.B) {
 				data := readShared(b, "golden/texts/"+text+".txt")
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
+				defer startCPU(b, len(data))()
 				var ids []uint32
 				for b.Loop() {
 					ids = t.AppendEncode(ids[:0], data)
@@ -85,6 +86,7 @@ func BenchmarkTokenizer_AppendEncodeLines(b *testing.B) {
 			lines := bytes.Split(data, []byte("\n"))
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			defer startCPU(b, len(data))()
 			var ids []uint32
 			for b.Loop() {
 				for _, l := range lines {
@@ -118,6 +120,7 @@ func BenchmarkModel_AppendEncodePiece_pathological(b *testing.B) {
 			piece := bytes.Repeat([]byte(c.unit), c.size/len(c.unit))
 			b.SetBytes(int64(len(piece)))
 			b.ReportAllocs()
+			defer startCPU(b, len(piece))()
 			var ids []uint32
 			for b.Loop() {
 				ids = m.AppendEncodePiece(ids[:0], piece)
@@ -145,6 +148,7 @@ func BenchmarkTokenizer_AppendEncode_pathological(b *testing.B) {
 			text := bytes.Repeat([]byte(c.unit), c.size/len(c.unit))
 			b.SetBytes(int64(len(text)))
 			b.ReportAllocs()
+			defer startCPU(b, len(text))()
 			var ids []uint32
 			for b.Loop() {
 				ids = t.AppendEncode(ids[:0], text)

@@ -16,7 +16,22 @@ import "sync"
 //     heap of (priority, position) over a doubly linked list, stale entries
 //     skipped on pop), O(n log n): a 10 MB run of one letter is linear-ish
 //     where tiktoken is quadratic.
-//   - Pair lookups go through a Go map keyed by left<<32|right.
+//   - Pair lookups go through pairTable (open addressing, at most half
+//     full) instead of a Go map: about 3× faster per lookup in an A/B
+//     micro-benchmark of 1M mostly-missing keys (22 vs 83 ns/lookup).
+//   - Whole-piece hits on pieces of at most 16 bytes go through
+//     wholeTable, which keeps the token bytes in the slot (one cache line
+//     per lookup) instead of the Go map (control word, slot, key bytes).
+//     Interleaved A/B on cl100k English, model only, CPU-time MB/s:
+//     map 27.9, 20.3, 30.0; wholeTable 43.1, 26.7, 46.8 (≈1.5×).
+//   - Rejected: a small direct-mapped "hot table" of the 4096 lowest-id
+//     tokens (≤16 bytes, L2-resident) in front of the whole-piece map.
+//     Interleaved A/B on cl100k English, model only, CPU-time MB/s:
+//     without 30.8, 22.1, 33.8; with 21.0, 20.9, 25.3. The Go map's
+//     entries for frequent pieces are already in cache (Zipf), so the
+//     extra hashing only added cost.
+//   - Not done: a piece → ids cache (tiktoken rejected one too: "treat the
+//     set of tokens as a cache"); the whole-piece hit covers most pieces.
 
 // linearMax is the longest piece (in initial symbols) merged by the linear
 // scan; longer pieces use the heap.
@@ -28,7 +43,11 @@ func (m *Model) AppendEncodePiece(dst []uint32, piece []byte) []uint32 {
 	if len(piece) == 0 {
 		return dst
 	}
-	if id, ok := m.whole[string(piece)]; ok && m.wholeAllowed(id) {
+	if len(piece) <= wholeTableMax {
+		if id, ok := m.short.lookup(piece); ok {
+			return append(dst, id)
+		}
+	} else if id, ok := m.whole[string(piece)]; ok && m.wholeAllowed(id) {
 		return append(dst, id)
 	}
 	return m.encodeSlow(dst, piece)

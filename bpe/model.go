@@ -31,6 +31,8 @@ type Model struct {
 	// wholeOK marks the ids that a whole-piece hit may emit; nil means
 	// every id (rank models, ignore_merges).
 	wholeOK []uint64
+	// short is the whole-piece table for pieces of at most 16 bytes.
+	short *wholeTable
 	// pairs maps an adjacent pair of ids (left<<32 | right) to the merge it
 	// triggers: priority<<32 | merged id. Lower priority merges first.
 	pairs *pairTable
@@ -144,6 +146,7 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 		}
 	}
 	m.bytePath = true
+	m.short = newWholeTable(m)
 	// Every way to split a token into two tokens is a pair that merges into
 	// it, with the token's rank as priority.
 	m.pairs = newPairTable(2 * len(tokens))
@@ -382,6 +385,7 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 	if !o.ignoreMerges {
 		m.computeWholeOK()
 	}
+	m.short = newWholeTable(m)
 	return m, nil
 }
 
