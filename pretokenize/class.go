@@ -19,6 +19,7 @@ const (
 	cNL             // \r or \n
 	cU              // [\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}] (o200k's "upper")
 	cW              // [\p{Ll}\p{Lm}\p{Lo}\p{M}] (o200k's "lower")
+	cP              // BERT punctuation (IsBertPunctuation), for Bert
 )
 
 // Derived classes.
@@ -51,11 +52,14 @@ func classOf(r rune) uint8 {
 	if unicode.In(r, lowerish...) {
 		c |= cW
 	}
+	if IsBertPunctuation(r) {
+		c |= cP
+	}
 	return c
 }
 
 // cMulti marks, in byteClass, the bytes that start (or are not) a
-// multi-byte character; no real class has it (cL..cW use six bits).
+// multi-byte character; no real class has it (cL..cP use seven bits).
 const cMulti = 1 << 7
 
 // byteClass is the class of each ASCII byte, and cMulti for the others. It

@@ -67,27 +67,18 @@ func Bert() SplitFunc { return AppendBert }
 
 // AppendBert is the SplitFunc of Bert.
 func AppendBert(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
-	word := -1 // start of the current word, or -1
-	for i := piece.Start; i < piece.End; {
-		c := text[i]
-		size := 1
-		var space, punct bool
-		if c < utf8.RuneSelf {
-			space = asciiSpace[c]
-			punct = asciiPunct[c]
-		} else {
-			var r rune
-			r, size = utf8.DecodeRune(text[i:piece.End])
-			space = unicode.IsSpace(r)
-			punct = !space && unicode.IsPunct(r)
-		}
+	bmpOnce.Do(buildBMP)
+	text = text[:piece.End] // never decode past the piece
+	word := -1              // start of the current word, or -1
+	for i := piece.Start; i < len(text); {
+		cls, size := classAt(text, i)
 		switch {
-		case space:
+		case cls&cS != 0:
 			if word >= 0 {
 				dst = append(dst, tok.Span{Start: word, End: i})
 				word = -1
 			}
-		case punct:
+		case cls&cP != 0:
 			if word >= 0 {
 				dst = append(dst, tok.Span{Start: word, End: i})
 				word = -1
@@ -101,7 +92,7 @@ func AppendBert(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
 		i += size
 	}
 	if word >= 0 {
-		dst = append(dst, tok.Span{Start: word, End: piece.End})
+		dst = append(dst, tok.Span{Start: word, End: len(text)})
 	}
 	return dst
 }
