@@ -51,12 +51,14 @@ var namedPatterns = map[string]string{
 	"qwen3":       PatternQwen2,
 	"o200k":       PatternO200K,
 	"o200k_base":  PatternO200K,
+	// o200k_harmony (gpt-oss) adds special tokens to o200k_base only.
+	"o200k_harmony": PatternO200K,
 }
 
 // Named returns the built-in pattern called name: "gpt2" (also "r50k",
 // "r50k_base", "p50k", "p50k_base", "p50k_edit", "bytelevel"), "cl100k"
 // (also "cl100k_base", "llama3"), "qwen2" (also "qwen3"), "o200k" (also
-// "o200k_base").
+// "o200k_base", "o200k_harmony").
 func Named(name string) (pattern string, ok bool) {
 	p, ok := namedPatterns[name]
 	return p, ok
