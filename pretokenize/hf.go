@@ -7,6 +7,7 @@ package pretokenize
 // pre-tokenizer is isWordHF.
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -125,11 +126,12 @@ func AppendWhitespace(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
 		word
 		other
 	)
+	wordOnce.Do(buildWordBMP)
 	kind, start := none, 0
 	for i := piece.Start; i < piece.End; {
 		r, size := decodeAt(text, i, piece.End)
 		k := other
-		if isWordHF(r) {
+		if r < 1<<16 && wordBMP[r] || r >= 1<<16 && isWordHF(r) {
 			k = word
 		} else if unicode.IsSpace(r) {
 			k = none
@@ -146,6 +148,19 @@ func AppendWhitespace(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
 		dst = append(dst, tok.Span{Start: start, End: piece.End})
 	}
 	return dst
+}
+
+var (
+	wordOnce sync.Once
+	wordBMP  *[1 << 16]bool // isWordHF for the BMP
+)
+
+func buildWordBMP() {
+	t := new([1 << 16]bool)
+	for r := rune(0); r < 1<<16; r++ {
+		t[r] = isWordHF(r)
+	}
+	wordBMP = t
 }
 
 // Punctuation is HF's Punctuation pre-tokenizer: split at each punctuation
