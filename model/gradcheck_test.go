@@ -270,3 +270,30 @@ func TestGeluVectorMatchesScalar(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionMatchesReference compares the blocked attention with the
+// dot/axpy reference, forward and backward.
+func TestAttentionMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, sh := range [][4]int{{2, 5, 8, 2}, {3, 17, 48, 3}, {1, 64, 128, 4}} {
+		B, T, C, NH := sh[0], sh[1], sh[2], sh[3]
+		for _, slopes := range [][]float32{nil, alibiSlopes(NH)} {
+			qkv, dout := randSlice(rng, B*T*3*C), randSlice(rng, B*T*C)
+			out1, att1 := make([]float32, B*T*C), make([]float32, B*NH*T*T)
+			out2, att2 := make([]float32, B*T*C), make([]float32, B*NH*T*T)
+			attentionForward(out1, att1, qkv, slopes, B, T, C, NH, 2)
+			attentionForwardRef(out2, att2, qkv, slopes, B, T, C, NH, 2)
+			d1, d2 := make([]float32, B*T*3*C), make([]float32, B*T*3*C)
+			attentionBackward(d1, dout, qkv, att1, B, T, C, NH, 2)
+			attentionBackwardRef(d2, dout, qkv, att2, B, T, C, NH, 2)
+			for _, c := range []struct {
+				name      string
+				got, want []float32
+			}{{"out", out1, out2}, {"att", att1, att2}, {"dqkv", d1, d2}} {
+				if e := relErr(c.got, c.want); e > 1e-5 {
+					t.Errorf("%v alibi=%v: %s differs from the reference by %.3g", sh, slopes != nil, c.name, e)
+				}
+			}
+		}
+	}
+}

@@ -252,10 +252,10 @@ func ropeForward(
 	}
 }
 
-// attentionForward: causal multi-head attention over qkv = [q | k | v]
-// with scores q·k/sqrt(hs) (minus slope·distance with ALiBi); att keeps the
-// softmax probabilities for the backward pass.
-func attentionForward(
+// attentionForwardRef is attentionForward written with one dot product per
+// score and one axpy per value row: the reference the blocked version is
+// tested against.
+func attentionForwardRef(
 	out []float32, // (N, C)
 	att []float32, // (B, NH, T, T)
 	qkv []float32, // (N, 3C)
@@ -300,9 +300,9 @@ func attentionForward(
 	})
 }
 
-// attentionBackward overwrites dqkv (N, 3C) with the gradient of the
-// attention output dout; each (b, h) task writes only its own head.
-func attentionBackward(
+// attentionBackwardRef is attentionBackward written with dot products and
+// axpys: the reference the blocked version is tested against.
+func attentionBackwardRef(
 	dqkv []float32, // (N, 3C) overwritten
 	dout []float32, // (N, C)
 	qkv []float32, // (N, 3C)
@@ -344,6 +344,97 @@ func attentionBackward(
 				axpy(dpre, q, dk)
 			}
 		}
+	})
+}
+
+// attentionForward: causal multi-head attention over qkv = [q | k | v]
+// with scores q·k/sqrt(hs) (minus slope·distance with ALiBi); att keeps the
+// softmax probabilities for the backward pass. Each (b, h) task computes
+// S = Q·Kᵀ and Y = P·V with the packed matmul (the full T×T square: twice
+// the causal work, but vectorised; the masked half is discarded).
+func attentionForward(
+	out []float32, // (N, C)
+	att []float32, // (B, NH, T, T)
+	qkv []float32, // (N, 3C)
+	slopes []float32, // (NH) or nil
+	B, T, C, NH, workers int,
+) {
+	hs := C / NH
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	parallelFor(B*NH, workers, func(task int) {
+		b, h := task/NH, task%NH
+		base := b * T * 3 * C
+		q := mat{d: qkv[base+h*hs:], ld: 3 * C}
+		k := mat{d: qkv[base+C+h*hs:], ld: 3 * C, t: true}
+		v := mat{d: qkv[base+2*C+h*hs:], ld: 3 * C}
+		p := att[(b*NH+h)*T*T : (b*NH+h+1)*T*T]
+		gemm(T, T, hs, q, k, p, T, false, 1)
+		var slope float32
+		if slopes != nil {
+			slope = slopes[h]
+		}
+		for t := 0; t < T; t++ {
+			a := p[t*T : t*T+T]
+			maxv := float32(math.Inf(-1))
+			for t2 := 0; t2 <= t; t2++ {
+				a[t2] = a[t2]*scale - slope*float32(t-t2)
+				maxv = max(maxv, a[t2])
+			}
+			var sum float32
+			for t2 := 0; t2 <= t; t2++ {
+				e := exp32(a[t2] - maxv)
+				a[t2] = e
+				sum += e
+			}
+			inv := 1 / sum
+			for t2 := 0; t2 <= t; t2++ {
+				a[t2] *= inv
+			}
+			clear(a[t+1:])
+		}
+		gemm(T, hs, T, mat{d: p, ld: T}, v, out[b*T*C+h*hs:], C, false, 1)
+	})
+}
+
+// attentionBackward overwrites dqkv (N, 3C) with the gradient of the
+// attention output dout; each (b, h) task writes only its own head, with
+// the packed matmul as in attentionForward.
+func attentionBackward(
+	dqkv []float32, // (N, 3C) overwritten
+	dout []float32, // (N, C)
+	qkv []float32, // (N, 3C)
+	att []float32, // (B, NH, T, T)
+	B, T, C, NH, workers int,
+) {
+	hs := C / NH
+	scale := float32(1 / math.Sqrt(float64(hs)))
+	parallelFor(B*NH, workers, func(task int) {
+		b, h := task/NH, task%NH
+		base := b * T * 3 * C
+		p := att[(b*NH+h)*T*T : (b*NH+h+1)*T*T]
+		do := mat{d: dout[b*T*C+h*hs:], ld: C}
+		buf := getBuf(T * T)
+		dp := *buf
+		// Y = P·V: dP = dY·Vᵀ, dV = Pᵀ·dY
+		gemm(T, T, hs, do, mat{d: qkv[base+2*C+h*hs:], ld: 3 * C, t: true}, dp, T, false, 1)
+		gemm(T, hs, T, mat{d: p, ld: T, t: true}, do, dqkv[base+2*C+h*hs:], 3*C, false, 1)
+		// softmax backward, with the score scale folded in:
+		// dS[t2] = scale · P[t2] (dP[t2] - Σ P·dP), 0 above the diagonal
+		for t := 0; t < T; t++ {
+			a, d := p[t*T:t*T+T], dp[t*T:t*T+T]
+			var s float32
+			for t2 := 0; t2 <= t; t2++ {
+				s += a[t2] * d[t2]
+			}
+			for t2 := 0; t2 <= t; t2++ {
+				d[t2] = a[t2] * (d[t2] - s) * scale
+			}
+			clear(d[t+1:])
+		}
+		// S = Q·Kᵀ: dQ = dS·K, dK = dSᵀ·Q
+		gemm(T, hs, T, mat{d: dp, ld: T}, mat{d: qkv[base+C+h*hs:], ld: 3 * C}, dqkv[base+h*hs:], 3*C, false, 1)
+		gemm(T, hs, T, mat{d: dp, ld: T, t: true}, mat{d: qkv[base+h*hs:], ld: 3 * C}, dqkv[base+C+h*hs:], 3*C, false, 1)
+		packPool.Put(buf)
 	})
 }
 

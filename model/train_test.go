@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestLearningRate(t *testing.T) {
@@ -262,11 +263,15 @@ func BenchmarkTrainer_TrainStep(b *testing.B) {
 	}
 	b.SetBytes(int64(tc.BatchSize * m.Config.ContextLen))
 	b.ReportAllocs()
+	c0, w0 := cpuTime(), time.Now()
 	for b.Loop() {
 		if _, _, err := tr.TrainStep(); err != nil {
 			b.Fatal(err)
 		}
 	}
+	ntok := float64(b.N * tc.BatchSize * m.Config.ContextLen)
+	b.ReportMetric(ntok/(cpuTime()-c0).Seconds(), "tok/cpu-s")
+	b.ReportMetric(ntok/time.Since(w0).Seconds(), "tok/s")
 }
 
 // TestLargeVocabulary runs a cl100k-sized vocabulary through forward,
