@@ -8,6 +8,10 @@
 # Shakespeare). Environment: THREADS (2), STEPS (30 timed training steps), WARMUP (5), SAMPLE (500 tokens),
 # CONFIG (A: 4 layers, 4 heads, 128 wide, context 64, batch 12; B: 6/6/384, context 256, batch 8).
 # The machine is shared: run it when it is quiet, and quote the ratio of one run, not the absolute figures.
+#
+# bench-model.sh anchor: instead, nanoGPT's CPU recipe for tiny Shakespeare end to end (2000 steps, config A,
+# validation loss over 200 batches): tok at byte level, then gpt.py at character level, THREADS each; prints
+# both validation losses and wall times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="${TOK_SHARED:-../shared}"
@@ -23,6 +27,24 @@ case "$CONFIG" in
 esac
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 go build -o "$WORK/tok" ./cmd/tok
+
+if [ "${1:-}" = anchor ]; then
+  echo "tiny Shakespeare anchor, config A, 2000 steps, threads $THREADS, load $(cut -d' ' -f1-3 /proc/loadavg)"
+  t0=$(date +%s.%N)
+  GOMAXPROCS=$THREADS "$WORK/tok" train --data "$DATA" --out "$WORK/anchor" --workers "$THREADS" \
+    --eval-every 500 --eval-batches 200 --checkpoint-every 500 --log-every 250 2>"$WORK/tok.err" | tail -1
+  t1=$(date +%s.%N)
+  LD_LIBRARY_PATH="$BLAS" OMP_NUM_THREADS=$THREADS OPENBLAS_NUM_THREADS=$THREADS $PY "$GPT" train --data "$DATA" \
+    --iters 2000 --eval_batches 200 --threads "$THREADS" | tail -1 >"$WORK/torch.json"
+  t2=$(date +%s.%N)
+  $PY - "$WORK/torch.json" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("PyTorch: val loss %.4f nats/char, train loss %.4f, training %.1f s" % (d["val_loss"], d["train_loss"], d["train_s"]))
+PYEOF
+  awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "wall: tok %.1f s, PyTorch %.1f s (whole processes)\n", b - a, c - b }'
+  exit 0
+fi
 
 echo "config $CONFIG: layers $L heads $H width $C context $T batch $B, threads $THREADS, $STEPS timed steps after $WARMUP"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
