@@ -165,3 +165,56 @@ func TestTrainedModelSaveLoad(t *testing.T) {
 		t.Errorf("decode = %q, want %q", got, text)
 	}
 }
+
+func TestTrainBPE(t *testing.T) {
+	cfg := DefaultTrainConfig()
+	cfg.Algorithm = BPE
+	cfg.VocabSize = 500
+	lines := opticksLines(t, 3000)
+	m := trainSmall(t, cfg, lines)
+	if m.VocabSize() != 500 || m.Algorithm() != BPE {
+		t.Fatalf("vocab %d algo %v", m.VocabSize(), m.Algorithm())
+	}
+	// Scores are -(merge order): strictly decreasing after the meta pieces.
+	for i := 4; i < m.VocabSize(); i++ {
+		if m.Pieces()[i].Score >= m.Pieces()[i-1].Score {
+			t.Fatalf("piece %d %q score %v not below %v", i, m.Pieces()[i].Text, m.Pieces()[i].Score, m.Pieces()[i-1].Score)
+		}
+	}
+	// The first merge is the most frequent valid pair; in English prose
+	// it joins ▁ with t or a frequent letter pair, and "▁the" is learnt.
+	if _, ok := m.TokenToID("▁the"); !ok {
+		t.Error("▁the not learnt")
+	}
+	// Every merged piece is the concatenation of two earlier pieces.
+	for i := 3; i < m.VocabSize(); i++ {
+		p := m.Pieces()[i].Text
+		if len([]rune(p)) == 1 {
+			continue
+		}
+		ok := false
+		// A half is earlier if its id is lower or it is a character
+		// (characters come after the merges in the vocabulary).
+		earlier := func(s string) bool {
+			id, ok := m.TokenToID(s)
+			return ok && (int(id) < i || len([]rune(s)) == 1)
+		}
+		for cut := 1; cut < len(p); cut++ {
+			if earlier(p[:cut]) && earlier(p[cut:]) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			t.Fatalf("piece %d %q is not a merge of earlier pieces", i, p)
+		}
+	}
+	// Decoding gives the (whitespace-normalized) line back.
+	for _, line := range lines[:100] {
+		got, _ := m.AppendDecode(nil, m.AppendEncode(nil, line))
+		want := strings.Join(strings.Fields(string(line)), " ")
+		if !strings.Contains(string(got), "⁇") && string(got) != want {
+			t.Fatalf("decode(encode(%q)) = %q", line, got)
+		}
+	}
+}
