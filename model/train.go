@@ -278,5 +278,8 @@ func (t *Trainer) Run(checkpoint func(*Trainer) error) (float64, error) {
 			}
 		}
 	}
+	if math.IsNaN(val) { // nothing left to train (a finished run resumed)
+		return t.Evaluate(t.Data.Val)
+	}
 	return val, nil
 }
