@@ -139,3 +139,22 @@ func reportCPU(b *testing.B, size int, cpu time.Duration) {
 		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "cpuMB/s")
 	}
 }
+
+// BenchmarkMatcher_AppendMatchesParallel shares one matcher between
+// goroutines (matchers are safe for concurrent use and hold no locks).
+func BenchmarkMatcher_AppendMatchesParallel(b *testing.B) {
+	text := benchInput("english", 64<<10)
+	for _, pat := range builtins {
+		m := MustCompile(pat.pattern)
+		b.Run(pat.name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				var dst []tok.Span
+				for pb.Next() {
+					dst = m.AppendMatches(dst[:0], text)
+				}
+			})
+		})
+	}
+}
