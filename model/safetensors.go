@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -77,24 +78,33 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 	for len(js)%8 != 0 { // align the data section
 		js = append(js, ' ')
 	}
+	return writeAtomic(path, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		var n8 [8]byte
+		binary.LittleEndian.PutUint64(n8[:], uint64(len(js)))
+		w.Write(n8[:])
+		w.Write(js)
+		var b4 [4]byte
+		for _, t := range tensors {
+			for _, v := range t.Data {
+				binary.LittleEndian.PutUint32(b4[:], math.Float32bits(v))
+				w.Write(b4[:])
+			}
+		}
+		return w.Flush()
+	})
+}
+
+// writeAtomic writes path through write into a temporary file in the same
+// directory, syncs it and renames it over path, so a crash leaves either
+// the old file or the new one, never a torn one.
+func writeAtomic(path string, write func(io.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}
 	defer os.Remove(f.Name())
-	w := bufio.NewWriterSize(f, 1<<20)
-	var n8 [8]byte
-	binary.LittleEndian.PutUint64(n8[:], uint64(len(js)))
-	w.Write(n8[:])
-	w.Write(js)
-	var b4 [4]byte
-	for _, t := range tensors {
-		for _, v := range t.Data {
-			binary.LittleEndian.PutUint32(b4[:], math.Float32bits(v))
-			w.Write(b4[:])
-		}
-	}
-	if err := w.Flush(); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		return err
 	}
