@@ -56,9 +56,24 @@ func indexShard(path string) (*shardIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	ix := &shardIndex{path: path, f: f}
-	bad := func(off int64, msg string) error {
+	fi, err := f.Stat()
+	if err != nil {
 		f.Close()
+		return nil, err
+	}
+	ix, err := scanShard(f, fi.Size(), path)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	ix.f = f
+	return ix, nil
+}
+
+// scanShard reads the message framing of a shard of size bytes.
+func scanShard(f io.ReaderAt, size int64, path string) (*shardIndex, error) {
+	ix := &shardIndex{path: path}
+	bad := func(off int64, msg string) error {
 		return &tok.FormatError{File: path, Offset: off, Msg: msg, Err: errShardFormat}
 	}
 	var pos int64
@@ -81,7 +96,7 @@ func indexShard(path string) (*shardIndex, error) {
 		if metaLen == 0 {
 			break // end of stream
 		}
-		if metaLen < 0 || metaLen > 1<<26 {
+		if metaLen < 0 || metaLen > 1<<26 || pos+metaLen > size {
 			return nil, bad(start, fmt.Sprintf("bad message length %d", metaLen))
 		}
 		if int64(cap(meta)) < metaLen {
@@ -97,6 +112,9 @@ func indexShard(path string) (*shardIndex, error) {
 			return nil, bad(start, err.Error())
 		}
 		bodyAt := pos
+		if m.bodyLen > size-pos {
+			return nil, bad(start, "message body past the end of the file")
+		}
 		pos += m.bodyLen
 		switch m.header {
 		case msgHeaderSchema:
@@ -110,6 +128,19 @@ func indexShard(path string) (*shardIndex, error) {
 			}
 			if len(m.buffers) != 6 {
 				return nil, bad(start, fmt.Sprintf("record batch has %d buffers, want 6 (input_ids, num_bytes)", len(m.buffers)))
+			}
+			if m.length < 0 {
+				return nil, bad(start, "negative row count")
+			}
+			for _, b := range m.buffers {
+				if b[0] < 0 || b[1] < 0 || b[0] > m.bodyLen || b[1] > m.bodyLen-b[0] {
+					return nil, bad(start, "buffer outside the message body")
+				}
+			}
+			for _, n := range m.nodes {
+				if n < 0 {
+					return nil, bad(start, "negative node length")
+				}
 			}
 			b := batchIndex{
 				rows:       m.length,

@@ -52,7 +52,7 @@ func testConfig(t *testing.T, out string) Config {
 }
 
 // testInputs is a corpus of many files: the built-in default corpus.
-func testInputs(t *testing.T) []corpora.Input {
+func testInputs(t testing.TB) []corpora.Input {
 	inputs, err := corpora.DefaultInputs()
 	if err != nil {
 		t.Fatal(err)
