@@ -67,6 +67,9 @@ func (h *pairHeap) pop() bpePair {
 // leftmost pair. Unused pieces produced by a merge are split back into the
 // pieces they were merged from.
 func (m *Model) segmentBPE(st *encodeState, norm []byte, segs []segment) []segment {
+	if m.cache != nil {
+		return m.segmentBPEWords(st, norm, segs)
+	}
 	return m.segmentBPEDropout(st, norm, segs, 0, nil)
 }
 
@@ -74,6 +77,9 @@ func (m *Model) segmentBPE(st *encodeState, norm []byte, segs []segment) []segme
 // taken from the queue is skipped with probability dropout (BPE-dropout,
 // Provilkov et al. 2020, as SentencePiece samples BPE models).
 func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, dropout float64, rng interface{ Float64() float64 }) []segment {
+	if len(norm) == 0 {
+		return segs
+	}
 	syms := st.syms[:0]
 	for at := 0; at < len(norm); {
 		l, frozen := 0, false

@@ -102,6 +102,20 @@ func FuzzRoundTrip(f *testing.F) {
 		}
 		norm, _ := uni.norm.Normalize(nil, nil, []byte(s), false)
 		var st encodeState
+		// BPE word by word (with the cache) equals BPE on the whole text.
+		if bpe.cache == nil {
+			t.Fatal("tiny BPE model should be word-splittable")
+		}
+		words := bpe.segmentBPE(&st, norm, nil)
+		whole := bpe.segmentBPEDropout(&st, norm, nil, 0, nil)
+		if len(words) != len(whole) {
+			t.Fatalf("%q: by words %v, whole %v", s, words, whole)
+		}
+		for i := range words {
+			if words[i] != whole[i] {
+				t.Fatalf("%q: by words %v, whole %v", s, words, whole)
+			}
+		}
 		fast := uni.segmentUnigram(&st, norm, nil)
 		naive := uni.segmentUnigramNaive(norm)
 		if len(fast) != len(naive) {

@@ -96,7 +96,8 @@ type Model struct {
 	unkScore  float32
 	specials  []tok.SpecialToken
 	unkSurfac string
-	maxLen    int // longest piece in bytes
+	maxLen    int       // longest piece in bytes
+	cache     *bpeCache // BPE word cache, nil when words cannot be split
 }
 
 var _ tok.Tokenizer = (*Model)(nil)
@@ -207,6 +208,9 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 	}
 	m.unkScore = m.minScore - unkPenalty
 	m.trie = newPieceTrie(trieKeys, trieVals)
+	if m.algo == BPE && wordSplittable(m.pieces) {
+		m.cache = newBPECache()
+	}
 	ns := p.GetNormalizerSpec()
 	cm, err := ParseCharsMap(ns.GetPrecompiledCharsmap())
 	if err != nil {

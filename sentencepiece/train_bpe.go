@@ -175,7 +175,7 @@ func (q *pairQueue) Less(i, j int) bool {
 	return q.text(a.p) < q.text(b.p)
 }
 func (q *pairQueue) Swap(i, j int) { q.items[i], q.items[j] = q.items[j], q.items[i] }
-func (q *pairQueue) Push(x any)   { q.items = append(q.items, x.(pairItem)) }
+func (q *pairQueue) Push(x any)    { q.items = append(q.items, x.(pairItem)) }
 func (q *pairQueue) Pop() any {
 	x := q.items[len(q.items)-1]
 	q.items = q.items[:len(q.items)-1]
