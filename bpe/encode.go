@@ -14,8 +14,12 @@ import "sync"
 //     scheme (rescan the pair priorities after each merge), O(n·m), on
 //     stack arrays, no allocation. Longer pieces use mergeHeap (a binary
 //     heap of (priority, position) over a doubly linked list, stale entries
-//     skipped on pop), O(n log n): a 10 MB run of one letter is linear-ish
-//     where tiktoken is quadratic.
+//     skipped on pop), O(n log n). Pieces of bucketMin (4096) symbols or
+//     more use mergeBuckets (one lazily sorted bucket per priority, a small
+//     heap of priorities): on a 1 MB run of one letter the binary heap of
+//     ~1M entries cost 870–960 ns of CPU per byte (a cache miss per level
+//     of every pop); see BenchmarkModel_AppendEncodePiece_pathological for
+//     the bucket figures at two sizes. tiktoken is quadratic here.
 //   - Pair lookups go through pairTable (open addressing, at most half
 //     full) instead of a Go map: about 3× faster per lookup in an A/B
 //     micro-benchmark of 1M mostly-missing keys (22 vs 83 ns/lookup).
@@ -78,11 +82,14 @@ func (m *Model) encodeSlow(dst []uint32, piece []byte) []uint32 {
 		return append(dst, m.mergeHeap(syms)...)
 	}
 	syms := m.appendInitialSymbols(make([]uint32, 0, len(piece)), piece)
-	if len(syms) <= linearMax {
+	switch {
+	case len(syms) <= linearMax:
 		var vals [linearMax]uint64
 		return append(dst, m.mergeLinear(syms, vals[:])...)
+	case len(syms) < bucketMin:
+		return append(dst, m.mergeHeap(syms)...)
 	}
-	return append(dst, m.mergeHeap(syms)...)
+	return append(dst, m.mergeBuckets(syms)...)
 }
 
 // allBytes reports whether every byte has a one-byte token.

@@ -242,6 +242,10 @@ func TestFastMatchesNaive(t *testing.T) {
 				if !reflect.DeepEqual(lin, hp) {
 					t.Fatalf("%s model, %q: linear %v, heap %v", name, text, lin, hp)
 				}
+				bk := m.mergeBuckets(append([]uint32{}, syms...))
+				if !reflect.DeepEqual(lin, bk) {
+					t.Fatalf("%s model, %q: linear %v, buckets %v", name, text, lin, bk)
+				}
 			}
 		}
 	}
@@ -270,6 +274,26 @@ func FuzzModelNaive(f *testing.F) {
 			t.Fatalf("round trip of %q: %q, %v", text, back, err)
 		}
 	})
+}
+
+// TestMergeBucketsLong compares the bucket merge with the heap merge on
+// long random pieces (the naive merge is too slow there).
+func TestMergeBucketsLong(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 11))
+	for _, alphabet := range []string{"ab c", "a", " ", "ab"} {
+		rm := randomRankModel(t, 9, 400, "ab c")
+		mm := randomMergesModel(t, 9, 400, "ab c")
+		for _, m := range []*Model{rm, mm} {
+			for _, n := range []int{200, 5000, 30000} {
+				syms := m.appendInitialSymbols(nil, randomText(r, alphabet, n))
+				hp := m.mergeHeap(append([]uint32{}, syms...))
+				bk := m.mergeBuckets(append([]uint32{}, syms...))
+				if !reflect.DeepEqual(hp, bk) {
+					t.Fatalf("alphabet %q, n=%d: heap and buckets differ", alphabet, n)
+				}
+			}
+		}
+	}
 }
 
 // TestLongRuns checks the heap path on the pathological inputs at a size
