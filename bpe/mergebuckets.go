@@ -100,7 +100,6 @@ type priorityBucket struct {
 	queued   bool // priority is in the heap
 }
 
-
 // bucketScratch is the reusable memory of mergeBuckets.
 type bucketScratch struct {
 	next, prev []int32
