@@ -6,9 +6,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/model"
@@ -34,7 +36,7 @@ Example: tok train --data ../shared/corpora/en-tinyshakespeare.txt --out runs/sh
 			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Value: "bytes", Usage: "vocabulary `PATH` (anything tok.Open reads) or \"bytes\""},
 			&cli.Float64Flag{Name: "val-fraction", Value: 0.1, Usage: "fraction of the tokens (at the end) held out for validation"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out from its last checkpoint (config flags are then ignored, except --steps)"},
-			&cli.IntFlag{Name: "log-every", Value: 10, Usage: "print a progress line every `N` steps"},
+			&cli.IntFlag{Name: "log-every", Value: 10, Usage: "print a progress line every `N` steps (a terminal gets a bar updated every step)"},
 
 			&cli.IntFlag{Name: "vocab-size", Usage: "vocabulary size; 0 takes the tokenizer's"},
 			&cli.IntFlag{Name: "context-len", Value: c.ContextLen, Usage: "context length in tokens"},
@@ -214,11 +216,21 @@ func runTrain(cx *cli.Context) error {
 			data.Train.NumTokens(), data.Val.NumTokens(), data.BytesPerToken)
 	}
 	logEvery := max(1, cx.Int("log-every"))
+	tty := term.IsTerminal(int(os.Stderr.Fd()))
 	tr.Progress = func(p model.Progress) {
-		if p.Step%logEvery == 0 || p.Step == p.Steps || !math.IsNaN(p.ValLoss) {
-			fmt.Fprintf(os.Stderr, "step %d/%d  loss %.4f  lr %.2e  gnorm %.2f  %.0f tok/s  %.1f GFLOP/s  elapsed %s  eta %s\n",
-				p.Step, p.Steps, p.Loss, p.LR, p.GradNorm, p.TokensPerSec, p.GFLOPS,
-				p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
+		line := fmt.Sprintf("step %d/%d  loss %.4f  lr %.2e  gnorm %.2f  %.0f tok/s  %.1f GFLOP/s  elapsed %s  eta %s",
+			p.Step, p.Steps, p.Loss, p.LR, p.GradNorm, p.TokensPerSec, p.GFLOPS,
+			p.Elapsed.Round(time.Second), p.ETA.Round(time.Second))
+		switch {
+		case tty: // one status line with a bar, rewritten every step
+			const width = 20
+			done := width * p.Step / max(1, p.Steps)
+			fmt.Fprintf(os.Stderr, "\r[%s%s] %s\x1b[K", strings.Repeat("#", done), strings.Repeat(".", width-done), line)
+			if p.Step == p.Steps || !math.IsNaN(p.ValLoss) {
+				fmt.Fprintln(os.Stderr)
+			}
+		case p.Step%logEvery == 0 || p.Step == p.Steps || !math.IsNaN(p.ValLoss):
+			fmt.Fprintln(os.Stderr, line)
 		}
 		if !math.IsNaN(p.ValLoss) {
 			fmt.Fprintf(os.Stderr, "step %d/%d  val loss %.4f nats/token  %.4f bits/byte\n", p.Step, p.Steps, p.ValLoss, p.ValBPB)
