@@ -332,3 +332,22 @@ func TestPartition(t *testing.T) {
 		t.Error("stdin split across ranks: want an error")
 	}
 }
+
+func TestProgressLines(t *testing.T) {
+	for _, terminal := range []bool{false, true} {
+		var buf bytes.Buffer
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+		cfg.Progress, cfg.ProgressTerminal = &buf, terminal
+		if _, err := Encode(context.Background(), cfg, testInputs(t)[:4], corpora.DefaultOptions()); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if terminal {
+			if !strings.Contains(out, "\r") || !strings.Contains(out, "100%") || !strings.Contains(out, "Mtok/s") {
+				t.Errorf("terminal bar: %q", out)
+			}
+		} else if !strings.HasPrefix(out, "encode: done: ") || !strings.Contains(out, " docs, ") || strings.Contains(out, "\r") {
+			t.Errorf("plain lines: %q", out)
+		}
+	}
+}
