@@ -351,3 +351,36 @@ func TestProgressLines(t *testing.T) {
 		}
 	}
 }
+
+// A split that gets no document still has one (empty) shard, so that
+// datasets.load_from_disk and OpenDataset can open it.
+func TestEmptySplit(t *testing.T) {
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+	cfg.ValFraction = 1e-6
+	m := encodeAll(t, cfg, testInputs(t)[1:3])
+	v := m.Splits[SplitValidation]
+	if v == nil || v.Documents != 0 || len(v.Shards) != 1 || v.Shards[0].File != "data-00000-of-00001.arrow" {
+		t.Fatalf("validation split: %+v", v)
+	}
+	ds, err := OpenDataset(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ds.Close()
+	s, err := ds.Split(SplitValidation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.NumTokens() != 0 || s.NumDocuments() != 0 {
+		t.Fatalf("empty split has %d tokens", s.NumTokens())
+	}
+	if _, err := s.ReadWindow(0, 1, nil); !errors.Is(err, ErrOutOfRange) {
+		t.Errorf("window in an empty split: %v", err)
+	}
+	f, _ := os.Open(filepath.Join(cfg.Out, SplitValidation, v.Shards[0].File))
+	defer f.Close()
+	n := 0
+	if err := arrowio.ReadShard(f, func([]int32, int64) error { n++; return nil }); err != nil || n != 0 {
+		t.Fatalf("empty shard read by Arrow: %v, %d rows", err, n)
+	}
+}
