@@ -56,9 +56,12 @@ type lkPairInfo struct {
 }
 
 func (s *symbols) trainLikelihood() {
-	symCount := make([]int64, len(s.tokens), s.cfg.VocabSize)
+	// The alphabet alone can exceed the vocabulary size; then nothing is
+	// merged, as in HF.
+	capacity := max(len(s.tokens), s.cfg.VocabSize)
+	symCount := make([]int64, len(s.tokens), capacity)
 	pairs := map[hfPair]*lkPairInfo{}
-	symPairs := make([][]hfPair, len(s.tokens), s.cfg.VocabSize) // pairs a symbol is part of (may be stale)
+	symPairs := make([][]hfPair, len(s.tokens), capacity) // pairs a symbol is part of (may be stale)
 	info := func(p hfPair) *lkPairInfo {
 		pi := pairs[p]
 		if pi == nil {
