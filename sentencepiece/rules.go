@@ -3,6 +3,7 @@ package sentencepiece
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/cases"
@@ -110,6 +111,27 @@ func nmtRule(c rune) (string, bool) {
 		return "", true
 	}
 	return "", false
+}
+
+var builtinMaps [Identity + 1]struct {
+	once sync.Once
+	m    *CharsMap
+	err  error
+}
+
+// builtinCharsMap compiles a built-in rule once per process (it walks all
+// of Unicode).
+func builtinCharsMap(r NormalizationRule) (*CharsMap, error) {
+	if r < 0 || int(r) >= len(ruleNames) {
+		return nil, fmt.Errorf("sentencepiece: unknown normalization rule %d", int(r))
+	}
+	b := &builtinMaps[r]
+	b.once.Do(func() {
+		if rules := r.Rules(); len(rules) > 0 {
+			b.m, b.err = BuildCharsMap(rules)
+		}
+	})
+	return b.m, b.err
 }
 
 // ParseRuleTSV reads custom normalization rules in spm_train's

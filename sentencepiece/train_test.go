@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -215,6 +216,33 @@ func TestTrainBPE(t *testing.T) {
 		want := strings.Join(strings.Fields(string(line)), " ")
 		if !strings.Contains(string(got), "⁇") && string(got) != want {
 			t.Fatalf("decode(encode(%q)) = %q", line, got)
+		}
+	}
+}
+
+// TestMarginalsLinearMatchesLog checks the probability-space
+// forward-backward against the log-space one.
+func TestMarginalsLinearMatchesLog(t *testing.T) {
+	pieces := []string{"▁", "a", "b", "ab", "▁a", "ba", "aba", "c"}
+	scores := []float64{-2, -1.5, -1.7, -2.2, -2.5, -3, -3.5, -4}
+	m := newTModel(pieces, scores)
+	for _, w := range []string{"▁abab", "▁aaaa", "▁ab☃ba", "abcabcabc", "▁"} {
+		var sc latticeScratch
+		lin := make([]float64, len(pieces))
+		sc.nodes = m.nodes(sc.nodes[:0], w)
+		zl, ok := m.marginalsLinear(&sc, len(w), 3, lin)
+		if !ok {
+			t.Fatalf("%q: linear underflow", w)
+		}
+		lg := make([]float64, len(pieces))
+		zg := m.marginalsLog(&sc, w, 3, lg)
+		if math.Abs(zl-zg) > 1e-9 {
+			t.Errorf("%q: log Z %v (linear) vs %v (log)", w, zl, zg)
+		}
+		for i := range lin {
+			if math.Abs(lin[i]-lg[i]) > 1e-9*max(1, math.Abs(lg[i])) {
+				t.Errorf("%q piece %q: %v vs %v", w, pieces[i], lin[i], lg[i])
+			}
 		}
 	}
 }
