@@ -125,24 +125,8 @@ func parseDecoder(raw json.RawMessage, path string) (decoder, error) {
 		}
 		return d, nil
 	case "Sequence":
-		var v struct {
-			Decoders []json.RawMessage `json:"decoders"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, err
-		}
-		var seq sequenceDecoder
-		for i, r := range v.Decoders {
-			p := fmt.Sprintf("%s.decoders[%d]", path, i)
-			d, err := parseDecoder(r, p)
-			if err != nil {
-				return nil, wrapPath(p, err)
-			}
-			if d != nil {
-				seq = append(seq, d)
-			}
-		}
-		return seq, nil
+		seq, err := parseSequence(raw, path, "decoders", parseDecoder)
+		return sequenceDecoder(seq), err
 	}
 	return nil, unknownType("decoder", typ, builtinDecoders)
 }

@@ -168,3 +168,32 @@ func componentError(file, path string, err error) error {
 	}
 	return pathError(file, path, err)
 }
+
+// parseSequence reads the list field of a Sequence component and parses
+// each element with parse, dropping null elements; errors name the
+// element's path.
+func parseSequence[T comparable](raw json.RawMessage, path, field string, parse func(json.RawMessage, string) (T, error)) ([]T, error) {
+	var v map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	var elems []json.RawMessage
+	if r, ok := v[field]; ok && !isNull(r) {
+		if err := json.Unmarshal(r, &elems); err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", path, field, err)
+		}
+	}
+	var out []T
+	var zero T
+	for i, r := range elems {
+		p := fmt.Sprintf("%s.%s[%d]", path, field, i)
+		x, err := parse(r, p)
+		if err != nil {
+			return nil, wrapPath(p, err)
+		}
+		if x != zero {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}

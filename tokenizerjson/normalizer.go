@@ -158,27 +158,16 @@ func parseNormalizer(raw json.RawMessage, path string, info *normalizerInfo) (no
 		}
 		return normalize.Append{Suffix: v.Append}, nil
 	case "Sequence":
-		var v struct {
-			Normalizers []json.RawMessage `json:"normalizers"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
+		seq, err := parseSequence(raw, path, "normalizers", func(r json.RawMessage, p string) (normalize.Normalizer, error) {
+			return parseNormalizer(r, p, info)
+		})
+		if err != nil {
 			return nil, err
-		}
-		var seq normalize.Sequence
-		for i, r := range v.Normalizers {
-			p := fmt.Sprintf("%s.normalizers[%d]", path, i)
-			n, err := parseNormalizer(r, p, info)
-			if err != nil {
-				return nil, wrapPath(p, err)
-			}
-			if n != nil {
-				seq = append(seq, n)
-			}
 		}
 		if len(seq) == 1 {
 			return seq[0], nil
 		}
-		return seq, nil
+		return normalize.Sequence(seq), nil
 	}
 	normalizersMu.RLock()
 	parse, ok := extraNorms[typ]

@@ -128,24 +128,8 @@ func parsePostProcessor(raw json.RawMessage, path string) (postProcessor, error)
 		}
 		return &bertProcessor{cls: clsTok, clsID: clsID, sep: sepTok, sepID: sepID, roberta: typ == "RobertaProcessing"}, nil
 	case "Sequence":
-		var v struct {
-			Processors []json.RawMessage `json:"processors"`
-		}
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return nil, err
-		}
-		var seq sequenceProcessor
-		for i, r := range v.Processors {
-			p := fmt.Sprintf("%s.processors[%d]", path, i)
-			pp, err := parsePostProcessor(r, p)
-			if err != nil {
-				return nil, wrapPath(p, err)
-			}
-			if pp != nil {
-				seq = append(seq, pp)
-			}
-		}
-		return seq, nil
+		seq, err := parseSequence(raw, path, "processors", parsePostProcessor)
+		return sequenceProcessor(seq), err
 	}
 	return nil, unknownType("post-processor", typ, builtinProcessors)
 }
