@@ -24,6 +24,16 @@ package wordpiece
 // The automaton is stored as a double-array trie (Aoe 1989): node s has the
 // child for byte c at slot base[s]+c when check[base[s]+c] == s, so a
 // transition costs two loads and no search.
+//
+// Performance notes (2 shared cores under load ~20, so absolute numbers are
+// low; the ratios are what matters): on the words of golden en.txt with
+// bert-base-uncased, LinMaxMatch ran at 78.8 MB/s and the greedy reference
+// at 5.2 MB/s (BenchmarkModel_AppendEncodeWord/en). On one word of
+// letters without spaces (max_input_chars_per_word off), LinMaxMatch ran
+// at 37 MB/s on 1 KB, 183 MB/s on 1 MB and 39 MB/s on 10 MB (the 10 MB
+// case writes 27 MB of ids), while greedy took 0.37 s for 1 KB and 210 s
+// for 10 KB. The bert-base-uncased automaton has 65,017 nodes in as many
+// slots and 76,170 failure pops: 1.6 MB.
 
 type daNode struct {
 	base  int32  // children of this slot are at base+c
