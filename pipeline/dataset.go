@@ -166,12 +166,9 @@ func (s *Split) Document(i int64, dst []int32) ([]int32, int64, error) {
 	if i < 0 || i >= s.docs {
 		return dst, 0, fmt.Errorf("%w: document %d of %d", ErrOutOfRange, i, s.docs)
 	}
-	si := sort.Search(len(s.docStarts), func(k int) bool { return s.docStarts[k] > i }) - 1
+	si, bi, row := s.locate(i)
 	sh := s.shards[si]
-	local := i - s.docStarts[si]
-	bi := sort.Search(len(sh.batches), func(k int) bool { return sh.batches[k].firstDoc > local }) - 1
 	b := &sh.batches[bi]
-	row := local - b.firstDoc
 	if b.compressed {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -192,13 +189,23 @@ func (s *Split) Document(i int64, dst []int32) ([]int32, int64, error) {
 	numBytes := int64(uint32(nb[0])) | int64(nb[1])<<32
 	k := int(off[1] - off[0])
 	if k < 0 || int64(off[1]) > b.tokens {
-		return dst, 0, fmt.Errorf("pipeline: %s: bad list offsets in row %d", sh.path, local)
+		return dst, 0, fmt.Errorf("pipeline: %s: bad list offsets in row %d", sh.path, b.firstDoc+row)
 	}
 	dst = growInt32(dst, k)
 	if err := readInt32s(sh.f, b.valuesAt+4*int64(off[0]), dst[len(dst)-k:]); err != nil {
 		return dst, 0, err
 	}
 	return dst, numBytes, nil
+}
+
+// locate finds document i (0 <= i < NumDocuments): its shard, batch and
+// row in the batch.
+func (s *Split) locate(i int64) (si, bi int, row int64) {
+	si = sort.Search(len(s.docStarts), func(k int) bool { return s.docStarts[k] > i }) - 1
+	sh := s.shards[si]
+	local := i - s.docStarts[si]
+	bi = sort.Search(len(sh.batches), func(k int) bool { return sh.batches[k].firstDoc > local }) - 1
+	return si, bi, local - sh.batches[bi].firstDoc
 }
 
 // DocumentStart returns the token offset in the split where document i
@@ -210,12 +217,9 @@ func (s *Split) DocumentStart(i int64) (int64, error) {
 	if i < 0 || i > s.docs {
 		return 0, fmt.Errorf("%w: document %d of %d", ErrOutOfRange, i, s.docs)
 	}
-	si := sort.Search(len(s.docStarts), func(k int) bool { return s.docStarts[k] > i }) - 1
+	si, bi, row := s.locate(i)
 	sh := s.shards[si]
-	local := i - s.docStarts[si]
-	bi := sort.Search(len(sh.batches), func(k int) bool { return sh.batches[k].firstDoc > local }) - 1
 	b := &sh.batches[bi]
-	row := local - b.firstDoc
 	if b.compressed {
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -123,23 +123,7 @@ func shardName(split string, k int) string { return fmt.Sprintf("%s-%05d.arrow",
 // writeFileAtomic writes data to path through a temporary file, fsync and
 // rename, so a reader sees the old or the new content, never a mix.
 func writeFileAtomic(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
+	if err := writeAtomic(path, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return err
 	}
 	return syncDir(filepath.Dir(path))
