@@ -42,26 +42,33 @@ func (m *Model) mergeBuckets(syms []uint32) []uint32 {
 			return
 		}
 		if v := m.pairValue(syms[pos], syms[r]); v != noMerge {
-			q.push(uint32(v>>32), bucketEntry{pos: pos, left: syms[pos], right: syms[r], merged: uint32(v)})
+			q.push(uint32(v>>32), pos)
 		}
 	}
 	for i := range n - 1 {
 		push(int32(i))
 	}
 	for {
-		e, ok := q.pop()
+		priority, pos, ok := q.pop()
 		if !ok {
 			break
 		}
-		pos := e.pos
-		if prev[pos] == -2 || syms[pos] != e.left {
+		// An entry only records a position. It is acted on when the pair
+		// now at that position merges with the entry's priority: then it is
+		// a real candidate, and the least one, since every pair that forms
+		// is pushed. Otherwise the entry is stale.
+		if prev[pos] == -2 {
 			continue
 		}
 		r := next[pos]
-		if r < 0 || syms[r] != e.right {
+		if r < 0 {
 			continue
 		}
-		syms[pos] = e.merged
+		v := m.pairValue(syms[pos], syms[r])
+		if v == noMerge || uint32(v>>32) != priority {
+			continue
+		}
+		syms[pos] = uint32(v)
 		nr := next[r]
 		next[pos] = nr
 		if nr >= 0 {
@@ -80,11 +87,6 @@ func (m *Model) mergeBuckets(syms []uint32) []uint32 {
 	return out
 }
 
-type bucketEntry struct {
-	pos                 int32
-	left, right, merged uint32
-}
-
 // priorityBuckets pops entries by (priority, position), lowest first.
 type priorityBuckets struct {
 	index   map[uint32]int32 // priority → bucket
@@ -94,10 +96,10 @@ type priorityBuckets struct {
 
 type priorityBucket struct {
 	priority uint32
-	entries  []bucketEntry
-	head     int  // entries before head were popped
-	sorted   bool // entries[head:] are in position order
-	queued   bool // priority is in the heap
+	entries  []int32 // positions
+	head     int     // entries before head were popped
+	sorted   bool    // entries[head:] are in position order
+	queued   bool    // priority is in the heap
 }
 
 // bucketScratch is the reusable memory of mergeBuckets.
@@ -115,7 +117,7 @@ var bucketScratchPool = sync.Pool{New: func() any {
 func (sc *bucketScratch) release() {
 	held := cap(sc.next)
 	for i := range sc.q.buckets {
-		held += cap(sc.q.buckets[i].entries) * 4
+		held += cap(sc.q.buckets[i].entries)
 	}
 	if held > 1<<26 {
 		return
@@ -126,7 +128,7 @@ func (sc *bucketScratch) release() {
 	bucketScratchPool.Put(sc)
 }
 
-func (q *priorityBuckets) push(priority uint32, e bucketEntry) {
+func (q *priorityBuckets) push(priority uint32, pos int32) {
 	bi, ok := q.index[priority]
 	if !ok {
 		bi = int32(len(q.buckets))
@@ -139,17 +141,17 @@ func (q *priorityBuckets) push(priority uint32, e bucketEntry) {
 		}
 	}
 	b := &q.buckets[bi]
-	if k := len(b.entries); k > b.head && b.entries[k-1].pos > e.pos {
+	if k := len(b.entries); k > b.head && b.entries[k-1] > pos {
 		b.sorted = false
 	}
-	b.entries = append(b.entries, e)
+	b.entries = append(b.entries, pos)
 	if !b.queued {
 		b.queued = true
 		q.heapPush(priority)
 	}
 }
 
-func (q *priorityBuckets) pop() (bucketEntry, bool) {
+func (q *priorityBuckets) pop() (priority uint32, pos int32, ok bool) {
 	for len(q.heap) > 0 {
 		b := &q.buckets[q.index[q.heap[0]]]
 		if b.head == len(b.entries) {
@@ -159,14 +161,14 @@ func (q *priorityBuckets) pop() (bucketEntry, bool) {
 		}
 		if !b.sorted {
 			rest := b.entries[b.head:]
-			slices.SortStableFunc(rest, func(x, y bucketEntry) int { return int(x.pos) - int(y.pos) })
+			slices.Sort(rest)
 			b.sorted = true
 		}
-		e := b.entries[b.head]
+		pos := b.entries[b.head]
 		b.head++
-		return e, true
+		return b.priority, pos, true
 	}
-	return bucketEntry{}, false
+	return 0, 0, false
 }
 
 func (q *priorityBuckets) heapPush(p uint32) {
