@@ -1,31 +1,49 @@
 // Package tokenizerjson reads and writes HuggingFace tokenizer.json files
-// and encodes with them, giving the same ids as HF tokenizers.
+// and encodes with them, giving the same ids as HF tokenizers (npm
+// tokenizers 0.23.2, its Rust core; see the parity tests).
 //
 // A tokenizer.json describes a pipeline, and a [Tokenizer] runs it:
 //
-//		text → added tokens → normalizer → pre-tokenizer → model → post-processor
-//		ids → tokens → decoder → text
+//	text → added tokens → normalizer → pre-tokenizer → model → post-processor
+//	ids → tokens → decoder → text
 //
-//	  - Added tokens ("added_tokens") are matched first, leftmost-longest, on
-//	    the raw text (normalized:false) or on the normalized text
-//	    (normalized:true), with single_word, lstrip and rstrip. As in HF they
-//	    are matched whatever add_special_tokens says.
-//	  - The normalizer is a [normalize.Normalizer] (package normalize).
-//	  - The pre-tokenizer splits with package pretokenize (ByteLevel, Split,
-//	    Whitespace, WhitespaceSplit, Metaspace, Punctuation, Digits,
-//	    BertPreTokenizer, CharDelimiterSplit, Sequence).
-//	  - The model is a [Model]. BPE is built in (on [bpe.Model]); other
-//	    families register theirs with [RegisterModel].
-//	  - Post-processors (TemplateProcessing, BertProcessing,
-//	    RobertaProcessing, ByteLevel, Sequence) add special tokens, only when
-//	    [EncodeOptions].AddSpecialTokens asks for them.
-//	  - Decoders (ByteLevel, Metaspace, ByteFallback, Fuse, Strip, Replace,
-//	    WordPiece, BPEDecoder, CTC, Sequence) turn tokens back into text.
-//	    Byte-level vocabularies decode to the exact bytes, invalid UTF-8
-//	    included.
+//   - Added tokens ("added_tokens") are matched first, leftmost-longest, on
+//     the raw text (normalized:false) or on the normalized text
+//     (normalized:true), with single_word, lstrip and rstrip. As in HF they
+//     are matched whatever add_special_tokens says, and their ids are the
+//     ones HF gives them (the model's id for a token already in the
+//     vocabulary, the next free id otherwise), not the ids written in the
+//     file.
+//   - The normalizer is a normalize.Normalizer (package normalize). Other
+//     packages add normalizer types with [RegisterNormalizer].
+//   - The pre-tokenizer splits with package pretokenize: ByteLevel, Split,
+//     Whitespace, WhitespaceSplit, Metaspace, Punctuation, Digits,
+//     BertPreTokenizer, CharDelimiterSplit, UnicodeScripts, Sequence.
+//     Under a final ByteLevel the model receives raw bytes when it can
+//     ([ByteLevelModel]), GPT-2's byte alphabet otherwise.
+//   - The model is a [Model]: BPE (on bpe.Model) and WordLevel are built
+//     in; other families register theirs with [RegisterModel].
+//   - Post-processors (TemplateProcessing, BertProcessing,
+//     RobertaProcessing, ByteLevel, Sequence) add special tokens, only when
+//     [EncodeOptions].AddSpecialTokens asks for them; truncation and
+//     padding (the file's or [EncodeOptions]') apply in [Tokenizer.Encode].
+//   - Decoders (ByteLevel, Metaspace, ByteFallback, Fuse, Strip, Replace,
+//     WordPiece, BPEDecoder, CTC, Sequence) turn tokens back into text.
+//     Byte-level vocabularies decode to the exact bytes, invalid UTF-8
+//     included (HF would substitute U+FFFD).
 //
-// [Load] and [Open] read a file; importing the package registers the
-// format with [tok.RegisterFormat], so tok.Open("x/tokenizer.json") works.
+// [Tokenizer.AppendEncode] is the fast path (ids only, no special tokens
+// added, no truncation); [Tokenizer.Encode] gives an [Encoding] with byte
+// offsets into the input, type ids, the special-tokens and attention
+// masks.
+//
+// [Open], [Load] and [Parse] read a file; malformed input gives a
+// *tok.FormatError with the line and column, or the JSON path of the bad
+// component. Importing the package registers the format with
+// tok.RegisterFormat, so tok.Open("x/tokenizer.json") works.
 // [WriteBPE] writes a byte-level BPE vocabulary (from the bpe trainer) as a
-// tokenizer.json that HF loads.
+// tokenizer.json that HF loads; [Tokenizer.WriteTo] writes a loaded file
+// back.
+//
+// A Tokenizer is safe for concurrent use by multiple goroutines.
 package tokenizerjson
