@@ -7,6 +7,8 @@
 //	text → added tokens → normalizer → pre-tokenizer → model → post-processor
 //	ids → tokens → decoder → text
 //
+// The stages:
+//
 //   - Added tokens ("added_tokens") are matched first, leftmost-longest, on
 //     the raw text (normalized:false) or on the normalized text
 //     (normalized:true), with single_word, lstrip and rstrip. As in HF they
