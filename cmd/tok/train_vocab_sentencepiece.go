@@ -2,9 +2,10 @@ package main
 
 // `tok train-vocab --algo unigram|spm-bpe`: SentencePiece-style training
 // (package sentencepiece). Writes spm.model (loadable by spm_encode),
-// spm.vocab and tokenizer.json into --out.
+// spm.vocab and, for unigram, tokenizer.json (HF's layout) into --out.
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/toklabs/tok/sentencepiece"
+	"github.com/toklabs/tok/tokenizerjson"
 )
 
 func init() {
@@ -102,6 +104,18 @@ func trainSentencePiece(c *cli.Context, job *trainJob) error {
 		return err
 	}
 	job.Wrote(vocabPath)
+	if m.Algorithm() == sentencepiece.Unigram {
+		// HF's layout of a converted SentencePiece Unigram model.
+		var b bytes.Buffer
+		if err := tokenizerjson.WriteUnigram(&b, m); err != nil {
+			return err
+		}
+		jsonPath := job.OutPath("tokenizer.json")
+		if err := os.WriteFile(jsonPath, b.Bytes(), 0o644); err != nil {
+			return err
+		}
+		job.Wrote(jsonPath)
+	}
 	job.FinalVocabSize = m.VocabSize()
 	return nil
 }
