@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 	"github.com/toklabs/tok"
@@ -356,4 +357,44 @@ func bufioSized(r io.Reader, hint int) *bufio.Reader {
 		hint = -hint
 	}
 	return bufio.NewReaderSize(r, 16+hint%64)
+}
+
+func TestJSONFieldKnownAnswers(t *testing.T) {
+	tests := []struct{ line, want string }{
+		{`{"text":"a"}`, "a"},
+		{` { "id" : [1, {"x": null}, -0.5e+3, true], "text" : "tab\there \u00e9 \ud83d\ude00 \/ \"q\"" } `, "tab\there é 😀 / \"q\""},
+		{`{"text":"first","text":"second"}`, "second"},
+		{`{"text":"lone \ud800 half"}`, "lone \uFFFD half"},
+		{`{"text":""}`, ""},
+	}
+	for _, tt := range tests {
+		got, ok := appendJSONField(nil, []byte(tt.line), "text")
+		if !ok || string(got) != tt.want {
+			t.Errorf("%s: got %q, %v; want %q", tt.line, got, ok, tt.want)
+		}
+	}
+	for _, bad := range []string{`{"text":"a"`, `{"text":"a"} x`, `{"text":01}`, `{"text":"a\q"}`, `{"text":5}`, `{"a":1}`, "{\"text\":\"a\x01\"}"} {
+		if _, ok := appendJSONField(nil, []byte(bad), "text"); ok {
+			t.Errorf("%q: fast path accepted it", bad)
+		}
+	}
+}
+
+// FuzzJSONField checks the fast field extractor against encoding/json:
+// whenever the fast path answers, the reference must give the same text.
+func FuzzJSONField(f *testing.F) {
+	for _, s := range []string{`{"text":"a"}`, `{"id":1,"text":"x\u00e9\ud83d\ude00","n":[1,2,{"a":null}]}`,
+		`{"text":"a","text":"b"}`, `{"text":"\ud800"}`, `{"x":-1.5e3,"text":"\"\\\/\b\f\n\r\t"}`, `{"text":null}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		if !utf8.ValidString(line) {
+			return // the reader rejects invalid UTF-8 before parsing
+		}
+		got, ok := appendJSONField(nil, []byte(line), "text")
+		want, err := jsonFieldNaive(nil, []byte(line), "text")
+		if ok && (err != nil || string(got) != string(want)) {
+			t.Fatalf("%q: fast %q, reference %q (%v)", line, got, want, err)
+		}
+	})
 }

@@ -1,7 +1,6 @@
 package corpora
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"unicode/utf8"
@@ -16,7 +15,6 @@ type jsonlReader struct {
 	opts  *Options
 	index int64
 	text  []byte
-	rec   map[string]json.RawMessage
 }
 
 func newJSONLReader(src *source, opts *Options) *jsonlReader {
@@ -65,23 +63,14 @@ func (j *jsonlReader) next() (Document, error) {
 	}
 }
 
-// field extracts the text field of one JSON object.
+// field extracts the text field of one JSON object: the fast path, and
+// the reference when the fast path declines.
 func (j *jsonlReader) field(line []byte) ([]byte, error) {
-	clear(j.rec)
-	if j.rec == nil {
-		j.rec = make(map[string]json.RawMessage)
+	var ok bool
+	if j.text, ok = appendJSONField(j.text[:0], line, j.opts.TextField); ok {
+		return j.text, nil
 	}
-	if err := json.Unmarshal(line, &j.rec); err != nil {
-		return nil, fmt.Errorf("bad JSON line: %v", err)
-	}
-	raw, ok := j.rec[j.opts.TextField]
-	if !ok {
-		return nil, fmt.Errorf("no field %q", j.opts.TextField)
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return nil, fmt.Errorf("field %q is not a string", j.opts.TextField)
-	}
-	j.text = append(j.text[:0], s...)
-	return j.text, nil
+	var err error
+	j.text, err = jsonFieldNaive(j.text[:0], line, j.opts.TextField)
+	return j.text, err
 }
