@@ -269,11 +269,7 @@ func (m *Model) mergeHeap(syms []uint32) []uint32 {
 	}
 	next := sc.next[:n] // -1 at the end
 	prev := sc.prev[:n] // -1 at the start, -2 once merged away
-	for i := range n {
-		next[i] = int32(i + 1)
-		prev[i] = int32(i - 1)
-	}
-	next[n-1] = -1
+	linkSymbols(next, prev)
 	h := sc.h[:0]
 	defer func() { sc.h = h[:0] }()
 	push := func(pos int32) {
@@ -330,17 +326,41 @@ func (m *Model) mergeHeap(syms []uint32) []uint32 {
 			continue
 		}
 		syms[pos] = e.merged
-		nr := next[r]
-		next[pos] = nr
-		if nr >= 0 {
-			prev[nr] = pos
-		}
-		prev[r] = -2
+		unlinkRight(next, prev, pos, r)
 		if p := prev[pos]; p >= 0 {
 			push(p)
 		}
 		push(pos)
 	}
+	return collectLinked(syms, next)
+}
+
+// The heap and bucket merges keep a piece's symbols as a doubly linked
+// list over arrays: next[i] is the following live symbol (-1 at the end),
+// prev[i] the preceding one (-1 at the start, -2 once i was merged away).
+
+// linkSymbols links n = len(next) symbols in order.
+func linkSymbols(next, prev []int32) {
+	for i := range next {
+		next[i] = int32(i + 1)
+		prev[i] = int32(i - 1)
+	}
+	next[len(next)-1] = -1
+}
+
+// unlinkRight removes symbol r, the right neighbour of pos, after the two
+// were merged into pos.
+func unlinkRight(next, prev []int32, pos, r int32) {
+	nr := next[r]
+	next[pos] = nr
+	if nr >= 0 {
+		prev[nr] = pos
+	}
+	prev[r] = -2
+}
+
+// collectLinked compacts the live symbols, in order, to the front of syms.
+func collectLinked(syms []uint32, next []int32) []uint32 {
 	out := syms[:0]
 	for i := int32(0); i >= 0; i = next[i] {
 		out = append(out, syms[i])

@@ -30,11 +30,7 @@ func (m *Model) mergeBuckets(syms []uint32) []uint32 {
 	}
 	next := sc.next[:n] // -1 at the end
 	prev := sc.prev[:n] // -1 at the start, -2 once merged away
-	for i := range n {
-		next[i] = int32(i + 1)
-		prev[i] = int32(i - 1)
-	}
-	next[n-1] = -1
+	linkSymbols(next, prev)
 	q := &sc.q
 	push := func(pos int32) {
 		r := next[pos]
@@ -69,22 +65,13 @@ func (m *Model) mergeBuckets(syms []uint32) []uint32 {
 			continue
 		}
 		syms[pos] = uint32(v)
-		nr := next[r]
-		next[pos] = nr
-		if nr >= 0 {
-			prev[nr] = pos
-		}
-		prev[r] = -2
+		unlinkRight(next, prev, pos, r)
 		if p := prev[pos]; p >= 0 {
 			push(p)
 		}
 		push(pos)
 	}
-	out := syms[:0]
-	for i := int32(0); i >= 0; i = next[i] {
-		out = append(out, syms[i])
-	}
-	return out
+	return collectLinked(syms, next)
 }
 
 // priorityBuckets pops entries by (priority, position), lowest first.
