@@ -246,3 +246,65 @@ func TestMarginalsLinearMatchesLog(t *testing.T) {
 		}
 	}
 }
+
+// TestCountsFilesMergeExactly counts two halves of a corpus separately,
+// writes and reads the counts, and checks that the merged counts and the
+// model trained from them equal counting the whole corpus.
+func TestCountsFilesMergeExactly(t *testing.T) {
+	cfg := DefaultTrainConfig()
+	cfg.VocabSize = 300
+	lines := opticksLines(t, 1500)
+	whole, err := CountWords(&linesDocs{lines: lines}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var paths []string
+	for i, part := range [][][]byte{lines[:700], lines[700:]} {
+		wc, err := CountWords(&linesDocs{lines: part}, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("part%d.counts", i))
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wc.WriteTo(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		paths = append(paths, p)
+	}
+	merged, err := ReadWordCounts(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(merged.Words) != len(whole.Words) || merged.Sentences != whole.Sentences || merged.Bytes != whole.Bytes {
+		t.Fatalf("merged %d words %d sentences %d bytes; whole %d %d %d", len(merged.Words), merged.Sentences, merged.Bytes, len(whole.Words), whole.Sentences, whole.Bytes)
+	}
+	for w, n := range whole.Words {
+		if merged.Words[w] != n {
+			t.Fatalf("%q: merged %d, whole %d", w, merged.Words[w], n)
+		}
+	}
+	a, err := TrainFromCounts(whole, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TrainFromCounts(merged, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.Pieces() {
+		if a.Pieces()[i] != b.Pieces()[i] {
+			t.Fatalf("piece %d: %v vs %v", i, a.Pieces()[i], b.Pieces()[i])
+		}
+	}
+	// A damaged file is an error naming the file and line.
+	bad := filepath.Join(dir, "bad.counts")
+	os.WriteFile(bad, []byte(countsMagic+"\n1\t0\t5\n3\t▁a\nx\t▁b\n"), 0o644)
+	if _, err := ReadWordCounts(bad); err == nil || !strings.Contains(err.Error(), "bad.counts:4") {
+		t.Fatalf("error %v should name bad.counts:4", err)
+	}
+}

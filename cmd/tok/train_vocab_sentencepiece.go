@@ -34,6 +34,8 @@ func init() {
 		&cli.StringFlag{Name: "spm-control-symbols", Usage: "unigram/spm-bpe: comma-separated control symbols"},
 		&cli.IntFlag{Name: "spm-sample-sentences", Usage: "unigram/spm-bpe: train on a reservoir sample of N lines (0: all, streaming counts)"},
 		&cli.Uint64Flag{Name: "spm-seed", Usage: "unigram/spm-bpe: random seed for --spm-sample-sentences"},
+		&cli.StringFlag{Name: "spm-counts-out", Usage: "unigram/spm-bpe: only count the corpus's normalized words and write them to `FILE` (to split counting across processes)"},
+		&cli.StringSliceFlag{Name: "spm-from-counts", Usage: "unigram/spm-bpe: train from (merged) counts `FILE`s written by --spm-counts-out instead of a corpus"},
 	}
 	for _, a := range []struct{ name, usage string }{
 		{"unigram", "SentencePiece Unigram language model (spm.model, spm.vocab)"},
@@ -86,12 +88,43 @@ func trainSentencePiece(c *cli.Context, job *trainJob) error {
 	cfg.Seed = c.Uint64("spm-seed")
 	cfg.Progress = func(msg string) { job.Progressf("%s", msg) }
 
-	r, closeFn, err := job.OpenCorpus()
-	if err != nil {
-		return err
+	var wc *sentencepiece.WordCounts
+	if from := c.StringSlice("spm-from-counts"); len(from) > 0 {
+		if len(job.Corpus) > 0 {
+			return fmt.Errorf("train-vocab: give either --spm-from-counts or CORPUS arguments, not both")
+		}
+		if wc, err = sentencepiece.ReadWordCounts(from...); err != nil {
+			return err
+		}
+		job.Stats = append(job.Stats, fmt.Sprintf("read %d counts files: %d distinct words from %d sentences", len(from), len(wc.Words), wc.Sentences))
+	} else {
+		r, closeFn, err := job.OpenCorpus()
+		if err != nil {
+			return err
+		}
+		wc, err = sentencepiece.CountWords(r, cfg)
+		closeFn()
+		if err != nil {
+			return err
+		}
+		job.Stats = append(job.Stats, fmt.Sprintf("counted %d sentences (%.1f MB): %d distinct words", wc.Sentences, float64(wc.Bytes)/1e6, len(wc.Words)))
 	}
-	defer closeFn()
-	m, err := sentencepiece.Train(r, cfg)
+	if out := c.String("spm-counts-out"); out != "" {
+		f, err := os.Create(out)
+		if err != nil {
+			return err
+		}
+		if _, err := wc.WriteTo(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		job.Wrote(out)
+		return nil
+	}
+	m, err := sentencepiece.TrainFromCounts(wc, cfg)
 	if err != nil {
 		return err
 	}
