@@ -159,10 +159,12 @@ func cleanRankDir(dir string, st *RankState) error {
 // job is a batch of consecutive documents that one worker encodes.
 type job struct {
 	firstSeq int64
-	text     []byte  // the documents' texts, back to back
-	ends     []int   // end of each document in text
-	split    []uint8 // 0 train, 1 validation
-	skip     []bool  // already in a finished shard
+	text     []byte     // the documents' texts, back to back
+	ends     []int      // end of each document in text
+	input    []int32    // index of each document's input
+	sums     [][32]byte // sha256 of each document's text (worker)
+	split    []uint8    // 0 train, 1 validation (worker)
+	skip     []bool     // already in a finished shard (worker)
 	ids      []uint32
 	idEnds   []int
 	err      error
@@ -181,6 +183,7 @@ type run struct {
 	corpus *corpora.Corpus
 	inputs []corpora.Input
 
+	lastSeq  [2]int64 // per split, the last document in a finished shard
 	digests  []InputDigest
 	hashers  []hash.Hash
 	progress *progress
@@ -198,9 +201,8 @@ func (r *run) run(ctx context.Context) error {
 	for i := 0; i < cap(free); i++ {
 		free <- &job{}
 	}
-	var lastSeq [2]int64
 	for i, name := range splitNames {
-		lastSeq[i] = r.state.Splits[name].lastSeq()
+		r.lastSeq[i] = r.state.Splits[name].lastSeq()
 	}
 	var total int64
 	for _, in := range r.inputs {
@@ -226,7 +228,7 @@ func (r *run) run(ctx context.Context) error {
 		defer wg.Done()
 		defer close(jobs)
 		defer close(ordered)
-		readErr = r.read(ctx, jobs, ordered, free, lastSeq)
+		readErr = r.read(ctx, jobs, ordered, free)
 	}()
 	// Workers: encode jobs in any order.
 	for w := 0; w < workers; w++ {
@@ -278,9 +280,8 @@ func (r *run) run(ctx context.Context) error {
 }
 
 // read fills jobs from the corpus.
-func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *job, lastSeq [2]int64) error {
+func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *job) error {
 	var seq int64
-	var lenbuf [8]byte
 	for {
 		var j *job
 		select {
@@ -291,8 +292,7 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 		j.firstSeq = seq
 		j.text = j.text[:0]
 		j.ends = j.ends[:0]
-		j.split = j.split[:0]
-		j.skip = j.skip[:0]
+		j.input = j.input[:0]
 		j.err = nil
 		j.done = make(chan struct{})
 		var err error
@@ -302,17 +302,9 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 			if err != nil {
 				break
 			}
-			in := r.corpus.InputIndex()
-			binary.LittleEndian.PutUint64(lenbuf[:], uint64(len(d.Text)))
-			r.hashers[in].Write(lenbuf[:])
-			r.hashers[in].Write(d.Text)
-			r.digests[in].Documents++
-			r.digests[in].Bytes += int64(len(d.Text))
-			sp := SplitOf(d.Text, r.cfg.ValFraction)
 			j.text = append(j.text, d.Text...)
 			j.ends = append(j.ends, len(j.text))
-			j.split = append(j.split, sp)
-			j.skip = append(j.skip, seq <= lastSeq[sp])
+			j.input = append(j.input, int32(r.corpus.InputIndex()))
 			seq++
 		}
 		r.progress.read.Store(r.corpus.BytesRead())
@@ -329,13 +321,23 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 	}
 }
 
-// encode tokenizes the documents of a job that are not already written.
+// encode hashes the documents of a job (for the split and the corpus
+// identity) and tokenizes those not already written.
 func (r *run) encode(j *job) {
 	j.ids = j.ids[:0]
 	j.idEnds = j.idEnds[:0]
+	j.sums = j.sums[:0]
+	j.split = j.split[:0]
+	j.skip = j.skip[:0]
 	start := 0
 	for i, end := range j.ends {
-		if !j.skip[i] {
+		sum := sha256.Sum256(j.text[start:end])
+		sp := splitOfSum(&sum, r.cfg.ValFraction)
+		skip := j.firstSeq+int64(i) <= r.lastSeq[sp]
+		j.sums = append(j.sums, sum)
+		j.split = append(j.split, sp)
+		j.skip = append(j.skip, skip)
+		if !skip {
 			j.ids = r.cfg.Tokenizer.AppendEncode(j.ids, j.text[start:end])
 			if r.cfg.EOS != nil {
 				j.ids = append(j.ids, *r.cfg.EOS)
@@ -354,8 +356,15 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 			return j.err
 		}
 		start, idStart := 0, 0
+		var rec [40]byte
 		for i, end := range j.ends {
 			idEnd := j.idEnds[i]
+			in := j.input[i]
+			binary.LittleEndian.PutUint64(rec[:8], uint64(end-start))
+			copy(rec[8:], j.sums[i][:])
+			r.hashers[in].Write(rec[:])
+			r.digests[in].Documents++
+			r.digests[in].Bytes += int64(end - start)
 			if !j.skip[i] {
 				sw := shards[j.split[i]]
 				if err := sw.append(j.firstSeq+int64(i), j.ids[idStart:idEnd], int64(end-start)); err != nil {

@@ -97,7 +97,7 @@ type InputDigest struct {
 	Path      string `json:"path"`
 	Documents int64  `json:"documents"`
 	Bytes     int64  `json:"bytes"`
-	SHA256    string `json:"sha256"` // of the documents' lengths and texts
+	SHA256    string `json:"sha256"` // of each document's length (uint64 LE) and text sha256, in order
 }
 
 // RankState is the resumable state of one rank, saved atomically after
