@@ -174,6 +174,7 @@ func spaceRightmostAtStart(s []byte) int {
 type addedVocab struct {
 	byID       map[uint32]AddedToken // id → token (ID set to the id)
 	byContent  map[string]uint32
+	special    map[string]bool // contents of the tokens added as special
 	raw        *addedSet
 	normalized *addedSet
 	maxID      int64 // -1 if none
@@ -253,6 +254,7 @@ func newAddedVocab(tokens []AddedToken, norm normalize.Normalizer, model Model) 
 	}
 	v.raw = newAddedSet(rawToks, rawC)
 	v.normalized = newAddedSet(normToks, normC)
+	v.special = specialSeen
 	return v
 }
 

@@ -18,6 +18,7 @@ type pipelineCase struct {
 	Types   []uint32 `json:"types"`
 	Attn    []uint32 `json:"attention"`
 	Decoded string   `json:"decoded"`
+	Skip    string   `json:"decoded_skip"`
 }
 
 func readCases[T any](t *testing.T, path string) []T {
@@ -86,6 +87,10 @@ func TestHFPipelines(t *testing.T) {
 				dec, err := tk.AppendDecode(nil, ids)
 				if err != nil || string(dec) != c.Decoded {
 					t.Errorf("%q: decode %q (%v), HF %q", in, dec, err, c.Decoded)
+				}
+				skip, err := tk.AppendDecodeWith(nil, c.Special, DecodeOptions{SkipSpecialTokens: true, IgnoreUnknownIDs: true})
+				if err != nil || string(skip) != c.Skip {
+					t.Errorf("%q: decode %v skipping special tokens: %q (%v), HF %q", in, c.Special, skip, err, c.Skip)
 				}
 			}
 		})

@@ -286,6 +286,36 @@ func (t *Tokenizer) encodePiece(dst []uint32, piece []byte, sc *scratch) []uint3
 // round-trips. Without a decoder, tokens are joined with spaces, as HF
 // does. An unknown id is an error wrapping ErrUnknownID.
 func (t *Tokenizer) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
+	return t.AppendDecodeWith(dst, ids, DecodeOptions{})
+}
+
+// DecodeOptions are the options of [Tokenizer.AppendDecodeWith].
+type DecodeOptions struct {
+	// SkipSpecialTokens leaves out every token whose text is the content
+	// of an added token marked special (HF's skip_special_tokens).
+	SkipSpecialTokens bool
+
+	// IgnoreUnknownIDs drops ids that are neither in the model nor added
+	// tokens, as HF's decode does, instead of failing.
+	IgnoreUnknownIDs bool
+}
+
+// AppendDecodeWith is AppendDecode with options.
+func (t *Tokenizer) AppendDecodeWith(dst []byte, ids []uint32, opts DecodeOptions) ([]byte, error) {
+	if opts.SkipSpecialTokens || opts.IgnoreUnknownIDs {
+		kept := make([]uint32, 0, len(ids))
+		for _, id := range ids {
+			s, ok := t.IDToToken(id)
+			if !ok && opts.IgnoreUnknownIDs {
+				continue
+			}
+			if ok && opts.SkipSpecialTokens && t.added.special[s] {
+				continue
+			}
+			kept = append(kept, id)
+		}
+		ids = kept
+	}
 	if _, ok := t.decoder.(byteLevelDecoder); ok && !t.spell {
 		if bm, ok := t.model.(*bpeModel); ok && bm.ByteLevel() {
 			// Fast path: raw token bytes.

@@ -95,7 +95,8 @@ function tokenizerJSON(p, vocab) {
       const plain = await tk.encode(s, null, { addSpecialTokens: false });
       const special = await tk.encode(s, null, { addSpecialTokens: true });
       const decoded = await tk.decode(plain.getIds(), false);
-      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), attention: special.getAttentionMask(), decoded }));
+      const decodedSkip = await tk.decode(special.getIds(), true);
+      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), attention: special.getAttentionMask(), decoded, decoded_skip: decodedSkip }));
     }
     const pair = await tk.encode('first pair of words here', 'second one', { addSpecialTokens: true });
     out.push(JSON.stringify({ pair: ['first pair of words here', 'second one'], special: pair.getIds(), types: pair.getTypeIds(), attention: pair.getAttentionMask() }));
