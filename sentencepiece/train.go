@@ -152,6 +152,31 @@ func splitWords(dst [][]byte, text []byte) [][]byte {
 	return dst
 }
 
+// cutUserDefined removes user-defined symbols from words: they are
+// pieces of their own, so the text around them is counted as separate
+// words and the symbols never take part in training.
+func cutUserDefined(words [][]byte, ud *pieceTrie) [][]byte {
+	out := words[:0:0]
+	for _, w := range words {
+		start := 0
+		for i := 0; i < len(w); {
+			if l := ud.longestPrefix(w[i:]); l > 0 {
+				if i > start {
+					out = append(out, w[start:i])
+				}
+				i += l
+				start = i
+				continue
+			}
+			i += min(oneCharLen(w[i]), len(w)-i)
+		}
+		if start < len(w) {
+			out = append(out, w[start:])
+		}
+	}
+	return out
+}
+
 // CountWords reads sentences (lines) from r, normalizes each and counts
 // its words with cfg.Workers goroutines. With cfg.SampleSentences > 0 it
 // counts a reservoir sample of that many sentences instead.
@@ -196,6 +221,9 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 					sentences[w]++
 					buf, _ = norm.Normalize(buf[:0], nil, line, false)
 					words = splitWords(words[:0], buf)
+					if norm.userDefined != nil {
+						words = cutUserDefined(words, norm.userDefined)
+					}
 					for _, wd := range words {
 						counts[string(wd)]++
 					}

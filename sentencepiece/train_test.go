@@ -126,6 +126,9 @@ func TestTrainedModelSaveLoad(t *testing.T) {
 	cfg.ByteFallback = true
 	cfg.UserDefinedSymbols = []string{"<mask>"}
 	lines := opticksLines(t, 2000)
+	for i := 0; i < len(lines); i += 3 {
+		lines[i] = append(append([]byte(nil), lines[i]...), " <mask> <mask>"...)
+	}
 	m := trainSmall(t, cfg, lines)
 	if m.VocabSize() != 500 {
 		t.Fatalf("vocab %d", m.VocabSize())
@@ -145,6 +148,11 @@ func TestTrainedModelSaveLoad(t *testing.T) {
 	a, b := m.AppendEncode(nil, text), m2.AppendEncode(nil, text)
 	if idsJSON(a) != idsJSON(b) {
 		t.Fatalf("reloaded model encodes %v, original %v", b, a)
+	}
+	for _, p := range m.Pieces() {
+		if p.Type == Normal && strings.Contains(p.Text, "mask>") {
+			t.Errorf("piece %q learnt from a user-defined symbol", p.Text)
+		}
 	}
 	mask, _ := m.TokenToID("<mask>")
 	found := false
