@@ -128,48 +128,42 @@ func (t *Tokenizer) encodeSectionSpans(e *Encoding, sec []byte, base int, seq in
 // toInput maps spans of norm to the input.
 func (t *Tokenizer) encodeNormalizedSpans(e *Encoding, norm []byte, part tok.Span, first bool, toInput func(tok.Span) tok.Span, seq int8) {
 	text := norm[part.Start:part.End]
-	var pieces []piece
-	switch p := t.pre; {
-	case p == nil:
-		pieces = []piece{{text: text}}
-	case p.pure != nil:
-		for _, sp := range p.pure(nil, text, tok.Span{Start: 0, End: len(text)}) {
-			if sp.End > sp.Start {
-				pieces = append(pieces, piece{text: text[sp.Start:sp.End], align: identitySpans(sp)})
-			}
-		}
-	default:
-		pieces = p.applySlow(text, first)
-	}
-	if len(pieces) == 1 && pieces[0].align == nil {
-		pieces[0].align = identitySpans(tok.Span{Start: 0, End: len(text)})
-	}
 	var ids []uint32
 	var spans []tok.Span
-	for _, pc := range pieces {
-		ids, spans = t.pieceSpans(ids[:0], spans[:0], pc.text)
+	// emit encodes one piece: text[base:base+len(pc)] when align is nil,
+	// a rewritten piece whose bytes come from align otherwise.
+	emit := func(pc []byte, base int, align []tok.Span) {
+		ids, spans = t.pieceSpans(ids[:0], spans[:0], pc)
 		for i, id := range ids {
 			sp := spans[i]
 			var inText tok.Span
-			if sp.End > sp.Start {
-				inText = tok.Span{Start: pc.align[sp.Start].Start, End: pc.align[sp.End-1].End}
-			} else if sp.Start < len(pc.align) {
-				inText = tok.Span{Start: pc.align[sp.Start].Start, End: pc.align[sp.Start].Start}
+			switch {
+			case align == nil:
+				inText = tok.Span{Start: base + sp.Start, End: base + sp.End}
+			case sp.End > sp.Start:
+				inText = tok.Span{Start: align[sp.Start].Start, End: align[sp.End-1].End}
+			case sp.Start < len(align):
+				inText = tok.Span{Start: align[sp.Start].Start, End: align[sp.Start].Start}
 			}
 			off := toInput(tok.Span{Start: part.Start + inText.Start, End: part.Start + inText.End})
 			name, _ := t.model.IDToToken(id)
 			e.appendToken(id, name, off, 0, 0, seq)
 		}
 	}
-}
-
-// identitySpans aligns every byte of sp with itself.
-func identitySpans(sp tok.Span) []tok.Span {
-	out := make([]tok.Span, sp.Len())
-	for i := range out {
-		out[i] = tok.Span{Start: sp.Start + i, End: sp.Start + i + 1}
+	switch p := t.pre; {
+	case p == nil:
+		emit(text, 0, nil)
+	case p.pure != nil:
+		for _, sp := range p.pure(nil, text, tok.Span{Start: 0, End: len(text)}) {
+			if sp.End > sp.Start {
+				emit(text[sp.Start:sp.End], sp.Start, nil)
+			}
+		}
+	default:
+		for _, pc := range p.applySlow(text, first) {
+			emit(pc.text, 0, pc.align)
+		}
 	}
-	return out
 }
 
 // pieceSpans runs the model on one piece and returns the ids with the
