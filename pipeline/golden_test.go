@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -99,4 +100,52 @@ func readGolden(t *testing.T, jsonl, txt string) [][]int32 {
 		out = append(out, ids)
 	}
 	return out
+}
+
+// TestInvalidUTF8RoundTrip: with AllowInvalidUTF8, text that is not UTF-8
+// goes through the pipeline to a byte-level tokenizer and decodes back to
+// the same bytes; without it, the line is a bad record named by file and
+// line.
+func TestInvalidUTF8RoundTrip(t *testing.T) {
+	path := sharedtest.Path(t, "vocab/cl100k_base.tiktoken")
+	tk, err := tok.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []string{"plain line", "bad \xff\xfe bytes \xc3", "caf\xc3\xa9 \xe2\x82"}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "bad.txt")
+	os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	in, _ := corpora.Expand([]string{p}, corpora.DefaultOptions())
+	cfg := DefaultConfig()
+	cfg.Tokenizer, cfg.TokenizerHash, cfg.Out = tk, "cl100k", filepath.Join(dir, "ds")
+	if _, err := Encode(context.Background(), cfg, in, corpora.DefaultOptions()); err == nil || !strings.Contains(err.Error(), "bad.txt:2: invalid UTF-8") {
+		t.Fatalf("without AllowInvalidUTF8: %v", err)
+	}
+	opts := corpora.DefaultOptions()
+	opts.AllowInvalidUTF8 = true
+	cfg.Out = filepath.Join(dir, "ds2")
+	if _, err := Encode(context.Background(), cfg, in, opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Finalize(cfg.Out); err != nil {
+		t.Fatal(err)
+	}
+	ds, _ := OpenDataset(cfg.Out)
+	defer ds.Close()
+	s, _ := ds.Split(SplitTrain)
+	for i, want := range lines {
+		ids, nb, err := s.Document(int64(i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u := make([]uint32, len(ids))
+		for k, id := range ids {
+			u[k] = uint32(id)
+		}
+		got, err := tk.AppendDecode(nil, u)
+		if err != nil || string(got) != want || nb != int64(len(want)) {
+			t.Errorf("line %d: decoded %q (%v), %d bytes; want %q", i+1, got, err, nb, want)
+		}
+	}
 }
