@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -83,6 +84,9 @@ func trainBPE(c *cli.Context, job *trainJob) error {
 	if err != nil {
 		return err
 	}
+	// The trainer's tables are garbage now; collect them before the writers
+	// allocate, so that the two never add up in the peak RSS.
+	runtime.GC()
 	job.prog.done()
 	job.FinalVocabSize = len(res.Tokens)
 	job.Stats = append(job.Stats, fmt.Sprintf("%d merges, %d special tokens, alphabet %s", len(res.Merges), res.NumSpecial, alpha))
