@@ -41,6 +41,9 @@ type Model struct {
 	// bytePath: the initial symbols are exactly one id per byte (byte-level,
 	// every byte a token, no prefix or suffix).
 	bytePath bool
+	// bytePairs[a<<8|b] is pairValue(byteIDs[a], byteIDs[b]) (bytePath
+	// models only).
+	bytePairs []uint64
 	// byteIDs[b] is the id of the one-byte token b in a byte-level model
 	// without prefix or suffix, -1 if absent.
 	byteIDs [256]int32
@@ -159,7 +162,18 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 			}
 		}
 	}
+	m.fillBytePairs()
 	return m, nil
+}
+
+// fillBytePairs builds the dense table of the merges of two single bytes.
+func (m *Model) fillBytePairs() {
+	m.bytePairs = make([]uint64, 1<<16)
+	for a := range 256 {
+		for b := range 256 {
+			m.bytePairs[a<<8|b] = m.pairValue(uint32(m.byteIDs[a]), uint32(m.byteIDs[b]))
+		}
+	}
 }
 
 func (m *Model) clearByteTables() {
@@ -381,6 +395,9 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 			return nil, &MergeError{Index: i, Left: mg[0], Right: mg[1], Msg: fmt.Sprintf("merged token %q is not in the vocabulary", merged)}
 		}
 		m.pairs.set(uint64(a)<<32|uint64(b), uint64(i)<<32|uint64(c))
+	}
+	if m.bytePath {
+		m.fillBytePairs()
 	}
 	if !o.ignoreMerges {
 		m.computeWholeOK()
