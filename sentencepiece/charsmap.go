@@ -188,3 +188,37 @@ func (m *CharsMap) AppendNormalize(dst []byte, align []int, text []byte) ([]byte
 	}
 	return dst, align
 }
+
+// FirstMatch returns the replacement of the shortest rule that matches a
+// prefix of s. HuggingFace's Precompiled normalizer uses it (applied to a
+// whole grapheme or character, not to the matched prefix alone); for
+// SentencePiece's own longest-match semantics use Lookup.
+func (m *CharsMap) FirstMatch(s []byte) (repl []byte, ok bool) {
+	if m == nil {
+		return nil, false
+	}
+	units := m.units
+	n := uint32(len(units))
+	pos := unitOffset(units[0])
+	for i := 0; i < len(s); i++ {
+		c := uint32(s[i])
+		pos ^= c
+		if pos >= n {
+			return nil, false
+		}
+		u := units[pos]
+		if unitLabel(u) != c {
+			return nil, false
+		}
+		pos ^= unitOffset(u)
+		if pos >= n {
+			return nil, false
+		}
+		if unitHasLeaf(u) {
+			v := unitValue(units[pos])
+			end := int(v) + indexByte(m.pool[v:], 0)
+			return m.pool[v:end], true
+		}
+	}
+	return nil, false
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece"
 )
 
@@ -137,5 +138,58 @@ func TestUnigramConversionMatchesSentencePiece(t *testing.T) {
 				t.Errorf("%s line %d: HF %s, SentencePiece %s", name, i+1, hf[i], spm[i])
 			}
 		}
+	}
+}
+
+// TestUnigramSharedEdgeHFParity runs both converted files over the 300
+// edge cases of ../shared/golden/texts/edge.txt (graphemes, controls,
+// Unicode spaces, ...) against HF's ids.
+func TestUnigramSharedEdgeHFParity(t *testing.T) {
+	edge, err := os.ReadFile(sharedtest.Path(t, "golden/texts/edge.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := bytes.Split(bytes.TrimSuffix(edge, []byte("\n")), []byte("\n"))
+	for _, f := range unigramFiles {
+		tk, err := Open(spmTestdata + f.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := readJSONL(t, spmTestdata+f.name+".shared-edge.hf.jsonl")
+		if len(want) != len(lines) {
+			t.Fatalf("%s: %d golden lines for %d text lines", f.name, len(want), len(lines))
+		}
+		same := 0
+		for i, l := range lines {
+			got := jsonIDs(tk.AppendEncode(nil, l))
+			if got == want[i] {
+				same++
+			} else if i-same < 5 {
+				t.Errorf("%s line %d %q: got %s want %s", f.name, i+1, l, got, want[i])
+			}
+		}
+		t.Logf("%s shared edge: %d/%d lines identical to HF", f.name, same, len(lines))
+	}
+}
+
+// TestUnigramPrecompiledHFParity loads the converted file, Precompiled
+// normalizer included, and compares with HF's ids.
+func TestUnigramPrecompiledHFParity(t *testing.T) {
+	tk, err := Open(spmTestdata + "opticks-unigram-1000.tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, lines := range unigramTexts(t) {
+		want := readJSONL(t, spmTestdata+"opticks-unigram-1000.tokenizer.json."+name+".hf.jsonl")
+		same := 0
+		for i, l := range lines {
+			got := jsonIDs(tk.AppendEncode(nil, l))
+			if got == want[i] {
+				same++
+			} else if i-same < 3 {
+				t.Errorf("%s line %d %q: got %s want %s", name, i+1, l, got, want[i])
+			}
+		}
+		t.Logf("%s: %d/%d lines identical to HF", name, same, len(lines))
 	}
 }
