@@ -142,3 +142,41 @@ func ExampleModel_AppendEncode() {
 	// ▁The ▁Light ▁of ▁the ▁Sun
 	// The Light of the Sun
 }
+
+func TestAppendEncodeSpans(t *testing.T) {
+	m, err := Load("testdata/opticks-unigram-1000.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := []byte("  The ﬁre   of Light")
+	ids, spans := m.AppendEncodeSpans(nil, nil, text)
+	if idsJSON(ids) != idsJSON(m.AppendEncode(nil, text)) {
+		t.Fatalf("ids %v differ from AppendEncode", ids)
+	}
+	if len(spans) != len(ids) {
+		t.Fatalf("%d spans for %d ids", len(spans), len(ids))
+	}
+	var got []string
+	for i, sp := range spans {
+		p, _ := m.IDToToken(ids[i])
+		got = append(got, fmt.Sprintf("%s=%q", p, text[sp.Start:sp.End]))
+		if i > 0 && (sp.Start < spans[i-1].Start || sp.End < spans[i-1].End) {
+			t.Errorf("span %d %v is before %v", i, sp, spans[i-1])
+		}
+	}
+	t.Log(strings.Join(got, " "))
+	// "ﬁ" (3 bytes) normalizes to "fi": the token(s) covering it map back
+	// to the ligature's bytes, and the last token ends at the end.
+	if spans[len(spans)-1].End != len(text) {
+		t.Errorf("last span %v does not end at %d", spans[len(spans)-1], len(text))
+	}
+	covered := false
+	for _, sp := range spans {
+		if sp.Start <= 6 && sp.End >= 9 {
+			covered = true
+		}
+	}
+	if !covered {
+		t.Errorf("no span covers the ligature at 6:9: %v", spans)
+	}
+}
