@@ -275,7 +275,8 @@ func WithDropout(p float64) ModelOption {
 // Errors: a merge naming a token missing from the vocabulary, or whose
 // result is missing, is a *MergeError; two tokens with the same id a
 // *TokenError wrapping [ErrDuplicateID]. When a pair is listed twice the
-// later entry wins, as in HuggingFace.
+// later entry wins, as in HuggingFace. The model keeps vocab (for
+// [Model.IDByName]); the caller must not modify it afterwards.
 func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOption) (*Model, error) {
 	var o mergesOptions
 	for _, opt := range opts {
