@@ -250,3 +250,29 @@ func TestWriteTokenizerJSON_hfEncodes(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainer_deterministic trains twice on the same counts in different
+// orders: the vocabularies must be identical.
+func TestTrainer_deterministic(t *testing.T) {
+	text, err := os.ReadFile(sharedtest.Path(t, "corpora/en-tinyshakespeare.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := NormalizeCounts(countRaw(text[:200_000]), normalize.DefaultBert())
+	rev := slices.Clone(words)
+	slices.Reverse(rev)
+	for _, algo := range []Algorithm{HF, Likelihood} {
+		cfg := DefaultTrainerConfig()
+		cfg.Algorithm = algo
+		cfg.VocabSize = 2000
+		tr, err := NewTrainer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := tr.Train(words)
+		b, _ := tr.Train(rev)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: two runs differ", algo)
+		}
+	}
+}
