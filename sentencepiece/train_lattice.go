@@ -80,6 +80,7 @@ type latticeScratch struct {
 	nodes       []tnode
 	alpha, beta []float64
 	best        []float64
+	ka, kb      []int32 // scale counts of alpha and beta
 	from        []int32 // node index of the best path ending at a position
 }
 
@@ -87,10 +88,8 @@ type latticeScratch struct {
 // returns log Z, the log of the total probability of w.
 func (m *tmodel) marginals(sc *latticeScratch, w string, freq float64, expected []float64) float64 {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
-	if len(w) <= linearMaxBytes {
-		if z, ok := m.marginalsLinear(sc, len(w), freq, expected); ok {
-			return z
-		}
+	if z, ok := m.marginalsLinear(sc, len(w), freq, expected); ok {
+		return z
 	}
 	return m.marginalsLog(sc, w, freq, expected)
 }
@@ -120,20 +119,30 @@ func (m *tmodel) marginalsLog(sc *latticeScratch, w string, freq float64, expect
 	return z
 }
 
-// linearMaxBytes bounds the words whose forward-backward runs on plain
-// probabilities: a path through 64 bytes has at most 64 pieces of
-// probability ≥ e^-10 or so, far from float64 underflow (e^-708). Longer
-// words, and any word whose total underflows anyway, use log space.
-//
-// Performance notes: in log space every lattice edge costs an exp and a
-// log1p; on 10 MB of English the E-step spent 40% of its time there.
-const linearMaxBytes = 64
+// The forward-backward pass runs on probabilities, not logs: in log
+// space every lattice edge costs an exp and a log1p (40% of the E-step on
+// English). To keep long words (a Japanese "word" is a whole sentence)
+// from underflowing, a position whose forward (or backward) value drops
+// below 2^-scaleBits is multiplied by 2^scaleBits and remembers how many
+// times it was (ka, kb); values meeting at a node are brought to the same
+// scale with math.Ldexp, which is exact. A word whose total still
+// under- or overflows falls back to log space.
+const scaleBits = 300
 
-// marginalsLinear is marginals on probabilities instead of logs, over
-// the nodes already in sc.nodes. ok is false when Z underflows.
+var scaleMin = math.Ldexp(1, -scaleBits)
+
+// marginalsLinear is marginals on scaled probabilities over the nodes
+// already in sc.nodes. ok is false when the total is not usable.
 func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expected []float64) (float64, bool) {
 	sc.alpha = resetFloats(sc.alpha, n+1, 0)
 	sc.beta = resetFloats(sc.beta, n+1, 0)
+	if cap(sc.ka) < n+1 {
+		sc.ka = make([]int32, n+1)
+		sc.kb = make([]int32, n+1)
+	}
+	ka, kb := sc.ka[:n+1], sc.kb[:n+1]
+	clear(ka)
+	clear(kb)
 	alpha, beta := sc.alpha, sc.beta
 	unkProb := math.Exp(m.unkScore)
 	prob := func(nd tnode) float64 {
@@ -143,26 +152,72 @@ func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expect
 		return m.probs[nd.id]
 	}
 	alpha[0] = 1
+	prev := int32(-1)
 	for _, nd := range sc.nodes {
-		alpha[nd.end] += alpha[nd.start] * prob(nd)
+		s, e := nd.start, nd.end
+		if s != prev { // alpha[s] is final now
+			prev = s
+			if a := alpha[s]; a != 0 && a < scaleMin {
+				alpha[s] = math.Ldexp(a, scaleBits)
+				ka[s]++
+			}
+		}
+		a := alpha[s]
+		if a == 0 {
+			continue
+		}
+		c := a * prob(nd)
+		if alpha[e] == 0 {
+			alpha[e], ka[e] = c, ka[s]
+		} else {
+			if d := ka[e] - ka[s]; d != 0 {
+				c = math.Ldexp(c, scaleBits*int(d))
+			}
+			alpha[e] += c
+		}
 	}
 	z := alpha[n]
-	if !(z > 1e-250) || math.IsInf(z, 0) {
+	if !(z > 0) || math.IsInf(z, 0) {
 		return 0, false
 	}
 	beta[n] = 1
+	prev = -1
 	for i := len(sc.nodes) - 1; i >= 0; i-- {
 		nd := sc.nodes[i]
-		beta[nd.start] += prob(nd) * beta[nd.end]
-	}
-	scale := freq / z
-	for _, nd := range sc.nodes {
-		if nd.id < 0 {
+		s, e := nd.start, nd.end
+		if s != prev && prev >= 0 { // beta[prev] is final now
+			if b := beta[prev]; b != 0 && b < scaleMin {
+				beta[prev] = math.Ldexp(b, scaleBits)
+				kb[prev]++
+			}
+		}
+		prev = s
+		b := beta[e]
+		if b == 0 {
 			continue
 		}
-		expected[nd.id] += scale * alpha[nd.start] * m.probs[nd.id] * beta[nd.end]
+		c := prob(nd) * b
+		if beta[s] == 0 {
+			beta[s], kb[s] = c, kb[e]
+		} else {
+			if d := kb[s] - kb[e]; d != 0 {
+				c = math.Ldexp(c, scaleBits*int(d))
+			}
+			beta[s] += c
+		}
 	}
-	return math.Log(z), true
+	kz := ka[n]
+	for _, nd := range sc.nodes {
+		if nd.id < 0 || alpha[nd.start] == 0 || beta[nd.end] == 0 {
+			continue
+		}
+		v := alpha[nd.start] / z * m.probs[nd.id] * beta[nd.end]
+		if k := kz - ka[nd.start] - kb[nd.end]; k != 0 {
+			v = math.Ldexp(v, scaleBits*int(k))
+		}
+		expected[nd.id] += freq * v
+	}
+	return math.Log(z) - float64(kz)*scaleBits*math.Ln2, true
 }
 
 // viterbi appends the ids of the best segmentation of w to dst, ignoring
