@@ -2,9 +2,7 @@ package wordpiece
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"testing"
 
 	"github.com/toklabs/tok/internal/sharedtest"
@@ -18,15 +16,7 @@ func TestBERT_AppendDecodeHF(t *testing.T) {
 		name := map[bool]string{false: "uncased", true: "cased"}[cased]
 		for _, text := range []string{"en", "edge"} {
 			lines := readLines(t, sharedtest.Path(t, "golden/texts/"+text+".txt"))
-			f, err := os.Open("testdata/ref/offsets/" + name + "-" + text + "-decode.jsonl.gz")
-			if err != nil {
-				t.Fatal(err)
-			}
-			z, err := gzip.NewReader(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sc := bufio.NewScanner(z)
+			sc := bufio.NewScanner(openGz(t, "testdata/ref/offsets/"+name+"-"+text+"-decode.jsonl.gz"))
 			sc.Buffer(nil, 1<<24)
 			i, same := 0, 0
 			for ; sc.Scan(); i++ {
@@ -44,7 +34,6 @@ func TestBERT_AppendDecodeHF(t *testing.T) {
 					t.Errorf("%s/%s line %d: got %q, want %q", name, text, i+1, got, want)
 				}
 			}
-			f.Close()
 			if i != len(lines) {
 				t.Fatalf("%s/%s: %d reference lines, %d text lines", name, text, i, len(lines))
 			}

@@ -2,9 +2,7 @@ package wordpiece
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/json"
-	"os"
 	"testing"
 	"unicode/utf8"
 
@@ -46,15 +44,7 @@ type hfLine struct {
 
 func readHFLines(t *testing.T, path string) []hfLine {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := openGz(t, path)
 	var out []hfLine
 	sc := bufio.NewScanner(z)
 	sc.Buffer(nil, 1<<26)

@@ -171,17 +171,25 @@ func sliceCorpus(t testing.TB, name string) [][]byte {
 	return lines
 }
 
-func readIDsGz(t testing.TB, path string) [][]uint32 {
+// openGz opens a gzip-compressed test file; it is closed when the test
+// ends.
+func openGz(t testing.TB, path string) io.Reader {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { f.Close() })
 	z, err := gzip.NewReader(f)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return z
+}
+
+func readIDsGz(t testing.TB, path string) [][]uint32 {
+	t.Helper()
+	z := openGz(t, path)
 	return decodeIDLines(t, z)
 }
 

@@ -1,7 +1,6 @@
 package wordpiece
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -99,15 +98,7 @@ func TestTrainer_likelihood_knownAnswer(t *testing.T) {
 
 func readHFVocab(t testing.TB, path string) []string {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	z, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	z := openGz(t, path)
 	var j struct {
 		Model struct {
 			Vocab map[string]uint32 `json:"vocab"`
