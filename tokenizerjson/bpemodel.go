@@ -89,6 +89,15 @@ func parseBPE(raw json.RawMessage, ctx ModelContext) (Model, error) {
 	if v.Dropout != nil && (*v.Dropout < 0 || *v.Dropout > 1) {
 		return nil, fmt.Errorf("%w: %s.dropout %v is not in [0, 1]", ErrBadValue, ctx.Path, *v.Dropout)
 	}
+	// Ids index dense tables: refuse a file whose ids are far sparser than
+	// any real vocabulary instead of allocating gigabytes for it.
+	maxID := uint32(0)
+	for _, id := range v.Vocab {
+		maxID = max(maxID, id)
+	}
+	if limit := uint64(4*len(v.Vocab) + 1<<16); uint64(maxID) >= limit {
+		return nil, fmt.Errorf("%w: %s.vocab: id %d is far beyond its %d entries", ErrBadValue, ctx.Path, maxID, len(v.Vocab))
+	}
 	opts := []bpe.ModelOption{
 		bpe.WithByteLevel(ctx.ByteLevel),
 		bpe.WithFuseUnk(v.FuseUnk),

@@ -55,6 +55,7 @@ func TestLoadErrors(t *testing.T) {
 		{"merge of unknown token", func(s string) string { return strings.Replace(s, `["ab", "c"]`, `["ab", "zz"]`, 1) },
 			[]string{"model.merges[1]", `"zz"`}, nil},
 		{"duplicate id", func(s string) string { return strings.Replace(s, `"c": 2`, `"c": 1`, 1) }, []string{"model.vocab", "1"}, nil},
+		{"sparse ids", func(s string) string { return strings.Replace(s, `"abc": 4`, `"abc": 2000000000`, 1) }, []string{"model.vocab", "2000000000"}, ErrBadValue},
 		{"no model", func(s string) string { return strings.Replace(s, `"model": {`, `"modelx": {`, 1) }, []string{"model"}, ErrNoModel},
 		{"bad behavior", func(s string) string {
 			return strings.Replace(s, `{"type": "WhitespaceSplit"}`, `{"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"}`, 1)

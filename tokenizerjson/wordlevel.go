@@ -31,8 +31,8 @@ func parseWordLevel(raw json.RawMessage, ctx ModelContext) (Model, error) {
 	for _, id := range v.Vocab {
 		maxID = max(maxID, int64(id))
 	}
-	if maxID >= 1<<26 {
-		return nil, fmt.Errorf("%w: %s.vocab: id %d is too large", ErrBadValue, ctx.Path, maxID)
+	if maxID >= int64(4*len(v.Vocab)+1<<16) {
+		return nil, fmt.Errorf("%w: %s.vocab: id %d is far beyond its %d entries", ErrBadValue, ctx.Path, maxID, len(v.Vocab))
 	}
 	m.names = make([]string, maxID+1)
 	seen := make([]bool, maxID+1)
