@@ -125,12 +125,11 @@ func lcpArray(s, sa []int32) (lcp, inv []int32) {
 // is every lcp interval: a substring s[start:start+length] that occurs at
 // least twice and is followed by at least two different symbols. count is
 // the number of occurrences, or with weights the sum of weight[p] over
-// the occurrence positions p. It returns the suffix array, the lcp array
-// and the inverse suffix array for further queries.
-func repeats(s []int32, weight []int64, fn func(start, length int32, count int64)) (sa, lcp, inv []int32) {
+// the occurrence positions p, given as weight(p).
+func repeats(s []int32, weight func(p int32) int64, fn func(start, length int32, count int64)) {
 	n := len(s)
-	sa = suffixArray(s)
-	lcp, inv = lcpArray(s, sa)
+	sa := suffixArray(s)
+	lcp, _ := lcpArray(s, sa)
 	if n < 2 {
 		return
 	}
@@ -139,7 +138,7 @@ func repeats(s []int32, weight []int64, fn func(start, length int32, count int64
 	for k, p := range sa {
 		w := int64(1)
 		if weight != nil {
-			w = weight[p]
+			w = weight(p)
 		}
 		prefix[k+1] = prefix[k] + w
 	}
@@ -161,5 +160,4 @@ func repeats(s []int32, weight []int64, fn func(start, length int32, count int64
 			stack = append(stack, frame{cur, lb})
 		}
 	}
-	return
 }

@@ -388,16 +388,18 @@ const wordEnd = 0x110000
 // vocabulary with spm_train instead of 95%, so it is not what
 // SentencePiece does.)
 func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) []scoredPiece {
-	var arr []int32
-	var weight []int64
+	var arr, word []int32 // symbols, and the word index of each position
 	for i, w := range words {
 		for _, c := range w {
 			arr = append(arr, int32(c))
-			weight = append(weight, freqs[i])
+			word = append(word, int32(i))
 		}
 		arr = append(arr, int32(wordEnd+i))
-		weight = append(weight, 0)
+		word = append(word, int32(i))
 	}
+	// A position weighs its word's count; word-end symbols never start a
+	// repeat that is kept, so their weight does not matter.
+	wordOf := func(p int32) int64 { return freqs[word[p]] }
 	seeds := make([]scoredPiece, 0, min(cfg.SeedSize, len(required)+1024))
 	for _, c := range required {
 		seeds = append(seeds, scoredPiece{string(c), float64(reqFreq[c])})
@@ -435,7 +437,7 @@ func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]
 			heap.Fix(h, 0)
 		}
 	}
-	repeats(arr, weight, consider)
+	repeats(arr, wordOf, consider)
 	subs := make([]scoredPiece, len(h.c))
 	var b []byte
 	for i, c := range h.c {
