@@ -241,14 +241,18 @@ func (c *Corpus) skip(err error) {
 	c.lastBad = err
 }
 
-// Close releases the open file, if any.
+// Close releases the open file, if any, and the decompressor.
 func (c *Corpus) Close() error {
+	var err error
 	if c.cur != nil {
-		err := c.cur.close()
+		err = c.cur.close()
 		c.cur = nil
-		return err
 	}
-	return nil
+	if c.readers.zr != nil {
+		c.readers.zr.Close()
+		c.readers.zr = nil
+	}
+	return err
 }
 
 // badRecord wraps a content error that SkipBad may skip. fatal means the

@@ -58,7 +58,6 @@ type source struct {
 	file  *os.File // nil for stdin
 	raw   *countingReader
 	comp  Compression
-	zr    *zstd.Decoder
 	br    *bufio.Reader
 	off   int64 // decompressed bytes consumed by the record reader
 	atEOF bool
@@ -79,6 +78,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // to the next, so many small files do not each allocate a megabyte.
 type readers struct {
 	head, br *bufio.Reader
+	zr       *zstd.Decoder // reset for each zstd input
 }
 
 func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
@@ -113,13 +113,19 @@ func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 		}
 		dec = zr
 	case Zstd:
-		zr, err := zstd.NewReader(head, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<30))
-		if err != nil {
-			s.close()
-			return nil, fmt.Errorf("corpora: %s: %w", path, err)
+		if rs.zr == nil {
+			zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<30))
+			if err != nil {
+				s.close()
+				return nil, fmt.Errorf("corpora: %s: %w", path, err)
+			}
+			rs.zr = zr
 		}
-		s.zr = zr
-		dec = zr
+		if err := rs.zr.Reset(head); err != nil {
+			s.close()
+			return nil, &tok.FormatError{File: path, Offset: 0, Msg: "bad zstd stream", Err: err}
+		}
+		dec = rs.zr
 	}
 	s.br = rs.br
 	s.br.Reset(&errWrap{s: s, r: dec})
@@ -172,10 +178,6 @@ func (s *source) looksJSONL(field string) bool {
 }
 
 func (s *source) close() error {
-	if s.zr != nil {
-		s.zr.Close()
-		s.zr = nil
-	}
 	if s.file != nil {
 		err := s.file.Close()
 		s.file = nil

@@ -62,9 +62,8 @@ func NewBatchWriter(w io.Writer, zstd bool, maxRows, maxVals int) *BatchWriter {
 		maxRows: maxRows,
 		maxVals: maxVals,
 		offsets: []int32{0},
-		// Sized once: growing by doubling would leave garbage of up to
-		// twice the batch.
-		values: make([]int32, 0, min(maxVals, 1<<24)),
+		// Start at up to 1M ids and grow by doubling to the batch limit.
+		values: make([]int32, 0, min(maxVals, 1<<20)),
 	}
 }
 
