@@ -56,11 +56,13 @@ func trainWordPiece(c *cli.Context, job *trainJob) error {
 	}
 
 	// Words are counted as raw BERT pre-tokens, then normalized once per
-	// distinct word (wordpiece.NormalizeCounts).
+	// distinct word (wordpiece.NormalizeCounts). The counts are named by
+	// wordpiece.BertCountPattern, so files from
+	// `tok count --pre-tokenizer PATTERN` can be given to --from-counts.
 	split := wordcount.SplitterFunc(func(dst []tok.Span, text []byte) []tok.Span {
 		return pretokenize.AppendBert(dst, text, tok.Span{Start: 0, End: len(text)})
 	})
-	counts, err := job.WordCounts(split, "bert")
+	counts, err := job.WordCounts(split, wordpiece.BertCountPattern)
 	if err != nil {
 		return err
 	}
