@@ -13,7 +13,7 @@
 // spaces around CJK ideographs, strips accents and lowercases (the uncased
 // models). The pre-tokenizer splits on whitespace and isolates punctuation.
 // The model turns each word into pieces; a word that has no segmentation,
-// or that is longer than [Model.MaxInputCharsPerWord] characters, becomes
+// or that is longer than [ModelConfig].MaxInputCharsPerWord characters, becomes
 // the unknown token ([UNK]). The post-processor adds [CLS] and [SEP] and the
 // type ids. [BERT] runs the whole pipeline with byte offsets into the
 // original text.
