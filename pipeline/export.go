@@ -167,7 +167,7 @@ func writeAtomic(path string, fill func(w io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	bw := bufio.NewWriterSize(f, 1<<20)
+	bw := bufio.NewWriterSize(f, 64<<10)
 	if err := fill(bw); err != nil {
 		f.Close()
 		os.Remove(path + ".tmp")
