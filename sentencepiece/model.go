@@ -98,6 +98,9 @@ type Model struct {
 	unkSurfac string
 	maxLen    int       // longest piece in bytes
 	cache     *bpeCache // BPE word cache, nil when words cannot be split
+	// Per-id copies of the score and type, compact for the Viterbi loop.
+	scoreOf []float32
+	typeOf  []Type
 }
 
 var _ tok.Tokenizer = (*Model)(nil)
@@ -208,6 +211,11 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 	}
 	m.unkScore = m.minScore - unkPenalty
 	m.trie = newPieceTrie(trieKeys, trieVals)
+	m.scoreOf = make([]float32, len(m.pieces))
+	m.typeOf = make([]Type, len(m.pieces))
+	for i, p := range m.pieces {
+		m.scoreOf[i], m.typeOf[i] = p.Score, p.Type
+	}
 	if m.algo == BPE && wordSplittable(m.pieces) {
 		m.cache = newBPECache()
 	}

@@ -39,8 +39,8 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 			if id < 0 {
 				continue
 			}
-			p := &m.pieces[id]
-			if p.Type == Unused {
+			typ := m.typeOf[id]
+			if typ == Unused {
 				continue
 			}
 			length := k + 1 - at
@@ -48,10 +48,10 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 			// stored as float32, as SentencePiece's C++ does (its score
 			// expression has type double); this decides near-ties.
 			var cand float64
-			if p.Type == UserDefined {
+			if typ == UserDefined {
 				cand = float64(length)*float64(m.maxScore) - 0.1 + float64(here)
 			} else {
-				cand = float64(p.Score) + float64(here)
+				cand = float64(m.scoreOf[id]) + float64(here)
 			}
 			tgt := &best[k+1]
 			if tgt.start < 0 || cand > float64(tgt.score) {
