@@ -58,14 +58,28 @@ func (t *Tokenizer) post1(a, b *Encoding, opts EncodeOptions) *Encoding {
 		}
 		applyTruncation(tr, a, b, added)
 	}
-	var out *Encoding
+	overflow := a.Overflowing
+	a.Overflowing = nil
+	out := t.process(a, b, opts.AddSpecialTokens)
+	target := applyPadding(pad, out, 0)
 	if t.post == nil {
-		out = mergePair(a, b)
-	} else {
-		out = t.post.process(a, b, opts.AddSpecialTokens)
+		// HF merges the encodings without a post-processor in a way that
+		// drops the overflowing windows (observed with tokenizers 0.23.2).
+		overflow = nil
 	}
-	applyPadding(pad, out)
+	for _, o := range overflow {
+		po := t.process(o, nil, opts.AddSpecialTokens)
+		applyPadding(pad, po, target) // to the main encoding's length, as HF
+		out.Overflowing = append(out.Overflowing, po)
+	}
 	return out
+}
+
+func (t *Tokenizer) process(a, b *Encoding, addSpecial bool) *Encoding {
+	if t.post == nil {
+		return mergePair(a, b)
+	}
+	return t.post.process(a, b, addSpecial)
 }
 
 // encodeSpans is AppendEncode that keeps offsets: every step carries the

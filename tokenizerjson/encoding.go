@@ -15,6 +15,24 @@ type Encoding struct {
 	SpecialTokensMask []uint8 // 1 for tokens a post-processor added
 	AttentionMask     []uint8 // 1 for real tokens, 0 for padding
 	Sequence          []int8  // 0 or 1: input sequence; -1 for added specials
+
+	// Overflowing holds the windows truncation cut off (with the
+	// truncation's stride of overlap), each post-processed and padded
+	// like the encoding itself. Only single sequences overflow.
+	Overflowing []*Encoding
+}
+
+// slice returns tokens [lo, hi) of e as a new encoding.
+func (e *Encoding) slice(lo, hi int) *Encoding {
+	return &Encoding{
+		IDs:               append([]uint32(nil), e.IDs[lo:hi]...),
+		Tokens:            append([]string(nil), e.Tokens[lo:hi]...),
+		Offsets:           append([]tok.Span(nil), e.Offsets[lo:hi]...),
+		TypeIDs:           append([]uint32(nil), e.TypeIDs[lo:hi]...),
+		SpecialTokensMask: append([]uint8(nil), e.SpecialTokensMask[lo:hi]...),
+		AttentionMask:     append([]uint8(nil), e.AttentionMask[lo:hi]...),
+		Sequence:          append([]int8(nil), e.Sequence[lo:hi]...),
+	}
 }
 
 // Len is the number of tokens.

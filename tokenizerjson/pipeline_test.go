@@ -3,6 +3,7 @@ package tokenizerjson
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,15 +11,16 @@ import (
 )
 
 type pipelineCase struct {
-	In      *string  `json:"in"`
-	Pair    []string `json:"pair"`
-	IDs     []uint32 `json:"ids"`
-	Tokens  []string `json:"tokens"`
-	Special []uint32 `json:"special"`
-	Types   []uint32 `json:"types"`
-	Attn    []uint32 `json:"attention"`
-	Decoded string   `json:"decoded"`
-	Skip    string   `json:"decoded_skip"`
+	In      *string    `json:"in"`
+	Pair    []string   `json:"pair"`
+	IDs     []uint32   `json:"ids"`
+	Tokens  []string   `json:"tokens"`
+	Special []uint32   `json:"special"`
+	Types   []uint32   `json:"types"`
+	Attn    []uint32   `json:"attention"`
+	Decoded string     `json:"decoded"`
+	Skip    string     `json:"decoded_skip"`
+	Over    [][]uint32 `json:"overflowing"`
 }
 
 func readCases[T any](t *testing.T, path string) []T {
@@ -87,6 +89,13 @@ func TestHFPipelines(t *testing.T) {
 				dec, err := tk.AppendDecode(nil, ids)
 				if err != nil || string(dec) != c.Decoded {
 					t.Errorf("%q: decode %q (%v), HF %q", in, dec, err, c.Decoded)
+				}
+				var over [][]uint32
+				for _, o := range enc.Overflowing {
+					over = append(over, o.IDs)
+				}
+				if fmt.Sprint(over) != fmt.Sprint(c.Over) && (len(over) > 0 || len(c.Over) > 0) {
+					t.Errorf("%q: overflowing %v, HF %v", in, over, c.Over)
 				}
 				skip, err := tk.AppendDecodeWith(nil, c.Special, DecodeOptions{SkipSpecialTokens: true, IgnoreUnknownIDs: true})
 				if err != nil || string(skip) != c.Skip {

@@ -11,7 +11,7 @@ import (
 // A MaxLength of 0 means no truncation.
 type Truncation struct {
 	MaxLength int    `json:"max_length"`
-	Stride    int    `json:"stride"`    // kept for writing back; overflowing windows are not produced
+	Stride    int    `json:"stride"`    // overlap of the overflowing windows (single sequences)
 	Strategy  string `json:"strategy"`  // "LongestFirst" (default), "OnlyFirst", "OnlySecond"
 	Direction string `json:"direction"` // "Right" (default) or "Left"
 }
@@ -97,22 +97,46 @@ func parsePadding(raw json.RawMessage) (*Padding, error) {
 	return p, nil
 }
 
-// truncate keeps n tokens of e, from the end or the start.
-func (e *Encoding) truncate(n int, left bool) {
-	if n >= e.Len() {
+// truncate keeps n tokens of e, from the end (left) or the start. With
+// overflow, the rest is cut into windows of n tokens that overlap by
+// stride, kept in e.Overflowing (HF's Encoding::truncate).
+func (e *Encoding) truncate(n, stride int, left, overflow bool) {
+	total := e.Len()
+	if n >= total {
 		return
 	}
-	lo, hi := 0, n
-	if left {
-		lo, hi = e.Len()-n, e.Len()
+	if !overflow || n == 0 || stride >= n {
+		lo, hi := 0, n
+		if left {
+			lo, hi = total-n, total
+		}
+		*e = *e.slice(lo, hi)
+		return
 	}
-	e.IDs = e.IDs[lo:hi]
-	e.Tokens = e.Tokens[lo:hi]
-	e.Offsets = e.Offsets[lo:hi]
-	e.TypeIDs = e.TypeIDs[lo:hi]
-	e.SpecialTokensMask = e.SpecialTokensMask[lo:hi]
-	e.AttentionMask = e.AttentionMask[lo:hi]
-	e.Sequence = e.Sequence[lo:hi]
+	step := n - stride
+	var parts [][2]int
+	if !left {
+		for start := 0; start < total; start += step {
+			stop := min(start+n, total)
+			parts = append(parts, [2]int{start, stop})
+			if stop == total {
+				break
+			}
+		}
+	} else {
+		for stop := total; stop > 0; stop -= step {
+			start := max(stop-n, 0)
+			parts = append(parts, [2]int{start, stop})
+			if start == 0 {
+				break
+			}
+		}
+	}
+	first := e.slice(parts[0][0], parts[0][1])
+	for _, p := range parts[1:] {
+		first.Overflowing = append(first.Overflowing, e.slice(p[0], p[1]))
+	}
+	*e = *first
 }
 
 // applyTruncation truncates a (and b) so that, with the n special tokens
@@ -129,7 +153,7 @@ func applyTruncation(tr *Truncation, a, b *Encoding, added int) {
 	left := tr.Direction == "Left"
 	if b == nil {
 		if tr.Strategy != "OnlySecond" {
-			a.truncate(maxLen, left)
+			a.truncate(maxLen, tr.Stride, left, true)
 		}
 		return
 	}
@@ -139,9 +163,9 @@ func applyTruncation(tr *Truncation, a, b *Encoding, added int) {
 	}
 	switch tr.Strategy {
 	case "OnlyFirst":
-		a.truncate(max(a.Len()-(total-maxLen), 0), left)
+		a.truncate(max(a.Len()-(total-maxLen), 0), 0, left, false)
 	case "OnlySecond":
-		b.truncate(max(b.Len()-(total-maxLen), 0), left)
+		b.truncate(max(b.Len()-(total-maxLen), 0), 0, left, false)
 	default: // LongestFirst
 		n1, n2 := a.Len(), b.Len()
 		swap := n1 > n2
@@ -160,26 +184,29 @@ func applyTruncation(tr *Truncation, a, b *Encoding, added int) {
 		if swap {
 			n1, n2 = n2, n1
 		}
-		a.truncate(n1, left)
-		b.truncate(n2, left)
+		a.truncate(n1, 0, left, false)
+		b.truncate(n2, 0, left, false)
 	}
 }
 
-// applyPadding pads e as p says.
-func applyPadding(p *Padding, e *Encoding) {
+// applyPadding pads e as p says, or to length target when it is not 0,
+// and returns the length it padded to.
+func applyPadding(p *Padding, e *Encoding, target int) int {
 	if p == nil {
-		return
+		return 0
 	}
-	target := e.Len()
-	if p.Fixed > 0 {
-		target = max(target, p.Fixed)
-	}
-	if m := p.PadToMultipleOf; m > 0 && target%m != 0 {
-		target += m - target%m
+	if target == 0 {
+		target = e.Len()
+		if p.Fixed > 0 {
+			target = max(target, p.Fixed)
+		}
+		if m := p.PadToMultipleOf; m > 0 && target%m != 0 {
+			target += m - target%m
+		}
 	}
 	n := target - e.Len()
 	if n <= 0 {
-		return
+		return target
 	}
 	pad := &Encoding{}
 	for range n {
@@ -191,7 +218,7 @@ func applyPadding(p *Padding, e *Encoding) {
 		copy(pad.TypeIDs[n:], e.TypeIDs)
 		copy(pad.AttentionMask[n:], e.AttentionMask)
 		*e = *pad
-		return
+		return target
 	}
 	typeIDs := e.TypeIDs
 	attn := e.AttentionMask
@@ -201,4 +228,5 @@ func applyPadding(p *Padding, e *Encoding) {
 	for i := len(attn); i < e.Len(); i++ {
 		e.AttentionMask[i] = 0
 	}
+	return target
 }

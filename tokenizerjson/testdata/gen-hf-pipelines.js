@@ -47,6 +47,12 @@ const pipelines = {
     truncation: { direction: 'Left', max_length: 5, strategy: 'LongestFirst', stride: 0 },
     padding: { strategy: 'BatchLongest', direction: 'Left', pad_to_multiple_of: 4, pad_id: 0, pad_type_id: 1, pad_token: '[UNK]' },
     added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 })] },
+  'trunc-stride': { pre_tokenizer: { type: 'WhitespaceSplit' }, post_processor: { type: 'BertProcessing', sep: ['[SEP]', 102], cls: ['[CLS]', 101] },
+    truncation: { direction: 'Right', max_length: 9, strategy: 'LongestFirst', stride: 1 },
+    padding: { strategy: { Fixed: 9 }, direction: 'Right', pad_to_multiple_of: null, pad_id: 0, pad_type_id: 0, pad_token: '[UNK]' },
+    added: [added('[CLS]', { id: 101 }), added('[SEP]', { id: 102 })] },
+  'trunc-stride-left': { pre_tokenizer: { type: 'Whitespace' },
+    truncation: { direction: 'Left', max_length: 4, strategy: 'LongestFirst', stride: 1 } },
   'chardelim': { pre_tokenizer: { type: 'CharDelimiterSplit', delimiter: '|' } },
   'normalizer-seq-template': { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' }, { type: 'Lowercase' }, { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }, { type: 'Strip', strip_left: true, strip_right: true }] },
     pre_tokenizer: { type: 'WhitespaceSplit' },
@@ -96,7 +102,8 @@ function tokenizerJSON(p, vocab) {
       const special = await tk.encode(s, null, { addSpecialTokens: true });
       const decoded = await tk.decode(plain.getIds(), false);
       const decodedSkip = await tk.decode(special.getIds(), true);
-      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), attention: special.getAttentionMask(), decoded, decoded_skip: decodedSkip }));
+      out.push(JSON.stringify({ in: s, ids: plain.getIds(), tokens: plain.getTokens(), special: special.getIds(), types: special.getTypeIds(), attention: special.getAttentionMask(), decoded, decoded_skip: decodedSkip,
+        overflowing: special.getOverflowing().map((o) => o.getIds()) }));
     }
     const pair = await tk.encode('first pair of words here', 'second one', { addSpecialTokens: true });
     out.push(JSON.stringify({ pair: ['first pair of words here', 'second one'], special: pair.getIds(), types: pair.getTypeIds(), attention: pair.getAttentionMask() }));
