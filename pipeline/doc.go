@@ -31,5 +31,16 @@
 //
 // [OpenDataset] reads a finished dataset for training: random access to
 // token windows across shards, reading straight from the files (no
-// decoding) when shards are uncompressed.
+// decoding) when shards are uncompressed. [Dataset.Export] writes a split
+// in the flat formats other trainers read: nanoGPT .bin, llm.c .bin and
+// Megatron .bin/.idx.
+//
+// Bad input (invalid UTF-8, a bad JSON line, a truncated stream, an empty
+// file, an oversized document, a Parquet file without the text column) is a
+// *tok.FormatError naming the file and line or offset. It stops the run with
+// every finished shard kept, and a run started again with SkipBad resumes
+// and counts the skipped records in the manifest. A directory written by
+// another tokenizer or with other settings is refused.
+//
+// All Arrow and Parquet code lives in internal/arrowio.
 package pipeline

@@ -76,6 +76,9 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 	if err := cleanRankDir(dir, state); err != nil {
 		return nil, err
 	}
+	if n := len(state.Splits[SplitTrain].shardsOrNil()) + len(state.Splits[SplitValidation].shardsOrNil()); n > 0 && cfg.Progress != nil {
+		fmt.Fprintf(cfg.Progress, "encode: resuming rank %d after %d finished shards\n", cfg.Rank, n)
+	}
 	r := &run{cfg: cfg, dir: dir, state: state, corpus: corpora.OpenInputs(mine, copts), inputs: mine}
 	defer r.corpus.Close()
 	if err := r.run(ctx); err != nil {

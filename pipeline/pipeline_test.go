@@ -3,6 +3,7 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -389,5 +390,60 @@ func TestEmptySplit(t *testing.T) {
 	n := 0
 	if err := arrowio.ReadShard(f, func([]int32, int64) error { n++; return nil }); err != nil || n != 0 {
 		t.Fatalf("empty shard read by Arrow: %v, %d rows", err, n)
+	}
+}
+
+// TestHFLayout checks the files datasets.load_from_disk reads: every key of
+// state.json it indexes, the features of dataset_info.json, and
+// dataset_dict.json (facts from huggingface/datasets, see
+// ../shared/reference/pipeline-model.md §1.1).
+func TestHFLayout(t *testing.T) {
+	cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+	cfg.ShardBytes = 256 << 10
+	m := encodeAll(t, cfg, testInputs(t)[:6])
+	var dict map[string][]string
+	if err := readJSON(filepath.Join(cfg.Out, "dataset_dict.json"), &dict); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(dict["splits"]) != "[train validation]" {
+		t.Errorf("dataset_dict.json: %v", dict)
+	}
+	for _, split := range splitNames {
+		var state map[string]any
+		if err := readJSON(filepath.Join(cfg.Out, split, "state.json"), &state); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"_data_files", "_fingerprint", "_format_columns", "_format_kwargs", "_format_type", "_output_all_columns", "_split"} {
+			if _, ok := state[k]; !ok {
+				t.Errorf("%s/state.json lacks %s", split, k)
+			}
+		}
+		files := state["_data_files"].([]any)
+		if len(files) != len(m.Splits[split].Shards) {
+			t.Fatalf("%s: %d data files, %d shards", split, len(files), len(m.Splits[split].Shards))
+		}
+		for i, f := range files {
+			want := fmt.Sprintf("data-%05d-of-%05d.arrow", i, len(files))
+			if f.(map[string]any)["filename"] != want {
+				t.Errorf("%s: data file %d is %v, want %s", split, i, f, want)
+			}
+			b, err := os.ReadFile(filepath.Join(cfg.Out, split, want))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A stream, not the file format (which starts with ARROW1).
+			if bytes.HasPrefix(b, []byte("ARROW1")) || !bytes.HasPrefix(b, []byte{0xff, 0xff, 0xff, 0xff}) {
+				t.Errorf("%s: not an Arrow IPC stream", want)
+			}
+		}
+		var info map[string]json.RawMessage
+		if err := readJSON(filepath.Join(cfg.Out, split, "dataset_info.json"), &info); err != nil {
+			t.Fatal(err)
+		}
+		var feats map[string]any
+		json.Unmarshal(info["features"], &feats)
+		if fmt.Sprint(feats) != "map[input_ids:map[_type:Sequence feature:map[_type:Value dtype:int32]] num_bytes:map[_type:Value dtype:int64]]" {
+			t.Errorf("features: %v", feats)
+		}
 	}
 }

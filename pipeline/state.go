@@ -80,6 +80,13 @@ func (s *SplitState) lastSeq() int64 {
 	return s.Shards[len(s.Shards)-1].LastSeq
 }
 
+func (s *SplitState) shardsOrNil() []ShardInfo {
+	if s == nil {
+		return nil
+	}
+	return s.Shards
+}
+
 func (s *SplitState) totals() (docs, tokens, nbytes int64) {
 	if s == nil {
 		return
