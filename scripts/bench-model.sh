@@ -5,7 +5,7 @@
 #
 # Needs Debian's python3-torch and the OpenMP OpenBLAS (apt-get install -y python3-torch libopenblas0-openmp)
 # and ../shared (the PyTorch model is ../shared/peers/torch/gpt.py, nanoGPT-equivalent; data is tiny
-# Shakespeare). Environment: THREADS (2), STEPS (30 timed training steps), WARMUP (5), SAMPLE (500 tokens),
+# Shakespeare). Environment: TOK_BIN (a tok binary to use instead of building ./cmd/tok), THREADS (2), STEPS (30 timed training steps), WARMUP (5), SAMPLE (500 tokens),
 # CONFIG (A: 4 layers, 4 heads, 128 wide, context 64, batch 12; B: 6/6/384, context 256, batch 8).
 # The machine is shared: run it when it is quiet, and quote the ratio of one run, not the absolute figures.
 #
@@ -26,7 +26,7 @@ case "$CONFIG" in
   *) echo "CONFIG must be A or B" >&2; exit 2 ;;
 esac
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
-go build -o "$WORK/tok" ./cmd/tok
+if [ -n "${TOK_BIN:-}" ]; then cp "$TOK_BIN" "$WORK/tok"; else go build -o "$WORK/tok" ./cmd/tok; fi
 
 if [ "${1:-}" = anchor ]; then
   echo "tiny Shakespeare anchor, config A, 2000 steps, threads $THREADS, load $(cut -d' ' -f1-3 /proc/loadavg)"
