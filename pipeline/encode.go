@@ -165,6 +165,7 @@ type job struct {
 	text     []byte     // the documents' texts, back to back
 	ends     []int      // end of each document in text
 	input    []int32    // index of each document's input
+	index    []int64    // each document's index within its input
 	sums     [][32]byte // sha256 of each document's text (worker)
 	split    []uint8    // 0 train, 1 validation (worker)
 	skip     []bool     // already in a finished shard (worker)
@@ -296,6 +297,7 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 		j.text = j.text[:0]
 		j.ends = j.ends[:0]
 		j.input = j.input[:0]
+		j.index = j.index[:0]
 		j.err = nil
 		j.done = make(chan struct{})
 		var err error
@@ -308,6 +310,7 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 			j.text = append(j.text, d.Text...)
 			j.ends = append(j.ends, len(j.text))
 			j.input = append(j.input, int32(r.corpus.InputIndex()))
+			j.index = append(j.index, d.Index)
 			seq++
 		}
 		r.progress.read.Store(r.corpus.BytesRead())
@@ -370,7 +373,8 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 			r.digests[in].Bytes += int64(end - start)
 			if !j.skip[i] {
 				sw := shards[j.split[i]]
-				if err := sw.append(j.firstSeq+int64(i), j.ids[idStart:idEnd], int64(end-start)); err != nil {
+				at := DocRef{Source: r.inputs[in].Path, Index: j.index[i]}
+				if err := sw.append(j.firstSeq+int64(i), at, j.ids[idStart:idEnd], int64(end-start)); err != nil {
 					return err
 				}
 				r.progress.add(1, int64(end-start), int64(idEnd-idStart))
@@ -448,12 +452,14 @@ func (s *shardWriter) open(seq int64) error {
 	return nil
 }
 
-func (s *shardWriter) append(seq int64, ids []uint32, nbytes int64) error {
+func (s *shardWriter) append(seq int64, at DocRef, ids []uint32, nbytes int64) error {
 	if s.f == nil {
 		if err := s.open(seq); err != nil {
 			return err
 		}
+		s.info.First = at
 	}
+	s.info.Last = at
 	if err := s.bw.Append(ids, nbytes); err != nil {
 		return err
 	}

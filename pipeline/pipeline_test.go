@@ -146,6 +146,19 @@ func TestEncodeWorkersIdentical(t *testing.T) {
 		if len(m.Splits[SplitTrain].Shards) < 2 {
 			t.Fatalf("want several train shards, got %d", len(m.Splits[SplitTrain].Shards))
 		}
+		// Each shard names its first and last documents, in input order.
+		order := map[string]int{}
+		for i, in := range inputs {
+			order[in.Path] = i
+		}
+		prev := DocRef{Source: inputs[0].Path, Index: -1}
+		for _, sh := range m.Splits[SplitTrain].Shards {
+			a, b, p := order[sh.First.Source], order[sh.Last.Source], order[prev.Source]
+			if sh.First.Source == "" || a < p || a == p && sh.First.Index <= prev.Index || b < a {
+				t.Fatalf("shard %s: first %+v last %+v after %+v", sh.File, sh.First, sh.Last, prev)
+			}
+			prev = sh.Last
+		}
 		sets = append(sets, datasetFiles(t, cfg.Out))
 	}
 	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")

@@ -66,6 +66,15 @@ type ShardInfo struct {
 	SHA256    string `json:"sha256"` // of the shard file
 	FirstSeq  int64  `json:"first_seq"`
 	LastSeq   int64  `json:"last_seq"` // sequence numbers within the rank
+	First     DocRef `json:"first"`    // the shard's first document
+	Last      DocRef `json:"last"`     // and its last
+}
+
+// DocRef names a document by its input and its index there (a line-based
+// document's index counts documents, not lines; a Parquet one's is the row).
+type DocRef struct {
+	Source string `json:"source"`
+	Index  int64  `json:"index"`
 }
 
 // SplitState is a rank's finished shards of one split.

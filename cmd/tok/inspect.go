@@ -59,7 +59,8 @@ func inspectAction(c *cli.Context) error {
 						status = "  ok"
 					}
 				}
-				fmt.Fprintf(w, "  %s/%s  %d docs  %d tokens  %d bytes  sha256 %s%s\n", name, sh.File, sh.Documents, sh.Tokens, sh.FileBytes, sh.SHA256[:16], status)
+				fmt.Fprintf(w, "  %s/%s  %d docs  %d tokens  %d bytes  sha256 %s  from %s#%d to %s#%d%s\n", name, sh.File, sh.Documents, sh.Tokens, sh.FileBytes, sh.SHA256[:16],
+					sh.First.Source, sh.First.Index, sh.Last.Source, sh.Last.Index, status)
 			}
 		}
 		if bad > 0 {
