@@ -138,6 +138,8 @@ func OpenInputs(inputs []Input, opts Options) *Corpus {
 	return &Corpus{inputs: inputs, opts: opts, stdin: os.Stdin}
 }
 
+var _ Reader = (*Corpus)(nil)
+
 // Corpus reads the documents of a list of inputs, one input after the
 // other. It implements Reader and is not safe for concurrent use.
 type Corpus struct {
