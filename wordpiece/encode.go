@@ -24,6 +24,15 @@ import (
 // runeComplex is redone by encodeSlow with the general normalizer and
 // pre-tokenizer; ASCII white space is a safe place to cut, as no step of
 // the normalizer looks across it.
+//
+// Performance notes: scripts/bench-wordpiece.sh, one core, two runs on a
+// 2-core machine shared with other jobs (load 15 to 21), tok vocab.txt vs
+// HF tokenizers 0.23.2 through its Node binding (encode loops only):
+// English 20 MB 13.5 vs 0.14 MB/s and 42.3 vs 0.58 MB/s (96.6x, 72.9x);
+// multilingual 20 MB 6.6 vs 0.05 and 17.6 vs 0.51 MB/s (131x, 34.4x). The
+// first version ran the general normalizer (NFD over every stretch with a
+// non-ASCII byte) and reached 2.8 MB/s on golden multi.txt where the
+// character table gave 10.5 MB/s in the same conditions.
 
 // Kinds of characters after normalization, for the pre-tokenizer.
 const (
