@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/pretokenize"
 )
 
@@ -95,5 +96,40 @@ func TestBERT_invalidUTF8(t *testing.T) {
 	ids, offs := b.AppendEncodeOffsets(nil, nil, []byte("\xffab"))
 	if len(ids) != 1 || offs[0] != (tok.Span{Start: 1, End: 3}) {
 		t.Errorf("\\xffab: %v %v, want one token at [1,3)", ids, offs)
+	}
+}
+
+// TestModel_linMaxMatchVsGreedyBERT compares LinMaxMatch with the greedy
+// reference on every distinct normalized word of the golden texts, for
+// both BERT vocabularies, with the 100-character limit off so that long
+// words are segmented too.
+func TestModel_linMaxMatchVsGreedyBERT(t *testing.T) {
+	for _, cased := range []bool{false, true} {
+		b := bertFor(t, cased)
+		cfg := b.Model().Config()
+		cfg.MaxInputCharsPerWord = 0
+		m, err := NewModel(b.Model().Vocab(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, name := range goldenTexts {
+			for _, l := range readLines(t, sharedtest.Path(t, "golden/texts/"+name+".txt")) {
+				n := b.norm.Normalize(nil, l)
+				for _, w := range pretokenize.AppendBert(nil, n, tok.Span{Start: 0, End: len(n)}) {
+					word := n[w.Start:w.End]
+					if seen[string(word)] || len(word) > 2000 {
+						continue
+					}
+					seen[string(word)] = true
+					got := m.AppendEncodeWord(nil, word)
+					want := m.AppendEncodeWordGreedy(nil, word)
+					if !reflect.DeepEqual(got, want) {
+						t.Fatalf("cased=%v %q: LinMaxMatch %v, greedy %v", cased, word, got, want)
+					}
+				}
+			}
+		}
+		t.Logf("cased=%v: %d distinct words agree", cased, len(seen))
 	}
 }
