@@ -1,11 +1,13 @@
 package bpe
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/toklabs/tok"
@@ -102,4 +104,36 @@ func FuzzRoundTrip(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A Tokenizer is shared by goroutines: results equal the sequential ones
+// (run with -race to check the pools and tables).
+func TestConcurrentEncode(t *testing.T) {
+	tk := tinyTokenizer(t)
+	m := randomRankModel(t, 21, 300, "ab c")
+	texts := [][]byte{[]byte("ab<|end|> abc ab\xff"), bytes.Repeat([]byte("ab c"), 3000), []byte("  ab  ")}
+	want := make([][]uint32, len(texts))
+	wantM := make([][]uint32, len(texts))
+	for i, x := range texts {
+		want[i] = tk.AppendEncodeSpecial(nil, x, AllSpecial)
+		wantM[i] = m.AppendEncodePiece(nil, x)
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := 0; r < 20; r++ {
+				for i, x := range texts {
+					if got := tk.AppendEncodeSpecial(nil, x, AllSpecial); !equalIDs(got, want[i]) {
+						t.Errorf("tokenizer: concurrent result differs on text %d", i)
+					}
+					if got := m.AppendEncodePiece(nil, x); !equalIDs(got, wantM[i]) {
+						t.Errorf("model: concurrent result differs on text %d", i)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
