@@ -75,7 +75,7 @@ printf '%-26s %12s %12s %8s\n' "sampling tokens/s (KV)" "$tok_sample" "$torch_sa
 echo "tok training achieved $tok_gflops GFLOP/s (model.FlopsPerToken)"
 
 # fp32 matmul, 1024^3
-tok_mm=$(go test ./model -run '^$' -bench "Gemm/.*/workers=0/1024x1024x1024" -benchtime 10x 2>/dev/null | grep -v '/go/' |
+tok_mm=$(GOMAXPROCS=$THREADS go test ./model -run '^$' -bench "Gemm/.*/workers=0/1024x1024x1024" -benchtime 10x 2>/dev/null | grep -v '/go/' |
   awk '/Gemm/ { for (i = 1; i <= NF; i++) if ($(i+1) == "GFLOP/s") print $1, $i }')
 torch_mm=$($PY "$SHARED/peers/torch/matmul.py" --sizes 1024 --threads "$THREADS" --reps 5 | tail -1)
 echo "matmul 1024^3 fp32, $THREADS threads:"
