@@ -3,6 +3,8 @@ package tokenizerjson
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,6 +113,12 @@ func FuzzLoad(f *testing.F) {
 	f.Add(buf.Bytes())
 	f.Add([]byte(`{"version":"1.0","model":{"type":"BPE","vocab":{},"merges":[]}}`))
 	f.Add([]byte(`{"version":"1.0","normalizer":{"type":"Sequence","normalizers":[{"type":"NFKC"},{"type":"Replace","pattern":{"Regex":"\\s+"},"content":" "}]},"pre_tokenizer":{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":true},"decoder":{"type":"Metaspace"},"model":{"type":"BPE","vocab":{"▁":0,"a":1},"merges":[]}}`))
+	files, _ := filepath.Glob("testdata/hf-pipelines/*.json")
+	for _, file := range files {
+		if data, err := os.ReadFile(file); err == nil {
+			f.Add(data)
+		}
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tk, err := Parse(data, "fuzz.json")
 		if err != nil {
@@ -123,5 +131,7 @@ func FuzzLoad(f *testing.F) {
 		ids := tk.AppendEncode(nil, []byte("a b\xffabc <s> 12"))
 		_, _ = tk.AppendDecode(nil, ids)
 		_ = tk.Encode([]byte("ab c"), EncodeOptions{AddSpecialTokens: true})
+		_ = tk.EncodePair([]byte("Hello <s> [MASK] wor|d"), []byte("x y z 1 2 3"), EncodeOptions{AddSpecialTokens: true})
+		_, _ = tk.AppendDecodeWith(nil, []uint32{0, 1, 2, 101, 102, 1 << 30}, DecodeOptions{SkipSpecialTokens: true, IgnoreUnknownIDs: true})
 	})
 }
