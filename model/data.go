@@ -65,7 +65,7 @@ type TokenizerID struct {
 // "rawbytes" is the hash pipeline records for it.
 var BytesTokenizer = TokenizerID{Name: "bytes", SHA256: "rawbytes", VocabSize: 256}
 
-// batchReader fills (B, T) inputs and targets from windows of T+1 tokens at
+// readBatch fills (B, T) inputs and targets from windows of T+1 tokens at
 // positions drawn from rng.
 func readBatch(src TokenSource, rng *rand.Rand, B, T int, x, y, win []uint32) error {
 	n := src.NumTokens()
