@@ -85,8 +85,9 @@ func isDigit(c rune) bool { return (c >= '0' && c <= '9') || (c >= 0xFF10 && c <
 // validPiece reports whether a candidate piece obeys the training rules:
 // not longer than MaxPieceLength characters, no unknown character, ▁ only
 // at the start (with SplitByWhitespace), one script (with
-// SplitByUnicodeScript), digits apart from other characters (with
-// SplitByNumber) and alone (with SplitDigits).
+// SplitByUnicodeScript; digits count as Common, like punctuation), digits
+// apart from other characters (with SplitByNumber and no script rule) and
+// alone (with SplitDigits).
 func (c *TrainConfig) validPiece(p []rune) bool {
 	if len(p) == 0 || len(p) > c.MaxPieceLength {
 		return false
@@ -110,10 +111,15 @@ func (c *TrainConfig) validPiece(p []rune) bool {
 			if c.SplitDigits && len(p) > 1 {
 				return false
 			}
-			if c.SplitByNumber {
+			// Digits are Common script, so with the script rule they join
+			// punctuation ("(1)", "0.00") but not letters, as in
+			// SentencePiece's vocabularies. Without it, SplitByNumber
+			// alone keeps digits apart from everything else.
+			if !c.SplitByUnicodeScript {
+				if !c.SplitByNumber {
+					continue
+				}
 				s = scriptNumber
-			} else {
-				continue
 			}
 		}
 		if s == scriptInherited {
