@@ -48,6 +48,7 @@ type Tokenizer struct {
 	special      []tok.SpecialToken // by id
 	specialByStr map[string]uint32
 	specialByID  map[uint32]string
+	isSpecial    []uint64 // bitset over ids
 	// specialStart[b] lists the special tokens starting with byte b,
 	// longest first.
 	specialStart [256][]tok.SpecialToken
@@ -87,6 +88,10 @@ func NewTokenizer(m *Model, c TokenizerConfig) (*Tokenizer, error) {
 		t.specialByID[s.ID] = s.Content
 		t.specialStart[s.Content[0]] = append(t.specialStart[s.Content[0]], s)
 		t.vocabSize = max(t.vocabSize, int(s.ID)+1)
+	}
+	t.isSpecial = make([]uint64, (t.vocabSize+63)/64)
+	for _, s := range t.special {
+		t.isSpecial[s.ID/64] |= 1 << (s.ID % 64)
 	}
 	for i := range t.specialStart {
 		l := t.specialStart[i]
@@ -251,18 +256,30 @@ func (t *Tokenizer) AppendDecode(dst []byte, ids []uint32) ([]byte, error) {
 	if len(t.special) == 0 {
 		return t.model.AppendDecode(dst, ids)
 	}
+	start := 0 // ids[start:i] are model ids, decoded in one call
 	for i, id := range ids {
-		if s, ok := t.specialByID[id]; ok {
-			dst = append(dst, s...)
-			continue
-		}
-		var err error
-		dst, err = t.model.AppendDecode(dst, ids[i:i+1])
-		if err != nil {
-			return dst, fmt.Errorf("bpe: id %d at position %d is not in the vocabulary", id, i)
+		if int(id/64) < len(t.isSpecial) && t.isSpecial[id/64]&(1<<(id%64)) != 0 {
+			var err error
+			if dst, err = t.decodeModel(dst, ids, start, i); err != nil {
+				return dst, err
+			}
+			dst = append(dst, t.specialByID[id]...)
+			start = i + 1
 		}
 	}
-	return dst, nil
+	return t.decodeModel(dst, ids, start, len(ids))
+}
+
+// decodeModel decodes ids[start:end] with the model, reporting a bad id
+// at its position in ids.
+func (t *Tokenizer) decodeModel(dst []byte, ids []uint32, start, end int) ([]byte, error) {
+	for i, id := range ids[start:end] {
+		if _, ok := t.model.Token(id); !ok {
+			dst, _ = t.model.AppendDecode(dst, ids[start:start+i]) // all valid
+			return dst, fmt.Errorf("bpe: id %d at position %d is not in the vocabulary", id, start+i)
+		}
+	}
+	return t.model.AppendDecode(dst, ids[start:end])
 }
 
 // VocabSize is one more than the largest id of the model and the special
