@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -69,6 +70,12 @@ func TestSpecialTokens(t *testing.T) {
 	back, err := tk.AppendDecode(nil, tk.AppendEncodeSpecial(nil, text, AllSpecial))
 	if err != nil || string(back) != string(text) {
 		t.Errorf("decode: %q, %v", back, err)
+	}
+	// An unknown id is an error naming its position; what came before it
+	// is kept.
+	got2, err := tk.AppendDecode(nil, []uint32{256, 302, 'x', 9999, 'y'})
+	if err == nil || !strings.Contains(err.Error(), "position 3") || string(got2) != "ab<|fim|>x" {
+		t.Errorf("decode with a bad id: %q, %v", got2, err)
 	}
 	if id, ok := tk.TokenToID("<|fim|>"); !ok || id != 302 {
 		t.Errorf("TokenToID special: %d %v", id, ok)
