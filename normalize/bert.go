@@ -41,7 +41,73 @@ func NewBert(cleanText, handleChineseChars bool, stripAccents *bool, lowercase b
 }
 
 // Normalize implements [Normalizer].
+//
+// Long runs of ASCII take a fast path: no ASCII character decomposes, is
+// a CJK ideograph or is reordered by NFD (they are all starters), so such a
+// run can be handled byte by byte, and the text between them
+// (normalizeSlow) on its own.
 func (b Bert) Normalize(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		slowEnd, fastEnd := bertSegment(src, i)
+		if slowEnd > i {
+			dst = b.normalizeSlow(dst, src[i:slowEnd])
+		}
+		dst = b.appendASCII(dst, src[slowEnd:fastEnd])
+		i = fastEnd
+	}
+	return dst
+}
+
+// minASCIIRun is the shortest ASCII run that leaves the slow path; shorter
+// ones (the spaces and digits of non-Latin text) stay in it, so that the
+// slow path runs on long stretches.
+const minASCIIRun = 32
+
+// bertSegment splits src from i into a stretch for the slow path,
+// src[i:slowEnd], and a run of ASCII, src[slowEnd:fastEnd], that is long
+// or ends the text.
+func bertSegment(src []byte, i int) (slowEnd, fastEnd int) {
+	for p := i; p < len(src); {
+		if src[p] >= utf8.RuneSelf {
+			p++
+			continue
+		}
+		q := p
+		for q < len(src) && src[q] < utf8.RuneSelf {
+			q++
+		}
+		if q-p >= minASCIIRun || q == len(src) {
+			return p, q
+		}
+		p = q
+	}
+	return len(src), len(src)
+}
+
+// appendASCII is Normalize for ASCII text.
+func (b Bert) appendASCII(dst, src []byte) []byte {
+	for _, c := range src {
+		switch {
+		case c == '\t' || c == '\n' || c == '\r':
+			if b.CleanText {
+				c = ' '
+			}
+		case c < 0x20 || c == 0x7f:
+			if b.CleanText {
+				continue
+			}
+		case 'A' <= c && c <= 'Z':
+			if b.Lowercase {
+				c += 'a' - 'A'
+			}
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// normalizeSlow is Normalize for any text.
+func (b Bert) normalizeSlow(dst, src []byte) []byte {
 	if !b.StripAccents {
 		// Every remaining step maps one character to characters, so one
 		// pass does them all.
@@ -51,8 +117,33 @@ func (b Bert) Normalize(dst, src []byte) []byte {
 	return mapRunes(dst, nfdBytes(mid), b.appendStripLower)
 }
 
-// NormalizeAligned implements [Normalizer].
+// NormalizeAligned implements [Normalizer]. It splits the text into the
+// same ASCII and non-ASCII runs as Normalize.
 func (b Bert) NormalizeAligned(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
+	for i := 0; i < len(src); {
+		slowEnd, fastEnd := bertSegment(src, i)
+		if slowEnd > i {
+			n := len(align)
+			dst, align = b.alignedSlow(dst, align, src[i:slowEnd])
+			for a := n; a < len(align); a++ {
+				align[a].Start += i
+				align[a].End += i
+			}
+		}
+		for k := slowEnd; k < fastEnd; k++ {
+			n := len(dst)
+			dst = b.appendASCII(dst, src[k:k+1])
+			if len(dst) > n {
+				align = append(align, tok.Span{Start: k, End: k + 1})
+			}
+		}
+		i = fastEnd
+	}
+	return dst, align
+}
+
+// alignedSlow is NormalizeAligned for any text.
+func (b Bert) alignedSlow(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
 	if !b.StripAccents {
 		return mapRunesAligned(dst, align, src, b.appendChar)
 	}
