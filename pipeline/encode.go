@@ -176,8 +176,16 @@ type job struct {
 }
 
 const (
-	jobTextBytes = 256 << 10
+	jobTextBytes = 256 << 10 // a job closes once it holds this much text
 	jobMaxDocs   = 512
+	// jobKeepBytes bounds the buffers a job keeps for reuse (text bytes;
+	// ids get a quarter as many entries): book-sized documents reuse
+	// them, and only larger ones are given back to the GC.
+	// Performance notes: keeping 8 MiB instead of 1 MiB took tok encode
+	// on en-large (100 MB, many book-sized documents) from 6.3 to 5.65
+	// CPU-seconds, peak RSS from 234 to 252 MiB (one run each, shared
+	// machine).
+	jobKeepBytes = 8 << 20
 )
 
 type run struct {
@@ -383,10 +391,10 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 		}
 		// A job that held a very long document gives its buffers back, so
 		// that memory stays bounded by a few jobs of ordinary size.
-		if cap(j.text) > 4*jobTextBytes {
+		if cap(j.text) > jobKeepBytes {
 			j.text = nil
 		}
-		if cap(j.ids) > 4*jobTextBytes {
+		if cap(j.ids) > jobKeepBytes/4 {
 			j.ids = nil
 		}
 		free <- j
