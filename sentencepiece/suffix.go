@@ -1,5 +1,7 @@
 package sentencepiece
 
+import "runtime"
+
 // suffixArray returns the suffix array of s (values ≥ 0) by prefix
 // doubling with counting sorts: O(n log n) time, three int32 arrays of
 // length n besides s.
@@ -129,6 +131,10 @@ func lcpArray(s, sa []int32) (lcp, inv []int32) {
 func repeats(s []int32, weight func(p int32) int64, fn func(start, length int32, count int64)) {
 	n := len(s)
 	sa := suffixArray(s)
+	// The construction's scratch arrays (three times the size of sa) are
+	// garbage now; collect them before the next arrays are allocated so
+	// that peak memory stays near the live set.
+	runtime.GC()
 	lcp, _ := lcpArray(s, sa)
 	if n < 2 {
 		return

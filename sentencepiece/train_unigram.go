@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -89,6 +90,7 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 
 func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
 	seeds := makeSeeds(words, freqs, required, reqFreq, cfg)
+	runtime.GC() // the suffix arrays are garbage; see repeats
 	cfg.logf("unigram: %d seed pieces", len(seeds))
 	pieces := make([]string, len(seeds))
 	scores := make([]float64, len(seeds))

@@ -3,13 +3,15 @@ package sentencepiece
 import "sort"
 
 // pieceTrie maps byte strings to ids and answers prefix queries. Each node
-// has a sorted run of outgoing edges in labels/targets; the root has a
-// direct table because almost every lookup starts there.
+// has a sorted run of outgoing edges in labels; the root has a direct
+// table because almost every lookup starts there. Nodes are laid out
+// breadth-first and every node but the root is created with the one edge
+// that leads to it, in the same order, so the edge labels[e] leads to node
+// e+1 and no target array is needed.
 type pieceTrie struct {
-	root    [256]int32 // child of the root per byte, 0 = none
-	nodes   []trieNode
-	labels  []byte
-	targets []int32
+	root   [256]int32 // child of the root per byte, 0 = none
+	nodes  []trieNode
+	labels []byte
 }
 
 type trieNode struct {
@@ -55,8 +57,7 @@ func newPieceTrie(keys []string, values []int32) *pieceTrie {
 			}
 			child := int32(len(t.nodes))
 			t.nodes = append(t.nodes, trieNode{value: -1})
-			t.labels = append(t.labels, c)
-			t.targets = append(t.targets, child)
+			t.labels = append(t.labels, c) // the edge to node child == len(t.labels)
 			queue = append(queue, span{lo, hi, sp.depth + 1, child})
 			lo = hi
 		}
@@ -67,7 +68,7 @@ func newPieceTrie(keys []string, values []int32) *pieceTrie {
 	}
 	n := t.nodes[0]
 	for e := n.first; e < n.first+n.count; e++ {
-		t.root[t.labels[e]] = t.targets[e]
+		t.root[t.labels[e]] = e + 1
 	}
 	return t
 }
@@ -91,7 +92,7 @@ func (t *pieceTrie) child(node int32, c byte) int32 {
 	}
 	for ; lo < hi; lo++ {
 		if l := t.labels[lo]; l == c {
-			return t.targets[lo]
+			return lo + 1
 		} else if l > c {
 			return 0
 		}
