@@ -74,8 +74,9 @@ func (b *BatchWriter) Append(ids []uint32, numBytes int64) error {
 			return err
 		}
 	}
-	for _, id := range ids {
-		b.values = append(b.values, int32(id))
+	// Ids below 2^31 have the same bits as uint32 and int32: copy them whole.
+	if len(ids) > 0 {
+		b.values = append(b.values, unsafe.Slice((*int32)(unsafe.Pointer(&ids[0])), len(ids))...)
 	}
 	b.offsets = append(b.offsets, int32(len(b.values)))
 	b.numBytes = append(b.numBytes, numBytes)
