@@ -6,7 +6,7 @@
 # its own (the peers' contract); the MB/s are of the encode loop alone, as
 # each tool reports it (PEER_TIME=1 for the peers, the hidden --bench mode
 # for tok), so start-up and vocabulary loading are left out. The median of
-# RUNS runs (default 3) is printed, with tok's ratio to each peer
+# RUNS rounds (default 3) is printed, with tok's ratio to each peer
 # (hf-gpt35turbo.tokenizer.json gives the same ids as cl100k_base).
 #
 # Needs the peers (../shared/peers/setup.sh; PATH is set from TOK_PEERS,
@@ -44,9 +44,11 @@ runs=(
 )
 echo "# $(date -u +%FT%TZ) $(nproc) cpus, load: $(cut -d' ' -f1-3 /proc/loadavg); file: $DATA ($(stat -c %s "$DATA") bytes); runs: $RUNS"
 : > "$TMP/results"
-for r in "${runs[@]}"; do
-  IFS='|' read -r name vocab cpus cmd <<< "$r"
-  for i in $(seq "$RUNS"); do
+# Rounds outside, tools inside: each round runs every tool once, so a
+# change of load on the shared machine hits all tools alike.
+for i in $(seq "$RUNS"); do
+  for r in "${runs[@]}"; do
+    IFS='|' read -r name vocab cpus cmd <<< "$r"
     # shellcheck disable=SC2086
     mbps=$(taskset -c "$cpus" $cmd 2>&1 >/dev/null | grep -o 'MBps=[0-9.]*' | tail -1 | cut -d= -f2)
     echo "$name|$vocab|${mbps:-NaN}" >> "$TMP/results"
