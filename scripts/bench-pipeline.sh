@@ -9,7 +9,7 @@
 #       cpu:  pipeline MB per CPU-second / tokenizer MB per CPU-second  (the pipeline's overhead; robust
 #             to other loads on a shared machine)
 #     The tokenizer alone makes BENCHTIME passes over the same documents with warm caches, which
-#     flatters it: with BENCHTIME=1x (one cold pass) it measured about 2/3 of its 3x figure here.
+#     flatters it: one cold pass (BENCHTIME=1x) gave 46.7 MB/cpu-s against 74.2 at 3x in one run here.
 #  2. `tok encode --out` on RSS_CORPUS (100 MB of text) and on a corpus COPIES times as large (the file
 #     linked COPIES times under different names), reporting peak RSS of both: it must not grow with the
 #     corpus.
