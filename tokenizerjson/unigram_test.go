@@ -22,12 +22,11 @@ const spmTestdata = "../sentencepiece/testdata/"
 // spm_train model in ../sentencepiece/testdata: as converted, and without
 // the Precompiled normalizer (so that it loads without that normalizer).
 var unigramFiles = []struct {
-	name      string
-	charsmap  bool
-	spmParity bool // HF's ids equal SentencePiece's (except special-token strings)
+	name     string
+	charsmap bool
 }{
-	{"opticks-unigram-1000.tokenizer.json", true, true},
-	{"opticks-unigram-1000.nocharsmap.tokenizer.json", false, false},
+	{"opticks-unigram-1000.tokenizer.json", true},
+	{"opticks-unigram-1000.nocharsmap.tokenizer.json", false},
 }
 
 func writeUnigramFile(t *testing.T, charsmap bool) []byte {
@@ -98,28 +97,39 @@ func jsonIDs(ids []uint32) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-// TestUnigramHFParity loads the file without a charsmap with this package
-// and compares its ids with HF tokenizers' (peer-hf-encode, make-hf.sh).
-func TestUnigramHFParity(t *testing.T) {
-	tk, err := Open(spmTestdata + "opticks-unigram-1000.nocharsmap.tokenizer.json")
+// checkHFParity encodes lines with the tokenizer.json file and compares
+// every line with HF tokenizers' ids in golden.
+func checkHFParity(t *testing.T, file, text string, lines [][]byte, golden string) {
+	t.Helper()
+	tk, err := Open(spmTestdata + file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, lines := range unigramTexts(t) {
-		want := readJSONL(t, spmTestdata+"opticks-unigram-1000.nocharsmap.tokenizer.json."+name+".hf.jsonl")
-		if len(want) != len(lines) {
-			t.Fatalf("%s: %d golden lines, %d text lines", name, len(want), len(lines))
+	want := readJSONL(t, golden)
+	if len(want) != len(lines) {
+		t.Fatalf("%s %s: %d golden lines for %d text lines", file, text, len(want), len(lines))
+	}
+	same := 0
+	for i, l := range lines {
+		got := jsonIDs(tk.AppendEncode(nil, l))
+		if got == want[i] {
+			same++
+		} else if i-same < 3 {
+			t.Errorf("%s %s line %d %q: got %s want %s", file, text, i+1, l, got, want[i])
 		}
-		same := 0
-		for i, l := range lines {
-			got := jsonIDs(tk.AppendEncode(nil, l))
-			if got == want[i] {
-				same++
-			} else if i-same < 3 {
-				t.Errorf("%s line %d %q: got %s want %s", name, i+1, l, got, want[i])
-			}
+	}
+	t.Logf("%s %s: %d/%d lines identical to HF", file, text, same, len(lines))
+}
+
+// TestUnigramHFParity loads both converted files with this package (the
+// Precompiled normalizer included) and compares their ids with HF
+// tokenizers' (peer-hf-encode, make-hf.sh).
+func TestUnigramHFParity(t *testing.T) {
+	texts := unigramTexts(t)
+	for _, f := range unigramFiles {
+		for _, name := range []string{"opticks-head", "edge"} {
+			checkHFParity(t, f.name, name, texts[name], spmTestdata+f.name+"."+name+".hf.jsonl")
 		}
-		t.Logf("%s: %d/%d lines identical to HF", name, same, len(lines))
 	}
 }
 
@@ -151,45 +161,6 @@ func TestUnigramSharedEdgeHFParity(t *testing.T) {
 	}
 	lines := bytes.Split(bytes.TrimSuffix(edge, []byte("\n")), []byte("\n"))
 	for _, f := range unigramFiles {
-		tk, err := Open(spmTestdata + f.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := readJSONL(t, spmTestdata+f.name+".shared-edge.hf.jsonl")
-		if len(want) != len(lines) {
-			t.Fatalf("%s: %d golden lines for %d text lines", f.name, len(want), len(lines))
-		}
-		same := 0
-		for i, l := range lines {
-			got := jsonIDs(tk.AppendEncode(nil, l))
-			if got == want[i] {
-				same++
-			} else if i-same < 5 {
-				t.Errorf("%s line %d %q: got %s want %s", f.name, i+1, l, got, want[i])
-			}
-		}
-		t.Logf("%s shared edge: %d/%d lines identical to HF", f.name, same, len(lines))
-	}
-}
-
-// TestUnigramPrecompiledHFParity loads the converted file, Precompiled
-// normalizer included, and compares with HF's ids.
-func TestUnigramPrecompiledHFParity(t *testing.T) {
-	tk, err := Open(spmTestdata + "opticks-unigram-1000.tokenizer.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, lines := range unigramTexts(t) {
-		want := readJSONL(t, spmTestdata+"opticks-unigram-1000.tokenizer.json."+name+".hf.jsonl")
-		same := 0
-		for i, l := range lines {
-			got := jsonIDs(tk.AppendEncode(nil, l))
-			if got == want[i] {
-				same++
-			} else if i-same < 3 {
-				t.Errorf("%s line %d %q: got %s want %s", name, i+1, l, got, want[i])
-			}
-		}
-		t.Logf("%s: %d/%d lines identical to HF", name, same, len(lines))
+		checkHFParity(t, f.name, "shared edge", lines, spmTestdata+f.name+".shared-edge.hf.jsonl")
 	}
 }
