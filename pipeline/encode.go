@@ -175,9 +175,12 @@ type job struct {
 	done     chan struct{}
 }
 
+// jobTextBytes: a job closes once it holds this much text (a variable so
+// that the resume test can make jobs, and so shard completions, frequent).
+var jobTextBytes = 256 << 10
+
 const (
-	jobTextBytes = 256 << 10 // a job closes once it holds this much text
-	jobMaxDocs   = 512
+	jobMaxDocs = 512
 	// jobKeepBytes bounds the buffers a job keeps for reuse (text bytes;
 	// ids get a quarter as many entries): book-sized documents reuse
 	// them, and only larger ones are given back to the GC.

@@ -13,12 +13,14 @@ import (
 	"github.com/toklabs/tok/corpora"
 )
 
-// slowTok is byteTok slowed down so that a run lasts long enough to be
-// killed in the middle.
+// slowTok is byteTok slowed down by sleeping, so that a run lasts about 3 s
+// (790 documents × 7 ms over 2 workers) on any machine: the first kills
+// (at 150, 250, 350 ms) always land before the end, and with 16 KiB jobs
+// shards finish every half second or so, so later kills land between them.
 type slowTok struct{ byteTok }
 
 func (s slowTok) AppendEncode(dst []uint32, text []byte) []uint32 {
-	time.Sleep(2 * time.Millisecond)
+	time.Sleep(7 * time.Millisecond)
 	return s.byteTok.AppendEncode(dst, text)
 }
 
@@ -57,6 +59,8 @@ func resumeConfig(out string) Config {
 }
 
 func runChild(out string) error {
+	defer func(old int) { jobTextBytes = old }(jobTextBytes)
+	jobTextBytes = 16 << 10 // small jobs: shards finish every half second
 	inputs, err := corpora.DefaultInputs()
 	if err != nil {
 		return err
@@ -83,7 +87,7 @@ func TestResumeAfterKill(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "killed")
 	kills, progressSeen := 0, 0
 	lastShards := -1
-	for delay := 200 * time.Millisecond; ; delay += 150 * time.Millisecond {
+	for delay := 150 * time.Millisecond; ; delay += 100 * time.Millisecond {
 		cmd := exec.Command(exe, "-test.run=^$")
 		cmd.Env = append(os.Environ(), childEnv+"="+out)
 		cmd.Stderr = os.Stderr
