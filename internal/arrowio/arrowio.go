@@ -74,6 +74,12 @@ func (b *BatchWriter) Append(ids []uint32, numBytes int64) error {
 			return err
 		}
 	}
+	if need := len(b.values) + len(ids); need > cap(b.values) {
+		// Grow once to the batch limit rather than by small steps.
+		nv := make([]int32, len(b.values), max(need, b.maxVals))
+		copy(nv, b.values)
+		b.values = nv
+	}
 	// Ids below 2^31 have the same bits as uint32 and int32: copy them whole.
 	if len(ids) > 0 {
 		b.values = append(b.values, unsafe.Slice((*int32)(unsafe.Pointer(&ids[0])), len(ids))...)
