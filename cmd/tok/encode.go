@@ -224,8 +224,8 @@ type lineChunk struct {
 
 func (c *lineChunk) encode(enc encodeFunc, format idFormat) {
 	var ids []uint32
-	c.out = c.out[:0]
-	c.bytes, c.tokens = len(c.data), 0
+	out := c.out[:0] // locals: chunks sit side by side in memory
+	tokens := 0
 	for rest := c.data; len(rest) > 0; {
 		line := rest
 		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -234,9 +234,10 @@ func (c *lineChunk) encode(enc encodeFunc, format idFormat) {
 			rest = nil
 		}
 		ids = enc(ids[:0], line)
-		c.tokens += len(ids)
-		c.out = appendIDs(c.out, ids, format)
+		tokens += len(ids)
+		out = appendIDs(out, ids, format)
 	}
+	c.out, c.bytes, c.tokens = out, len(c.data), tokens
 }
 
 // chunkSize is how many bytes of whole lines a worker encodes at a time.
@@ -407,6 +408,7 @@ func encodeBench(c *cli.Context, files []string, enc encodeFunc, workers int) er
 			defer wg.Done()
 			var ids []uint32
 			for ch := range next {
+				tokens := 0 // local: chunks sit side by side in memory
 				for rest := ch.data; len(rest) > 0; {
 					line := rest
 					if i := bytes.IndexByte(rest, '\n'); i >= 0 {
@@ -415,8 +417,9 @@ func encodeBench(c *cli.Context, files []string, enc encodeFunc, workers int) er
 						rest = nil
 					}
 					ids = enc(ids[:0], line)
-					ch.tokens += len(ids)
+					tokens += len(ids)
 				}
+				ch.tokens = tokens
 			}
 		}()
 	}
