@@ -12,6 +12,14 @@
 # Needs the peers (../shared/peers/setup.sh; PATH is set from TOK_PEERS,
 # default ~/.cache/tok-peers) and TOK_SHARED (default ../shared) for the
 # vocabularies. The machine may be shared: load is printed with the table.
+#
+# One run (2 rounds) on 2026-11-27 09:00 UTC, the 2-core machine shared with
+# other helpers (load average 3.1 at the start, 3.1 at the end), encode MB/s:
+#   tok cl100k_base 66.44 | tiktoken 4.05 (16.4x) | gpt-tokenizer 10.53 (6.3x)
+#   | tiktoken-go 6.79 (9.8x) | HF tokenizers hf-gpt35turbo 2.13 (31.2x);
+#   tok r50k_base 65.39 vs tiktoken 5.17 (12.6x); tok o200k_base 54.58 vs
+#   tiktoken 3.71 (14.7x); tok cl100k_base on 2 cores 81.79 (another
+#   process was using about one core at the time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-3}
