@@ -13,6 +13,12 @@ import (
 	"github.com/toklabs/tok"
 )
 
+var (
+	_ Tiler = gpt2Matcher{}
+	_ Tiler = cl100kMatcher{}
+	_ Tiler = o200kMatcher{}
+)
+
 // fastMatcher returns the hand-written matcher for a built-in pattern, or
 // nil.
 func fastMatcher(pattern string) Matcher {
@@ -38,6 +44,32 @@ func appendTiling(dst []tok.Span, text []byte, next func([]byte, int) int) []tok
 		p = e
 	}
 	return dst
+}
+
+// Tiler is implemented by the Matchers of the built-in patterns, whose
+// matches tile the text: no empty match, no gap. A caller can then take the
+// matches of a long text a bounded batch at a time instead of holding a
+// span for every match.
+type Tiler interface {
+	Matcher
+	// AppendTiles appends to dst the spans of at most max successive
+	// matches, the first starting at from, and returns the extended slice
+	// and the end of the last match appended (len(text) when the text is
+	// done). from must be 0 or the end of an earlier match; the matches
+	// from 0 taken batch after batch are then those of AppendMatches.
+	AppendTiles(dst []tok.Span, text []byte, from, max int) ([]tok.Span, int)
+}
+
+// appendTiles runs next from from for at most max matches.
+func appendTiles(dst []tok.Span, text []byte, from, max int, next func([]byte, int) int) ([]tok.Span, int) {
+	bmpOnce.Do(buildBMP)
+	p := from
+	for n := 0; n < max && p < len(text); n++ {
+		e := next(text, p)
+		dst = append(dst, tok.Span{Start: p, End: e})
+		p = e
+	}
+	return dst, p
 }
 
 // contraction returns the length of the contraction ('s 't 're 've 'm 'll
@@ -113,6 +145,10 @@ func (gpt2Matcher) AppendMatches(dst []tok.Span, text []byte) []tok.Span {
 	return appendTiling(dst, text, gpt2Next)
 }
 
+func (gpt2Matcher) AppendTiles(dst []tok.Span, text []byte, from, max int) ([]tok.Span, int) {
+	return appendTiles(dst, text, from, max, gpt2Next)
+}
+
 func gpt2Next(text []byte, p int) int {
 	if n := contraction(text, p, false); n > 0 {
 		return p + n
@@ -146,6 +182,13 @@ func (m cl100kMatcher) AppendMatches(dst []tok.Span, text []byte) []tok.Span {
 		return appendTiling(dst, text, qwen2Next)
 	}
 	return appendTiling(dst, text, cl100kNext)
+}
+
+func (m cl100kMatcher) AppendTiles(dst []tok.Span, text []byte, from, max int) ([]tok.Span, int) {
+	if m.maxDigits == 1 {
+		return appendTiles(dst, text, from, max, qwen2Next)
+	}
+	return appendTiles(dst, text, from, max, cl100kNext)
 }
 
 func cl100kNext(text []byte, p int) int { return cl100kLikeNext(text, p, 3) }
@@ -211,6 +254,10 @@ type o200kMatcher struct{}
 
 func (o200kMatcher) AppendMatches(dst []tok.Span, text []byte) []tok.Span {
 	return appendTiling(dst, text, o200kNext)
+}
+
+func (o200kMatcher) AppendTiles(dst []tok.Span, text []byte, from, max int) ([]tok.Span, int) {
+	return appendTiles(dst, text, from, max, o200kNext)
 }
 
 // o200kUpperLower is `U*W+C?` from s (U, W: the classes cU, cW; C: the

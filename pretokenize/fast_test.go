@@ -51,7 +51,30 @@ func checkSame(tb testing.TB, name string, fast, slow Matcher, text []byte) bool
 		return false
 	}
 	checkTiling(tb, name, text, got)
+	for _, max := range []int{1, 1 + len(text)%7, 256} {
+		if tiles := appendAllTiles(fast.(Tiler), text, max); !equalSpans(tiles, got) {
+			tb.Errorf("%s on %q: AppendTiles in batches of %d gives %d spans, AppendMatches %d (or they differ)",
+				name, clip(text, 300), max, len(tiles), len(got))
+			return false
+		}
+	}
 	return true
+}
+
+// appendAllTiles takes the matches of text max at a time with AppendTiles,
+// each batch into a reused buffer, as a streaming caller does.
+func appendAllTiles(m Tiler, text []byte, max int) []tok.Span {
+	var all, buf []tok.Span
+	for p := 0; p < len(text); {
+		var e int
+		buf, e = m.AppendTiles(buf[:0], text, p, max)
+		if len(buf) == 0 || len(buf) > max || e <= p || buf[0].Start != p || buf[len(buf)-1].End != e {
+			return append(all, tok.Span{Start: -1, End: -1}) // differs from any tiling
+		}
+		all = append(all, buf...)
+		p = e
+	}
+	return all
 }
 
 func checkTiling(tb testing.TB, name string, text []byte, spans []tok.Span) {
