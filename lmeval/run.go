@@ -7,7 +7,6 @@ import (
 	"math"
 	"path/filepath"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
@@ -126,15 +125,7 @@ func (d *docSet) add(text []byte) {
 	d.texts = append(d.texts, t)
 	d.bytes += int64(len(t))
 	d.chars += int64(utf8.RuneCount(t))
-	inWord := false
-	for _, r := range string(t) {
-		if unicode.IsSpace(r) {
-			inWord = false
-		} else if !inWord {
-			inWord = true
-			d.words++
-		}
-	}
+	d.words += metrics.Words(t)
 }
 
 // reader returns a corpora.Reader over the documents.
@@ -239,11 +230,13 @@ func encodeAll(tk tok.Tokenizer, d *docSet) model.Tokens {
 func evaluate(cfg Config, spec Spec, tk tok.Tokenizer, train, val *docSet, flopBudget float64, logf func(string, ...any)) (TokenizerResult, float64, error) {
 	res := TokenizerResult{Name: spec.Name(), Spec: string(spec), VocabSize: tk.VocabSize()}
 	trainIDs := encodeAll(tk, train)
-	valIDs := encodeAll(tk, val)
 	in := metrics.NewIntrinsic(tk)
 	in.AddTraining(trainIDs)
+	var valIDs model.Tokens
 	for _, t := range val.texts {
-		in.Add(t)
+		n := len(valIDs)
+		valIDs = tk.AppendEncode(valIDs, t)
+		in.AddEncoded(t, valIDs[n:])
 	}
 	res.Intrinsic = in.Report()
 	if len(trainIDs) < 2 || len(valIDs) < 2 {

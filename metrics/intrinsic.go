@@ -12,6 +12,24 @@ import (
 // memory stays flat however much text is added.
 const maxWordCache = 1 << 20
 
+// Words counts the whitespace-separated words of text (unicode.IsSpace),
+// the word unit of fertility and word perplexity.
+func Words(text []byte) int64 {
+	var n int64
+	inWord := false
+	for len(text) > 0 {
+		r, size := utf8.DecodeRune(text)
+		text = text[size:]
+		if unicode.IsSpace(r) {
+			inWord = false
+		} else if !inWord {
+			inWord = true
+			n++
+		}
+	}
+	return n
+}
+
 // Intrinsic accumulates the intrinsic measures of one tokenizer over text.
 // Add documents with Add; read the result with Report. An Intrinsic is not
 // safe for concurrent use; merge several with Merge.

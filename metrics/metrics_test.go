@@ -117,3 +117,17 @@ func TestIntrinsicMerge(t *testing.T) {
 		t.Errorf("merged %+v\nwhole  %+v", a.Report(), whole.Report())
 	}
 }
+
+func TestWords(t *testing.T) {
+	tests := []struct {
+		text string
+		want int64
+	}{
+		{"", 0}, {"   ", 0}, {"one", 1}, {" two  words\n", 2}, {"a\u3000b\u00a0c", 3}, {"\xffx y", 2},
+	}
+	for _, tc := range tests {
+		if got := Words([]byte(tc.text)); got != tc.want {
+			t.Errorf("Words(%q) = %d, want %d", tc.text, got, tc.want)
+		}
+	}
+}
