@@ -4,9 +4,8 @@ import (
 	"bufio"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
+	"github.com/toklabs/tok/internal/atomicfile"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -93,29 +92,6 @@ func (r *TrainResult) WriteGPT2Files(dir string) (vocab, merges string, err erro
 // WriteFileAtomic creates path with the bytes fill writes: into a
 // temporary file beside it, synced and renamed into place. On error the
 // target is untouched.
-func WriteFileAtomic(path string, fill func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = fill(f); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+func WriteFileAtomic(path string, fill func(io.Writer) error) error {
+	return atomicfile.Write(path, fill)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"github.com/toklabs/tok/internal/atomicfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -131,23 +132,7 @@ func (r *Report) WriteAll(dir string) error {
 	return r.WriteCharts(dir)
 }
 
-// writeFileAtomic writes through a temporary file and renames it into place.
+// writeFileAtomic writes through a temporary file renamed into place.
 func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.Write(path, write)
 }

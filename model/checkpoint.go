@@ -3,7 +3,7 @@ package model
 import (
 	"encoding/json"
 	"fmt"
-	"io"
+	"github.com/toklabs/tok/internal/atomicfile"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -66,12 +66,7 @@ func (t *Trainer) Save(dir string) error {
 	return writeFileAtomic(filepath.Join(dir, stateFile), append(js, '\n'))
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	return writeAtomic(path, func(w io.Writer) error {
-		_, err := w.Write(data)
-		return err
-	})
-}
+func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteBytes(path, data) }
 
 // namedTensors views flat (layout of c) as tensors named prefix+spec name.
 func namedTensors(c Config, flat []float32, prefix string) []Tensor {

@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/toklabs/tok/internal/atomicfile"
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"sort"
 )
 
@@ -95,31 +95,10 @@ func WriteSafetensors(path string, tensors []Tensor, metadata map[string]string)
 	})
 }
 
-// writeAtomic writes path through write into a temporary file in the same
-// directory, syncs it and renames it over path, so a crash leaves either
-// the old file or the new one, never a torn one.
+// writeAtomic writes path through write so that a crash leaves either the
+// old file or the new one (see package atomicfile).
 func writeAtomic(path string, write func(io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(0o644); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicfile.Write(path, write)
 }
 
 // ReadSafetensors reads every F32 tensor of path, sorted by data offset,

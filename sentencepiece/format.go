@@ -3,8 +3,8 @@ package sentencepiece
 import (
 	"bytes"
 	"fmt"
+	"github.com/toklabs/tok/internal/atomicfile"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -85,24 +85,4 @@ func float32ToG6(f float32) float64 {
 	return v
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
-}
+func writeFileAtomic(path string, data []byte) error { return atomicfile.WriteBytes(path, data) }
