@@ -25,8 +25,9 @@ func init() {
 		Description: `Trains tok's compact GPT (package model) on the tokens of --data and writes checkpoints to --out.
 --data is either a dataset directory made by tok encode --out / tok finalize (Arrow shards with train and
 validation splits, read by random access; --tokenizer must then be the tokenizer that made them, checked by
-hash) or a text file, tokenized in memory with --tokenizer ("bytes", the default, or a vocabulary file),
-whose last --val-fraction of tokens is the validation split. Flags after --out mirror model.Config and
+hash; a dataset encoded without a validation split has the last --val-fraction of its train tokens held out)
+or a text file, tokenized in memory with --tokenizer ("bytes", the default, or a vocabulary file), whose last
+--val-fraction of tokens is the validation split. Flags after --out mirror model.Config and
 model.TrainConfig one to one. --resume continues the run in --out exactly where its last checkpoint stopped.
 
 Example: tok train --data ../shared/corpora/en-tinyshakespeare.txt --out runs/shakes`,
@@ -34,7 +35,7 @@ Example: tok train --data ../shared/corpora/en-tinyshakespeare.txt --out runs/sh
 			&cli.StringFlag{Name: "data", Required: true, Usage: "dataset `DIR` (Arrow shards) or a text file"},
 			&cli.StringFlag{Name: "out", Required: true, Usage: "run `DIR` for checkpoints, state and the loss plot"},
 			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Value: "bytes", Usage: "vocabulary `PATH` (anything tok.Open reads) or \"bytes\""},
-			&cli.Float64Flag{Name: "val-fraction", Value: 0.1, Usage: "fraction of the tokens (at the end) held out for validation"},
+			&cli.Float64Flag{Name: "val-fraction", Value: 0.1, Usage: "fraction of the tokens (at the end) held out for validation, for a text file or a dataset without a validation split"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out from its last checkpoint (config flags are then ignored, except --steps)"},
 			&cli.IntFlag{Name: "log-every", Value: 10, Usage: "print a progress line every `N` steps (a terminal gets a bar updated every step)"},
 
@@ -83,7 +84,7 @@ func loadDataset(path, tokSpec string, valFraction float64) (model.Dataset, erro
 		return model.Dataset{}, err
 	}
 	if fi.IsDir() {
-		return loadShards(path, tokSpec)
+		return loadShards(path, tokSpec, valFraction)
 	}
 	if !(valFraction > 0 && valFraction < 1) {
 		return model.Dataset{}, fmt.Errorf("--val-fraction %g must be in (0, 1)", valFraction)
@@ -107,7 +108,7 @@ func loadDataset(path, tokSpec string, valFraction float64) (model.Dataset, erro
 
 // loadShards opens a finished pipeline dataset; tokSpec must name the
 // tokenizer that encoded it (its hash is checked against the manifest).
-func loadShards(dir, tokSpec string) (model.Dataset, error) {
+func loadShards(dir, tokSpec string, valFraction float64) (model.Dataset, error) {
 	ds, err := pipeline.OpenDataset(dir)
 	if err != nil {
 		return model.Dataset{}, err
@@ -126,15 +127,44 @@ func loadShards(dir, tokSpec string) (model.Dataset, error) {
 	if err != nil {
 		return model.Dataset{}, err
 	}
-	val, err := ds.Split(pipeline.SplitValidation)
-	if err != nil {
-		return model.Dataset{}, err
+	d := model.Dataset{Train: &splitSource{s: train}, Tokenizer: id}
+	if _, ok := man.Splits[pipeline.SplitValidation]; ok {
+		val, err := ds.Split(pipeline.SplitValidation)
+		if err != nil {
+			return model.Dataset{}, err
+		}
+		d.Val = &splitSource{s: val}
+	} else {
+		// Encoded without --val-fraction: hold out the last valFraction of
+		// the train split's tokens, as for a text file.
+		if !(valFraction > 0 && valFraction < 1) {
+			return model.Dataset{}, fmt.Errorf("%s has no validation split and --val-fraction %g is not in (0, 1)", dir, valFraction)
+		}
+		n := train.NumTokens()
+		cut := int64(float64(n) * (1 - valFraction))
+		d.Train = &windowSource{src: d.Train, start: 0, n: cut}
+		d.Val = &windowSource{src: &splitSource{s: train}, start: cut, n: n - cut}
+		fmt.Fprintf(os.Stderr, "tok train: %s has no validation split; holding out its last %d of %d tokens (--val-fraction %g)\n", dir, n-cut, n, valFraction)
 	}
-	d := model.Dataset{Train: &splitSource{s: train}, Val: &splitSource{s: val}, Tokenizer: id}
 	if train.NumTokens() > 0 {
 		d.BytesPerToken = float64(train.NumBytes()) / float64(train.NumTokens())
 	}
 	return d, nil
+}
+
+// windowSource is the tokens [start, start+n) of another source.
+type windowSource struct {
+	src      model.TokenSource
+	start, n int64
+}
+
+func (w *windowSource) NumTokens() int64 { return w.n }
+
+func (w *windowSource) ReadWindow(dst []uint32, start int64) error {
+	if start < 0 || start+int64(len(dst)) > w.n {
+		return fmt.Errorf("window [%d, %d) outside %d tokens", start, start+int64(len(dst)), w.n)
+	}
+	return w.src.ReadWindow(dst, w.start+start)
 }
 
 // splitSource adapts a pipeline split to model.TokenSource. Not safe for

@@ -66,9 +66,9 @@ func TestTrainOnShards(t *testing.T) {
 		fmt.Fprintf(&b, "the quick brown fox jumps over the lazy dog, line %d\n", i)
 	}
 	os.WriteFile(text, []byte(b.String()), 0o644)
-	encode := func(out, hash string) {
+	encode := func(out, hash string, valFraction float64) {
 		cfg := pipeline.DefaultConfig()
-		cfg.Tokenizer, cfg.TokenizerHash, cfg.Out, cfg.ValFraction = rawbytes.Tokenizer{}, hash, out, 0.2
+		cfg.Tokenizer, cfg.TokenizerHash, cfg.Out, cfg.ValFraction = rawbytes.Tokenizer{}, hash, out, valFraction
 		inputs := []corpora.Input{{Path: text, Format: corpora.FormatAuto, Split: corpora.SplitLines, Size: int64(b.Len())}}
 		if _, err := pipeline.Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
 			t.Fatal(err)
@@ -78,7 +78,7 @@ func TestTrainOnShards(t *testing.T) {
 		}
 	}
 	shards := filepath.Join(dir, "shards")
-	encode(shards, "rawbytes")
+	encode(shards, "rawbytes", 0.2)
 	ds, err := loadDataset(shards, "bytes", 0)
 	if err != nil {
 		t.Fatal(err)
@@ -96,9 +96,34 @@ func TestTrainOnShards(t *testing.T) {
 	}
 	// shards from another tokenizer
 	other := filepath.Join(dir, "other")
-	encode(other, "some-other-tokenizer")
+	encode(other, "some-other-tokenizer", 0.2)
 	if _, err := loadDataset(other, "bytes", 0); err == nil || !strings.Contains(err.Error(), "some-other-tokenizer") {
 		t.Errorf("shards of another tokenizer: err = %v", err)
+	}
+	// shards without a validation split (tok encode's default): the last
+	// --val-fraction of the train tokens is held out, the rest trains
+	noVal := filepath.Join(dir, "noval")
+	encode(noVal, "rawbytes", 0)
+	if _, err := loadDataset(noVal, "bytes", 0); err == nil || !strings.Contains(err.Error(), "no validation split") {
+		t.Errorf("no validation split, --val-fraction 0: err = %v", err)
+	}
+	ds, err = loadDataset(noVal, "bytes", 0.25)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := int64(b.Len() - 300) // a document per line, without its newline
+	if ds.Train.NumTokens()+ds.Val.NumTokens() != total || ds.Val.NumTokens() != total-int64(float64(total)*0.75) {
+		t.Fatalf("train %d + val %d tokens, want %d with a quarter held out", ds.Train.NumTokens(), ds.Val.NumTokens(), total)
+	}
+	tail := make([]uint32, 8)
+	if err := ds.Val.ReadWindow(tail, ds.Val.NumTokens()-8); err != nil || string(u8(tail)) != "line 299" {
+		t.Fatalf("last validation window %q, err %v", u8(tail), err)
+	}
+	if err := ds.Train.ReadWindow(tail, ds.Train.NumTokens()-7); err == nil {
+		t.Errorf("a window past the end of the held-in part read without error")
+	}
+	if err := newApp().Run(append([]string{"tok", "train", "--data", noVal, "--out", filepath.Join(dir, "run2"), "--steps", "2"}, tinyModelFlags...)); err != nil {
+		t.Fatal(err)
 	}
 }
 
