@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/internal/truncation"
 )
 
 // Truncation is HF's truncation setting ("truncation" in tokenizer.json).
@@ -105,36 +106,13 @@ func (e *Encoding) truncate(n, stride int, left, overflow bool) {
 	if n >= total {
 		return
 	}
-	if !overflow || n == 0 || stride >= n {
-		lo, hi := 0, n
-		if left {
-			lo, hi = total-n, total
-		}
-		*e = *e.slice(lo, hi)
-		return
+	if !overflow {
+		stride = n // one window, nothing overflows
 	}
-	step := n - stride
-	var parts [][2]int
-	if !left {
-		for start := 0; start < total; start += step {
-			stop := min(start+n, total)
-			parts = append(parts, [2]int{start, stop})
-			if stop == total {
-				break
-			}
-		}
-	} else {
-		for stop := total; stop > 0; stop -= step {
-			start := max(stop-n, 0)
-			parts = append(parts, [2]int{start, stop})
-			if start == 0 {
-				break
-			}
-		}
-	}
-	first := e.slice(parts[0][0], parts[0][1])
+	parts := truncation.Windows(total, n, stride, left)
+	first := e.slice(parts[0].Start, parts[0].End)
 	for _, p := range parts[1:] {
-		first.Overflowing = append(first.Overflowing, e.slice(p[0], p[1]))
+		first.Overflowing = append(first.Overflowing, e.slice(p.Start, p.End))
 	}
 	*e = *first
 }
@@ -167,23 +145,7 @@ func applyTruncation(tr *Truncation, a, b *Encoding, added int) {
 	case "OnlySecond":
 		b.truncate(max(b.Len()-(total-maxLen), 0), 0, left, false)
 	default: // LongestFirst
-		n1, n2 := a.Len(), b.Len()
-		swap := n1 > n2
-		if swap {
-			n1, n2 = n2, n1
-		}
-		if n1 > maxLen {
-			n2 = n1
-		} else {
-			n2 = max(n1, maxLen-n1)
-		}
-		if n1+n2 > maxLen {
-			n1 = maxLen / 2
-			n2 = n1 + maxLen%2
-		}
-		if swap {
-			n1, n2 = n2, n1
-		}
+		n1, n2 := truncation.LongestFirst(a.Len(), b.Len(), maxLen)
 		a.truncate(n1, 0, left, false)
 		b.truncate(n2, 0, left, false)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/toklabs/tok"
+	"github.com/toklabs/tok/internal/truncation"
 )
 
 // Encoding is the output of [BERT.Encode]: one entry per token in every
@@ -134,7 +135,7 @@ func (p Post) Process(a, b Encoding, isPair bool) (Encoding, error) {
 				}
 				lb = budget - la
 			default:
-				la, lb = longestFirst(la, lb, budget)
+				la, lb = truncation.LongestFirst(la, lb, budget)
 			}
 			a = truncate(a, la, t.Left)
 			b = truncate(b, lb, t.Left)
@@ -182,30 +183,6 @@ func (p Post) Process(a, b Encoding, isPair bool) (Encoding, error) {
 		}
 	}
 	return out, nil
-}
-
-// longestFirst splits a budget between two sequences as HF's LongestFirst
-// does: the shorter keeps its length when it fits and the longer gets the
-// rest (at least as much as the shorter); when both are long each gets
-// half, the first sequence rounding down.
-func longestFirst(n1, n2, budget int) (int, int) {
-	swap := n1 > n2
-	if swap {
-		n1, n2 = n2, n1
-	}
-	if n1 > budget {
-		n2 = n1
-	} else {
-		n2 = max(n1, budget-n1)
-	}
-	if n1+n2 > budget {
-		n1 = budget / 2
-		n2 = n1 + budget%2
-	}
-	if swap {
-		n1, n2 = n2, n1
-	}
-	return n1, n2
 }
 
 func truncate(e Encoding, n int, left bool) Encoding {
