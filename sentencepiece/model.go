@@ -101,6 +101,10 @@ type Model struct {
 	// Per-id copies of the score and type, compact for the Viterbi loop.
 	scoreOf []float32
 	typeOf  []Type
+	// The normal and user-defined pieces for Viterbi, and their scores
+	// as segmentUnigram adds them (see there).
+	vit      *doubleArray
+	vitScore []float64
 }
 
 var _ tok.Tokenizer = (*Model)(nil)
@@ -216,6 +220,17 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 	for i, p := range m.pieces {
 		m.scoreOf[i], m.typeOf[i] = p.Score, p.Type
 	}
+	m.vitScore = make([]float64, len(m.pieces))
+	for i, p := range m.pieces {
+		if p.Type == UserDefined {
+			m.vitScore[i] = float64(len(p.Text))*float64(m.maxScore) - 0.1
+		} else {
+			m.vitScore[i] = float64(p.Score)
+		}
+	}
+	m.vit = newDoubleArray(m.trie, func(id int32) bool {
+		return m.typeOf[id] == Normal || m.typeOf[id] == UserDefined
+	})
 	if m.algo == BPE && wordSplittable(m.pieces) {
 		m.cache = newBPECache()
 	}

@@ -24,46 +24,41 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 		best[i] = bestNode{id: -1, start: -1}
 	}
 	best[0].start = 0
-	t := m.trie
+	units := m.vit.units
+	score := m.vitScore
 	for at := 0; at < n; {
-		here := best[at].score
+		here := float64(best[at].score)
 		mblen := min(oneCharLen(norm[at]), n-at)
 		single := false
 		node := int32(0)
 		for k := at; k < n; k++ {
-			node = t.child(node, norm[k])
-			if node == 0 {
+			t := units[node].base + int32(norm[k])
+			u := &units[t]
+			if u.check != node {
 				break
 			}
-			id := t.nodes[node].value
+			node = t
+			id := u.value
 			if id < 0 {
 				continue
 			}
-			typ := m.typeOf[id]
-			if typ == Unused {
-				continue
-			}
-			length := k + 1 - at
-			// The sum and the comparison are in float64 and the result is
-			// stored as float32, as SentencePiece's C++ does (its score
-			// expression has type double); this decides near-ties.
-			var cand float64
-			if typ == UserDefined {
-				cand = float64(length)*float64(m.maxScore) - 0.1 + float64(here)
-			} else {
-				cand = float64(m.scoreOf[id]) + float64(here)
-			}
+			// vitScore holds the piece score, or for a user-defined piece
+			// length*maxScore - 0.1, in float64; the sum and the
+			// comparison are in float64 and the result is stored as
+			// float32, as SentencePiece's C++ does (its score expression
+			// has type double); this decides near-ties.
+			cand := score[id] + here
 			tgt := &best[k+1]
 			if tgt.start < 0 || cand > float64(tgt.score) {
 				*tgt = bestNode{id: id, start: int32(at), score: float32(cand)}
 			}
-			if length == mblen {
+			if k+1-at == mblen {
 				single = true
 			}
 		}
 		if !single {
 			tgt := &best[at+mblen]
-			cand := float64(m.unkScore) + float64(here)
+			cand := float64(m.unkScore) + here
 			if tgt.start < 0 || cand > float64(tgt.score) {
 				*tgt = bestNode{id: m.unkID, start: int32(at), score: float32(cand)}
 			}
