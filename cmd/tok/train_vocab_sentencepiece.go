@@ -2,16 +2,18 @@ package main
 
 // `tok train-vocab --algo unigram|spm-bpe`: SentencePiece-style training
 // (package sentencepiece). Writes spm.model (loadable by spm_encode),
-// spm.vocab and, for unigram, tokenizer.json (HF's layout) into --out.
+// spm.vocab and tokenizer.json (HF's layout, loadable by HF tokenizers)
+// into --out.
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/toklabs/tok/internal/atomicfile"
 	"github.com/toklabs/tok/sentencepiece"
 	"github.com/toklabs/tok/tokenizerjson"
 )
@@ -38,8 +40,8 @@ func init() {
 		&cli.StringSliceFlag{Name: "spm-from-counts", Usage: "unigram/spm-bpe: train from (merged) counts `FILE`s written by --spm-counts-out instead of a corpus"},
 	}
 	for _, a := range []struct{ name, usage string }{
-		{"unigram", "SentencePiece Unigram language model (spm.model, spm.vocab)"},
-		{"spm-bpe", "SentencePiece-style BPE, merge order in the scores (spm.model, spm.vocab)"},
+		{"unigram", "SentencePiece Unigram language model (spm.model, spm.vocab, tokenizer.json)"},
+		{"spm-bpe", "SentencePiece-style BPE, merge order in the scores (spm.model, spm.vocab, tokenizer.json)"},
 	} {
 		registerTrainAlgo(trainAlgo{Name: a.name, Usage: a.usage, Flags: flags, Train: trainSentencePiece})
 	}
@@ -137,18 +139,13 @@ func trainSentencePiece(c *cli.Context, job *trainJob) error {
 		return err
 	}
 	job.Wrote(vocabPath)
-	if m.Algorithm() == sentencepiece.Unigram {
-		// HF's layout of a converted SentencePiece Unigram model.
-		var b bytes.Buffer
-		if err := tokenizerjson.WriteUnigram(&b, m); err != nil {
-			return err
-		}
-		jsonPath := job.OutPath("tokenizer.json")
-		if err := os.WriteFile(jsonPath, b.Bytes(), 0o644); err != nil {
-			return err
-		}
-		job.Wrote(jsonPath)
+	// HF's layout of a converted SentencePiece model (Unigram, or BPE with
+	// merges derived from the scores as HF's converter derives them).
+	jsonPath := job.OutPath("tokenizer.json")
+	if err := atomicfile.Write(jsonPath, func(w io.Writer) error { return tokenizerjson.WriteSentencePiece(w, m) }); err != nil {
+		return err
 	}
+	job.Wrote(jsonPath)
 	job.FinalVocabSize = m.VocabSize()
 	return nil
 }
