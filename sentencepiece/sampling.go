@@ -7,37 +7,39 @@ import (
 	"sort"
 )
 
+// latticeNode is a node of the Unigram lattice that sampling and n-best
+// search walk: piece id over norm[start:end] with its Viterbi score.
+type latticeNode struct {
+	start, end int32
+	id         int32
+	score      float64
+}
+
 // lattice returns the nodes of the Unigram lattice of normalized text in
 // order of start position, with the scores Viterbi uses (user-defined
 // pieces boosted, unknown characters penalized).
-func (m *Model) lattice(norm []byte, dst []tnode) []tnode {
+func (m *Model) lattice(norm []byte, dst []latticeNode) []latticeNode {
 	n := len(norm)
-	t := m.trie
+	d := m.vit
 	for at := 0; at < n; {
 		mblen := min(oneCharLen(norm[at]), n-at)
 		single := false
 		node := int32(0)
 		for k := at; k < n; k++ {
-			node = t.child(node, norm[k])
-			if node == 0 {
+			if node = d.child(node, norm[k]); node < 0 {
 				break
 			}
-			id := t.nodes[node].value
-			if id < 0 || m.pieces[id].Type == Unused {
+			id := d.units[node].value
+			if id < 0 {
 				continue
 			}
-			length := k + 1 - at
-			score := float64(m.pieces[id].Score)
-			if m.pieces[id].Type == UserDefined {
-				score = float64(length)*float64(m.maxScore) - 0.1
-			}
-			dst = append(dst, tnode{int32(at), int32(k + 1), id, score})
-			if length == mblen {
+			dst = append(dst, latticeNode{int32(at), int32(k + 1), id, m.vitScore[id]})
+			if k+1-at == mblen {
 				single = true
 			}
 		}
 		if !single {
-			dst = append(dst, tnode{int32(at), int32(at + mblen), m.unkID, float64(m.unkScore)})
+			dst = append(dst, latticeNode{int32(at), int32(at + mblen), m.unkID, float64(m.unkScore)})
 		}
 		at += mblen
 	}
@@ -58,7 +60,7 @@ type Sampler struct {
 	alpha float64
 	rng   *rand.Rand
 	st    encodeState
-	nodes []tnode
+	nodes []latticeNode
 }
 
 // NewSampler returns a sampler over m; see [Sampler].
@@ -161,7 +163,7 @@ func (m *Model) NBest(text []byte, n int) ([][]uint32, []float64) {
 	if m.algo == BPE {
 		return [][]uint32{m.AppendEncode(nil, text)}, []float64{0}
 	}
-	var nodes []tnode
+	var nodes []latticeNode
 	paths, scores := m.nbest(norm, n, &nodes)
 	out := make([][]uint32, len(paths))
 	for i, p := range paths {
@@ -172,7 +174,7 @@ func (m *Model) NBest(text []byte, n int) ([][]uint32, []float64) {
 
 // nbest is k-best dynamic programming over the lattice: every position
 // keeps its k best partial paths. Ties keep the earlier-found path.
-func (m *Model) nbest(norm []byte, k int, scratch *[]tnode) ([][]segment, []float64) {
+func (m *Model) nbest(norm []byte, k int, scratch *[]latticeNode) ([][]segment, []float64) {
 	*scratch = m.lattice(norm, (*scratch)[:0])
 	nodes := *scratch
 	n := len(norm)
