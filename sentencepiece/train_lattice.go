@@ -2,67 +2,107 @@ package sentencepiece
 
 import "math"
 
-// tmodel is the Unigram model being trained: pieces with log-probability
-// scores and a trie to find them in words.
+// tmodel is the Unigram model being trained: pieces (as character id
+// sequences) with log-probability scores and a trie to find them in words.
 type tmodel struct {
-	pieces   []string
+	chars    *charIDs
+	pieces   *seqs
 	scores   []float64
 	probs    []float64 // exp(scores)
-	trie     *pieceTrie
+	trie     *charTrie
 	unkScore float64
 }
 
-func newTModel(pieces []string, scores []float64) *tmodel {
-	ids := make([]int32, len(pieces))
+func newTModel(chars *charIDs, pieces *seqs, scores []float64) *tmodel {
+	ids := make([]int32, pieces.len())
 	minScore := math.Inf(1)
 	for i := range ids {
 		ids[i] = int32(i)
 		minScore = min(minScore, scores[i])
 	}
-	if len(pieces) == 0 {
+	if len(ids) == 0 {
 		minScore = 0
 	}
 	probs := make([]float64, len(scores))
 	for i, s := range scores {
 		probs[i] = math.Exp(s)
 	}
-	return &tmodel{pieces: pieces, scores: scores, probs: probs, trie: newPieceTrie(pieces, ids), unkScore: minScore - unkPenalty}
+	return &tmodel{chars: chars, pieces: pieces, scores: scores, probs: probs,
+		trie: newCharTrie(pieces, ids, len(chars.runes)), unkScore: minScore - unkPenalty}
 }
 
-// tnode is a lattice node: piece id (-1 for unknown) over w[start:end].
+// newTModelText is newTModel for pieces given as text, over the alphabet
+// of their characters (for tests).
+func newTModelText(pieces []string, scores []float64) *tmodel {
+	var chars []rune
+	seen := map[rune]bool{}
+	for _, p := range pieces {
+		for _, c := range p {
+			if !seen[c] {
+				seen[c] = true
+				chars = append(chars, c)
+			}
+		}
+	}
+	a := newCharIDs(chars)
+	ps := newSeqs(len(pieces), 0)
+	var buf []int32
+	for _, p := range pieces {
+		ps.add(a.appendIDs(buf[:0], p))
+	}
+	return newTModel(a, ps, scores)
+}
+
+// tnode is a lattice node over bytes with its score: piece id over
+// text[start:end] (sampling.go's lattices).
 type tnode struct {
 	start, end int32
 	id         int32
 	score      float64
 }
 
+// cnode is a training lattice node: piece id (-1 for unknown) over the
+// characters w[start:end].
+type cnode struct {
+	start, end int32
+	id         int32
+}
+
 // nodes appends the lattice of w in order of start position: every piece
 // that matches at each character, plus an unknown node of one character
 // where no one-character piece matches.
-func (m *tmodel) nodes(dst []tnode, w string) []tnode {
+func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 	t := m.trie
-	for at := 0; at < len(w); {
-		mblen := min(oneCharLen(w[at]), len(w)-at)
+	for at := range w {
 		single := false
-		node := int32(0)
-		for k := at; k < len(w); k++ {
-			node = t.child(node, w[k])
-			if node == 0 {
-				break
+		node := t.child(0, w[at])
+		if node != 0 {
+			if id := t.value[node]; id >= 0 {
+				dst = append(dst, cnode{int32(at), int32(at + 1), id})
+				single = true
 			}
-			if id := t.nodes[node].value; id >= 0 {
-				dst = append(dst, tnode{int32(at), int32(k + 1), id, m.scores[id]})
-				if k+1-at == mblen {
-					single = true
+			for k := at + 1; k < len(w); k++ {
+				if node = t.child(node, w[k]); node == 0 {
+					break
+				}
+				if id := t.value[node]; id >= 0 {
+					dst = append(dst, cnode{int32(at), int32(k + 1), id})
 				}
 			}
 		}
 		if !single {
-			dst = append(dst, tnode{int32(at), int32(at + mblen), -1, m.unkScore})
+			dst = append(dst, cnode{int32(at), int32(at + 1), -1})
 		}
-		at += mblen
 	}
 	return dst
+}
+
+// score is the log probability of a lattice node.
+func (m *tmodel) score(nd cnode) float64 {
+	if nd.id < 0 {
+		return m.unkScore
+	}
+	return m.scores[nd.id]
 }
 
 func logAdd(a, b float64) float64 {
@@ -77,7 +117,7 @@ func logAdd(a, b float64) float64 {
 
 // latticeScratch holds the per-word buffers of one worker.
 type latticeScratch struct {
-	nodes       []tnode
+	nodes       []cnode
 	alpha, beta []float64
 	best        []float64
 	ka, kb      []int32 // scale counts of alpha and beta
@@ -86,7 +126,7 @@ type latticeScratch struct {
 
 // marginals adds freq × the posterior of each piece in w to expected and
 // returns log Z, the log of the total probability of w.
-func (m *tmodel) marginals(sc *latticeScratch, w string, freq float64, expected []float64) float64 {
+func (m *tmodel) marginals(sc *latticeScratch, w []int32, freq float64, expected []float64) float64 {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
 	if z, ok := m.marginalsLinear(sc, len(w), freq, expected); ok {
 		return z
@@ -95,26 +135,26 @@ func (m *tmodel) marginals(sc *latticeScratch, w string, freq float64, expected 
 }
 
 // marginalsLog is marginals in log space over the nodes in sc.nodes.
-func (m *tmodel) marginalsLog(sc *latticeScratch, w string, freq float64, expected []float64) float64 {
+func (m *tmodel) marginalsLog(sc *latticeScratch, w []int32, freq float64, expected []float64) float64 {
 	n := len(w)
 	sc.alpha = resetFloats(sc.alpha, n+1, math.Inf(-1))
 	sc.beta = resetFloats(sc.beta, n+1, math.Inf(-1))
 	alpha, beta := sc.alpha, sc.beta
 	alpha[0] = 0
 	for _, nd := range sc.nodes {
-		alpha[nd.end] = logAdd(alpha[nd.end], alpha[nd.start]+nd.score)
+		alpha[nd.end] = logAdd(alpha[nd.end], alpha[nd.start]+m.score(nd))
 	}
 	beta[n] = 0
 	for i := len(sc.nodes) - 1; i >= 0; i-- {
 		nd := sc.nodes[i]
-		beta[nd.start] = logAdd(beta[nd.start], nd.score+beta[nd.end])
+		beta[nd.start] = logAdd(beta[nd.start], m.score(nd)+beta[nd.end])
 	}
 	z := alpha[n]
 	for _, nd := range sc.nodes {
 		if nd.id < 0 {
 			continue
 		}
-		expected[nd.id] += freq * math.Exp(alpha[nd.start]+nd.score+beta[nd.end]-z)
+		expected[nd.id] += freq * math.Exp(alpha[nd.start]+m.scores[nd.id]+beta[nd.end]-z)
 	}
 	return z
 }
@@ -145,7 +185,7 @@ func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expect
 	clear(kb)
 	alpha, beta := sc.alpha, sc.beta
 	unkProb := math.Exp(m.unkScore)
-	prob := func(nd tnode) float64 {
+	prob := func(nd cnode) float64 {
 		if nd.id < 0 {
 			return unkProb
 		}
@@ -223,7 +263,7 @@ func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expect
 // viterbi appends the ids of the best segmentation of w to dst, ignoring
 // the node of piece skip covering all of w (pass -1 to skip nothing). ok
 // is false when no segmentation remains.
-func (m *tmodel) viterbi(sc *latticeScratch, w string, skip int32, dst []int32) ([]int32, bool) {
+func (m *tmodel) viterbi(sc *latticeScratch, w []int32, skip int32, dst []int32) ([]int32, bool) {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
 	n := len(w)
 	sc.best = resetFloats(sc.best, n+1, math.Inf(-1))
@@ -240,7 +280,7 @@ func (m *tmodel) viterbi(sc *latticeScratch, w string, skip int32, dst []int32) 
 		if math.IsInf(best[nd.start], -1) {
 			continue
 		}
-		if s := best[nd.start] + nd.score; s > best[nd.end] {
+		if s := best[nd.start] + m.score(nd); s > best[nd.end] {
 			best[nd.end] = s
 			from[nd.end] = int32(i)
 		}

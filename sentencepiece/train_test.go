@@ -241,24 +241,25 @@ func TestTrainBPE(t *testing.T) {
 func TestMarginalsLinearMatchesLog(t *testing.T) {
 	pieces := []string{"▁", "a", "b", "ab", "▁a", "ba", "aba", "c"}
 	scores := []float64{-2, -1.5, -1.7, -2.2, -2.5, -3, -3.5, -4}
-	m := newTModel(pieces, scores)
+	m := newTModelText(pieces, scores)
 	long := strings.Repeat("▁abcab☃ba", 300) // its total probability underflows float64 many times over
-	for _, w := range []string{"▁abab", "▁aaaa", "▁ab☃ba", "abcabcabc", "▁", long} {
+	for _, text := range []string{"▁abab", "▁aaaa", "▁ab☃ba", "abcabcabc", "▁", long} {
+		w := m.chars.appendIDs(nil, text)
 		var sc latticeScratch
 		lin := make([]float64, len(pieces))
 		sc.nodes = m.nodes(sc.nodes[:0], w)
 		zl, ok := m.marginalsLinear(&sc, len(w), 3, lin)
 		if !ok {
-			t.Fatalf("%q: linear underflow", w)
+			t.Fatalf("%q: linear underflow", text)
 		}
 		lg := make([]float64, len(pieces))
 		zg := m.marginalsLog(&sc, w, 3, lg)
 		if math.Abs(zl-zg) > 1e-9*max(1, math.Abs(zg)) {
-			t.Errorf("%q: log Z %v (linear) vs %v (log)", w, zl, zg)
+			t.Errorf("%q: log Z %v (linear) vs %v (log)", text, zl, zg)
 		}
 		for i := range lin {
 			if math.Abs(lin[i]-lg[i]) > 1e-7*max(1, math.Abs(lg[i])) {
-				t.Errorf("%q piece %q: %v vs %v", w, pieces[i], lin[i], lg[i])
+				t.Errorf("%q piece %q: %v vs %v", text, pieces[i], lin[i], lg[i])
 			}
 		}
 	}

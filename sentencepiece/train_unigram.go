@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"unicode/utf8"
@@ -88,61 +89,6 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 	wg.Wait()
 }
 
-func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
-	seeds := makeSeeds(words, freqs, required, reqFreq, cfg)
-	runtime.GC() // the suffix arrays are garbage; see repeats
-	cfg.logf("unigram: %d seed pieces", len(seeds))
-	pieces := make([]string, len(seeds))
-	scores := make([]float64, len(seeds))
-	var sum float64
-	for _, s := range seeds {
-		sum += s.score
-	}
-	for i, s := range seeds {
-		pieces[i] = s.text
-		scores[i] = math.Log(s.score) - math.Log(sum)
-	}
-	meta := metaCount(cfg)
-	target := cfg.VocabSize - meta
-	if target < len(required) {
-		return nil, fmt.Errorf("sentencepiece: vocabulary size %d is too small: %d required characters plus %d meta pieces", cfg.VocabSize, len(required), meta)
-	}
-	desired := int(float64(target) * 1.1)
-	var allFreq float64
-	for _, f := range freqs {
-		allFreq += float64(f)
-	}
-	m := newTModel(pieces, scores)
-	for round := 1; ; round++ {
-		for it := 0; it < cfg.SubIterations; it++ {
-			expected, objective := eStep(m, words, freqs, cfg.Workers)
-			// M-step: drop rare pieces, then Bayesian (digamma) re-estimate.
-			var np []string
-			var ns []float64
-			var total float64
-			for i, e := range expected {
-				if e < 0.5 {
-					continue
-				}
-				np = append(np, m.pieces[i])
-				ns = append(ns, e)
-				total += e
-			}
-			logTotal := digamma(total)
-			for i := range ns {
-				ns[i] = digamma(ns[i]) - logTotal
-			}
-			m = newTModel(np, ns)
-			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f", round, it+1, len(np), -objective/allFreq)
-		}
-		if len(m.pieces) <= desired {
-			break
-		}
-		m = prune(m, words, freqs, desired, cfg)
-	}
-	return finalizePieces(m, required, reqFreq, target), nil
-}
-
 // metaCount is the number of pieces that are not trained: unk, bos, eos,
 // pad, control and user-defined symbols, and the 256 bytes.
 func metaCount(cfg *TrainConfig) int {
@@ -159,16 +105,98 @@ func metaCount(cfg *TrainConfig) int {
 	return n
 }
 
+func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
+	meta := metaCount(cfg)
+	target := cfg.VocabSize - meta
+	if target < len(required) {
+		return nil, fmt.Errorf("sentencepiece: vocabulary size %d is too small: %d required characters plus %d meta pieces", cfg.VocabSize, len(required), meta)
+	}
+	chars := newCharIDs(required)
+	ws := wordSeqs(words, chars)
+	words = nil
+	seeds, seedScores := makeSeeds(ws, freqs, chars, reqFreq, cfg)
+	runtime.GC() // the suffix arrays are garbage; see repeats
+	cfg.logf("unigram: %d seed pieces", seeds.len())
+	var sum float64
+	for _, s := range seedScores {
+		sum += s
+	}
+	logSum := math.Log(sum)
+	for i, s := range seedScores {
+		seedScores[i] = math.Log(s) - logSum
+	}
+	desired := int(float64(target) * 1.1)
+	var allFreq float64
+	for _, f := range freqs {
+		allFreq += float64(f)
+	}
+	m := newTModel(chars, seeds, seedScores)
+	for round := 1; ; round++ {
+		for it := 0; it < cfg.SubIterations; it++ {
+			expected, objective := eStep(m, ws, freqs, cfg.Workers)
+			// M-step: drop rare pieces, then Bayesian (digamma) re-estimate.
+			keep := 0
+			var total float64
+			for _, e := range expected {
+				if e >= 0.5 {
+					keep++
+					total += e
+				}
+			}
+			np := newSeqs(keep, 0)
+			ns := make([]float64, 0, keep)
+			logTotal := digamma(total)
+			for i, e := range expected {
+				if e >= 0.5 {
+					np.add(m.pieces.at(i))
+					ns = append(ns, digamma(e)-logTotal)
+				}
+			}
+			m = nil
+			m = newTModel(chars, np, ns)
+			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f", round, it+1, np.len(), -objective/allFreq)
+		}
+		if m.pieces.len() <= desired {
+			break
+		}
+		m = prune(m, ws, freqs, desired, cfg)
+	}
+	return finalizePieces(m, required, target), nil
+}
+
+// wordSeqs returns the words as character id sequences, each followed by
+// its word-end symbol (see wordEnd); word returns a word without it.
+func wordSeqs(words []string, chars *charIDs) *seqs {
+	total := 0
+	for _, w := range words {
+		total += utf8.RuneCountInString(w) + 1
+	}
+	ws := newSeqs(len(words), total)
+	end := wordEnd(chars)
+	for i, w := range words {
+		ws.ids = chars.appendIDs(ws.ids, w)
+		ws.ids = append(ws.ids, end+int32(i))
+		ws.off = append(ws.off, int32(len(ws.ids)))
+	}
+	return ws
+}
+
+// word returns word i of wordSeqs without its word-end symbol.
+func word(ws *seqs, i int) []int32 {
+	w := ws.at(i)
+	return w[:len(w)-1]
+}
+
 // eStep computes the expected count of every piece over all words.
-func eStep(m *tmodel, words []string, freqs []int64, workers int) (expected []float64, objective float64) {
+func eStep(m *tmodel, ws *seqs, freqs []int64, workers int) (expected []float64, objective float64) {
 	parts := make([][]float64, numChunks)
 	objs := make([]float64, numChunks)
-	parallelChunks(len(words), workers, func(c, lo, hi int) {
-		exp := make([]float64, len(m.pieces))
+	parallelChunks(len(freqs), workers, func(c, lo, hi int) {
+		exp := make([]float64, m.pieces.len())
 		var sc latticeScratch
 		for i := lo; i < hi; i++ {
 			f := float64(freqs[i])
-			z := m.marginals(&sc, words[i], f, exp)
+			z := m.marginals(&sc, word(ws, i), f, exp)
 			objs[c] -= f * z
 		}
 		parts[c] = exp
@@ -187,15 +215,15 @@ func eStep(m *tmodel, words []string, freqs []int64, workers int) (expected []fl
 
 // prune removes the pieces whose loss of likelihood when removed is the
 // smallest, keeping max(desired, ShrinkingFactor × size) pieces.
-func prune(m *tmodel, words []string, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
-	n := len(m.pieces)
+func prune(m *tmodel, ws *seqs, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
+	n := m.pieces.len()
 	alwaysKeep := make([]bool, n)
 	alternatives := make([][]int32, n)
 	parallelChunks(n, cfg.Workers, func(_, lo, hi int) {
 		var sc latticeScratch
 		var path []int32
 		for i := lo; i < hi; i++ {
-			w := m.pieces[i]
+			w := m.pieces.at(i)
 			path, _ = m.viterbi(&sc, w, -1, path[:0])
 			if len(path) >= 2 {
 				continue // its best segmentation splits it: removable
@@ -209,12 +237,12 @@ func prune(m *tmodel, words []string, freqs []int64, desired int, cfg *TrainConf
 	})
 	// Piece frequencies in the Viterbi segmentation of every word.
 	parts := make([][]float64, numChunks)
-	parallelChunks(len(words), cfg.Workers, func(c, lo, hi int) {
+	parallelChunks(len(freqs), cfg.Workers, func(c, lo, hi int) {
 		fr := make([]float64, n)
 		var sc latticeScratch
 		var path []int32
 		for i := lo; i < hi; i++ {
-			path, _ = m.viterbi(&sc, words[i], -1, path[:0])
+			path, _ = m.viterbi(&sc, word(ws, i), -1, path[:0])
 			for _, id := range path {
 				if id >= 0 {
 					fr[id] += float64(freqs[i])
@@ -277,23 +305,28 @@ func prune(m *tmodel, words []string, freqs []int64, desired int, cfg *TrainConf
 		keep = append(keep, c.id)
 	}
 	sort.Ints(keep)
-	np := make([]string, len(keep))
+	np := newSeqs(len(keep), 0)
 	ns := make([]float64, len(keep))
 	for i, id := range keep {
-		np[i], ns[i] = m.pieces[id], m.scores[id]
+		np.add(m.pieces.at(id))
+		ns[i] = m.scores[id]
 	}
-	cfg.logf("unigram: pruned %d → %d pieces", n, len(np))
-	return newTModel(np, ns)
+	cfg.logf("unigram: pruned %d → %d pieces", n, np.len())
+	return newTModel(m.chars, np, ns)
 }
 
 // finalizePieces keeps every required character (with a score just above
 // the minimum when EM dropped it) and then the best-scoring pieces up to
 // size.
-func finalizePieces(m *tmodel, required []rune, reqFreq map[rune]int64, size int) []scoredPiece {
-	have := make(map[string]float64, len(m.pieces))
+func finalizePieces(m *tmodel, required []rune, size int) []scoredPiece {
+	all := make([]scoredPiece, m.pieces.len())
+	have := make(map[string]float64, len(all))
 	minScore := math.Inf(1)
-	for i, p := range m.pieces {
-		have[p] = m.scores[i]
+	var b []byte
+	for i := range all {
+		b = m.chars.appendText(b[:0], m.pieces.at(i))
+		all[i] = scoredPiece{string(b), m.scores[i]}
+		have[all[i].text] = m.scores[i]
 		minScore = min(minScore, m.scores[i])
 	}
 	final := map[string]float64{}
@@ -306,10 +339,6 @@ func finalizePieces(m *tmodel, required []rune, reqFreq map[rune]int64, size int
 			final[s] = minScore + penalty
 			penalty += 0.0001
 		}
-	}
-	all := make([]scoredPiece, len(m.pieces))
-	for i, p := range m.pieces {
-		all[i] = scoredPiece{p, m.scores[i]}
 	}
 	sortPieces(all)
 	for _, p := range all {
@@ -335,8 +364,9 @@ type seedCand struct {
 }
 
 type seedHeap struct {
-	c   []seedCand
-	arr []int32
+	c     []seedCand
+	arr   []int32
+	chars *charIDs
 }
 
 func (h *seedHeap) Len() int { return len(h.c) }
@@ -346,7 +376,7 @@ func (h *seedHeap) Less(i, j int) bool {
 		return a.score < b.score
 	}
 	// Larger strings are worse, so they sit at the top to be evicted.
-	return compareRunes(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
+	return h.chars.compare(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
 }
 func (h *seedHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
 func (h *seedHeap) Push(x any)    { h.c = append(h.c, x.(seedCand)) }
@@ -356,23 +386,12 @@ func (h *seedHeap) Pop() any {
 	return x
 }
 
-func compareRunes(a, b []int32) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		if a[i] != b[i] {
-			if a[i] < b[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	return len(a) - len(b)
-}
-
 // wordEnd is the first of the symbols that end words in the seed array:
-// word i ends with wordEnd+i, so no repeat crosses a word end and every
-// substring that ends a word counts as branching there, as it does in the
-// running text (where the next word follows).
-const wordEnd = 0x110000
+// word i ends with wordEnd+i (ids after the alphabet's), so no repeat
+// crosses a word end and every substring that ends a word counts as
+// branching there, as it does in the running text (where the next word
+// follows).
+func wordEnd(chars *charIDs) int32 { return int32(len(chars.runes)) }
 
 // makeSeeds returns the initial pieces: every required character with its
 // frequency, then frequent substrings scored by frequency × length, up to
@@ -389,28 +408,21 @@ const wordEnd = 0x110000
 // tokens than spm_train instead of 0.5% more, but shared 85% of the
 // vocabulary with spm_train instead of 95%, so it is not what
 // SentencePiece does.)
-func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) []scoredPiece {
-	var arr, word []int32 // symbols, and the word index of each position
-	for i, w := range words {
-		for _, c := range w {
-			arr = append(arr, int32(c))
-			word = append(word, int32(i))
-		}
-		arr = append(arr, int32(wordEnd+i))
-		word = append(word, int32(i))
-	}
+//
+// The suffix array is built over ws itself (words as character ids, each
+// followed by its word-end symbol), so the seeds take no copy of the text.
+func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, cfg *TrainConfig) (*seqs, []float64) {
+	arr := ws.ids
+	end := wordEnd(chars)
 	// A position weighs its word's count; word-end symbols never start a
 	// repeat that is kept, so their weight does not matter.
-	wordOf := func(p int32) int64 { return freqs[word[p]] }
-	seeds := make([]scoredPiece, 0, min(cfg.SeedSize, len(required)+1024))
-	for _, c := range required {
-		seeds = append(seeds, scoredPiece{string(c), float64(reqFreq[c])})
+	wordOf := func(p int32) int64 {
+		i, _ := slices.BinarySearch(ws.off, p+1) // the first word end after p
+		return freqs[i-1]
 	}
-	room := cfg.SeedSize - len(seeds)
-	if room <= 0 {
-		return seeds
-	}
-	h := &seedHeap{arr: arr}
+	required := chars.runes[:chars.other]
+	room := cfg.SeedSize - len(required)
+	h := &seedHeap{arr: arr, chars: chars}
 	runes := make([]rune, 0, cfg.MaxPieceLength)
 	consider := func(start, length int32, count int64) {
 		if length <= 1 || int(length) > cfg.MaxPieceLength || count < 2 {
@@ -418,10 +430,10 @@ func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]
 		}
 		runes = runes[:0]
 		for _, c := range arr[start : start+length] {
-			if c >= wordEnd {
+			if c >= chars.other { // other characters and word ends
 				return
 			}
-			runes = append(runes, rune(c))
+			runes = append(runes, chars.runes[c])
 		}
 		if !cfg.validPiece(runes) {
 			return
@@ -439,16 +451,32 @@ func makeSeeds(words []string, freqs []int64, required []rune, reqFreq map[rune]
 			heap.Fix(h, 0)
 		}
 	}
-	repeats(arr, wordOf, consider)
-	subs := make([]scoredPiece, len(h.c))
-	var b []byte
-	for i, c := range h.c {
-		b = b[:0]
-		for _, r := range arr[c.start : c.start+c.length] {
-			b = utf8.AppendRune(b, rune(r))
-		}
-		subs[i] = scoredPiece{string(b), float64(c.score)}
+	if room > 0 {
+		repeats(arr, wordOf, consider)
 	}
-	sortPieces(subs)
-	return append(seeds, subs...)
+	_ = end
+	slices.SortFunc(h.c, func(a, b seedCand) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
+		}
+		return chars.compare(arr[a.start:a.start+a.length], arr[b.start:b.start+b.length])
+	})
+	total := 0
+	for _, c := range h.c {
+		total += int(c.length)
+	}
+	seeds := newSeqs(len(required)+len(h.c), len(required)+total)
+	scores := make([]float64, 0, len(required)+len(h.c))
+	for i, c := range required {
+		seeds.add([]int32{int32(i)})
+		scores = append(scores, float64(reqFreq[c]))
+	}
+	for _, c := range h.c {
+		seeds.add(arr[c.start : c.start+c.length])
+		scores = append(scores, float64(c.score))
+	}
+	return seeds, scores
 }

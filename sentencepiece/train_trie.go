@@ -1,0 +1,243 @@
+package sentencepiece
+
+import (
+	"slices"
+	"unicode/utf8"
+)
+
+// Unigram training works on characters, not bytes: every character of
+// the training words is mapped to a dense id (the required characters,
+// most frequent first, then one id for every other character), words and
+// pieces become sequences of ids, and the trie that finds pieces in words
+// steps once per character instead of once per byte (a third of the steps
+// on Japanese text).
+
+// charIDs maps characters to dense ids and back.
+type charIDs struct {
+	runes []rune         // id → character; the last id is "other"
+	small []int32        // dense id of characters below len(small); -1 = other
+	big   map[rune]int32 // dense id of the other characters that have one
+	other int32          // the id of characters outside the alphabet
+}
+
+// smallRunes is how many characters charIDs maps through a table: the
+// Basic Multilingual Plane, 256 KiB.
+const smallRunes = 0x10000
+
+// newCharIDs gives chars[i] the id i and every other character the id
+// len(chars). Duplicate characters keep their first id.
+func newCharIDs(chars []rune) *charIDs {
+	a := &charIDs{runes: make([]rune, 0, len(chars)+1), other: int32(len(chars))}
+	maxSmall := rune(0)
+	for _, c := range chars {
+		if c < smallRunes {
+			maxSmall = max(maxSmall, c)
+		}
+	}
+	a.small = make([]int32, maxSmall+1)
+	for i := range a.small {
+		a.small[i] = -1
+	}
+	for i, c := range chars {
+		a.runes = append(a.runes, c)
+		if a.id(c) != a.other {
+			continue
+		}
+		if c < smallRunes {
+			a.small[c] = int32(i)
+		} else {
+			if a.big == nil {
+				a.big = map[rune]int32{}
+			}
+			a.big[c] = int32(i)
+		}
+	}
+	a.runes = append(a.runes, unkChar)
+	return a
+}
+
+// id returns the dense id of c.
+func (a *charIDs) id(c rune) int32 {
+	if c >= 0 && int(c) < len(a.small) {
+		if id := a.small[c]; id >= 0 {
+			return id
+		}
+		return a.other
+	}
+	if id, ok := a.big[c]; ok {
+		return id
+	}
+	return a.other
+}
+
+// appendIDs appends the ids of the characters of s.
+func (a *charIDs) appendIDs(dst []int32, s string) []int32 {
+	for _, c := range s {
+		dst = append(dst, a.id(c))
+	}
+	return dst
+}
+
+// appendText appends the UTF-8 text of ids.
+func (a *charIDs) appendText(dst []byte, ids []int32) []byte {
+	for _, id := range ids {
+		dst = utf8.AppendRune(dst, a.runes[id])
+	}
+	return dst
+}
+
+// compare orders id sequences as their texts order (by code point).
+func (a *charIDs) compare(x, y []int32) int {
+	for i := 0; i < len(x) && i < len(y); i++ {
+		if x[i] != y[i] {
+			if a.runes[x[i]] < a.runes[y[i]] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return len(x) - len(y)
+}
+
+// seqs is a list of id sequences in one flat array: sequence i is
+// ids[off[i]:off[i+1]].
+type seqs struct {
+	ids []int32
+	off []int32
+}
+
+func (s *seqs) len() int         { return len(s.off) - 1 }
+func (s *seqs) at(i int) []int32 { return s.ids[s.off[i]:s.off[i+1]] }
+func (s *seqs) add(seq []int32) {
+	s.ids = append(s.ids, seq...)
+	s.off = append(s.off, int32(len(s.ids)))
+}
+func newSeqs(n, total int) *seqs {
+	return &seqs{ids: make([]int32, 0, total), off: append(make([]int32, 0, n+1), 0)}
+}
+func (s *seqs) bytes() int { return 4 * (cap(s.ids) + cap(s.off)) }
+
+// charTrie maps id sequences (pieces) to values and finds the pieces that
+// start at a position of a word. Nodes are numbered breadth-first and the
+// edges of node v are labels[first[v]:first[v+1]], sorted; the edge
+// labels[e] leads to node e+1, so no target array is needed. The root's
+// children are a table indexed by character id. A node costs 12 bytes,
+// and building allocates the arrays once, at their final size.
+type charTrie struct {
+	root   []int32 // child of the root per character id, 0 = none
+	first  []int32 // len(nodes)+1
+	value  []int32 // per node: the value of the key ending there, or -1
+	labels []int32
+}
+
+// newCharTrie builds a trie of keys.at(i) → values[i] over an alphabet of
+// alphabet ids. Empty keys are ignored; of duplicate keys the last wins.
+func newCharTrie(keys *seqs, values []int32, alphabet int) *charTrie {
+	order := make([]int32, 0, keys.len())
+	for i := 0; i < keys.len(); i++ {
+		if len(keys.at(i)) > 0 {
+			order = append(order, int32(i))
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(keys.at(int(a)), keys.at(int(b))) })
+	// Exactly 1 + Σ (len(key) - common prefix with the previous key) nodes.
+	nodes := 1
+	for i, k := range order {
+		key := keys.at(int(k))
+		common := 0
+		if i > 0 {
+			prev := keys.at(int(order[i-1]))
+			for common < len(key) && common < len(prev) && key[common] == prev[common] {
+				common++
+			}
+		}
+		nodes += len(key) - common
+	}
+	t := &charTrie{
+		root:   make([]int32, alphabet),
+		first:  make([]int32, 1, nodes+1),
+		value:  make([]int32, 1, nodes),
+		labels: make([]int32, 0, nodes-1),
+	}
+	t.value[0] = -1
+	// Breadth-first, one level at a time: a span of the sorted keys per
+	// node of the level.
+	type span struct{ lo, hi, node int32 }
+	level := []span{{0, int32(len(order)), 0}}
+	var next []span
+	for depth := 0; len(level) > 0; depth++ {
+		next = next[:0]
+		for _, sp := range level {
+			lo := sp.lo
+			// Keys that end at this node come first in sorted order.
+			for lo < sp.hi && len(keys.at(int(order[lo]))) == depth {
+				t.value[sp.node] = values[order[lo]]
+				lo++
+			}
+			for lo < sp.hi {
+				c := keys.at(int(order[lo]))[depth]
+				hi := lo + 1
+				for hi < sp.hi && keys.at(int(order[hi]))[depth] == c {
+					hi++
+				}
+				child := int32(len(t.value))
+				t.value = append(t.value, -1)
+				t.labels = append(t.labels, c) // the edge to node child == len(labels)
+				next = append(next, span{lo, hi, child})
+				lo = hi
+			}
+			t.first = append(t.first, int32(len(t.labels)))
+		}
+		level, next = next, level
+	}
+	for e := t.first[0]; e < t.first[1]; e++ {
+		t.root[t.labels[e]] = e + 1
+	}
+	return t
+}
+
+// child returns the node reached from node by character c, or 0.
+func (t *charTrie) child(node, c int32) int32 {
+	if node == 0 {
+		if uint32(c) < uint32(len(t.root)) {
+			return t.root[c]
+		}
+		return 0
+	}
+	lo, hi := t.first[node], t.first[node+1]
+	for hi-lo > 8 {
+		mid := int32(uint32(lo+hi) >> 1)
+		if t.labels[mid] < c {
+			lo = mid + 1
+		} else {
+			hi = mid + 1
+		}
+	}
+	for ; lo < hi; lo++ {
+		if l := t.labels[lo]; l == c {
+			return lo + 1
+		} else if l > c {
+			return 0
+		}
+	}
+	return 0
+}
+
+// lookup returns the value of key, or -1.
+func (t *charTrie) lookup(key []int32) int32 {
+	if len(key) == 0 {
+		return -1
+	}
+	node := int32(0)
+	for _, c := range key {
+		if node = t.child(node, c); node == 0 {
+			return -1
+		}
+	}
+	return t.value[node]
+}
+
+// bytes is the memory the trie holds.
+func (t *charTrie) bytes() int {
+	return 4 * (cap(t.root) + cap(t.first) + cap(t.value) + cap(t.labels))
+}
