@@ -26,7 +26,70 @@ import (
 type CharsMap struct {
 	units []uint32
 	pool  []byte
-	blob  []byte // the serialized form, kept for writing the model again
+	blob  []byte     // the serialized form, kept for writing the model again
+	ascii [128]uint8 // asciiSelf* flags of each ASCII byte (see normASCII)
+}
+
+// identityASCII is the ASCII table of the nil (identity) map.
+var identityASCII = func() (t [128]uint8) {
+	for c := range t {
+		t[c] = asciiSelfNext | asciiSelfAny
+	}
+	return t
+}()
+
+// asciiFlags returns, for each ASCII byte, whether Lookup gives that byte
+// itself consuming one byte: always (asciiSelfAny), or when it is followed
+// by an ASCII byte or nothing (asciiSelfNext).
+func (m *CharsMap) asciiFlags() *[128]uint8 {
+	if m == nil {
+		return &identityASCII
+	}
+	return &m.ascii
+}
+
+// computeASCII fills m.ascii from the trie: a byte keeps itself when no
+// rule for it alone says otherwise, and no longer rule starts with it
+// (asciiSelfAny) or none continues with an ASCII byte (asciiSelfNext).
+func (m *CharsMap) computeASCII() {
+	units := m.units
+	n := uint32(len(units))
+	root := unitOffset(units[0])
+	for c := range uint32(128) {
+		pos := root ^ c
+		if pos >= n || unitLabel(units[pos]) != c {
+			m.ascii[c] = asciiSelfNext | asciiSelfAny
+			continue
+		}
+		u := units[pos]
+		base := pos ^ unitOffset(u)
+		if base >= n {
+			if !unitHasLeaf(u) {
+				m.ascii[c] = asciiSelfNext | asciiSelfAny
+			}
+			continue
+		}
+		if unitHasLeaf(u) {
+			v := unitValue(units[base])
+			r := m.pool[v : int(v)+indexByte(m.pool[v:], 0)]
+			if len(r) != 1 || uint32(r[0]) != c {
+				continue
+			}
+		}
+		asciiChild, anyChild := false, false
+		for d := uint32(1); d < 256; d++ { // keys hold no NUL; label 0 marks a value unit
+			if child := base ^ d; child < n && unitLabel(units[child]) == d {
+				anyChild = true
+				asciiChild = asciiChild || d < 0x80
+			}
+		}
+		if !asciiChild {
+			m.ascii[c] |= asciiSelfNext
+		}
+		if !anyChild {
+			m.ascii[c] |= asciiSelfAny
+		}
+	}
 }
 
 // ErrCharsMap is wrapped by the errors ParseCharsMap returns.
@@ -56,6 +119,7 @@ func ParseCharsMap(blob []byte) (*CharsMap, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
+	m.computeASCII()
 	return m, nil
 }
 

@@ -1,7 +1,9 @@
 package sentencepiece
 
 import (
+	"bytes"
 	"os"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -124,6 +126,48 @@ func FuzzRoundTrip(f *testing.F) {
 		for i := range fast {
 			if fast[i] != naive[i] {
 				t.Fatalf("%q: viterbi %v, naive %v", s, fast, naive)
+			}
+		}
+	})
+}
+
+// FuzzNormalize checks the ASCII fast path of Normalize against
+// normalizeNaive (every character through the rule lookup), with and
+// without alignments, for nmt_nfkc (the Opticks model's charsmap) and the
+// identity map, every whitespace setting, and user-defined symbols that
+// are single ASCII bytes (as ALBERT's "(", "-", "."), start longer
+// symbols, or are not ASCII.
+func FuzzNormalize(f *testing.F) {
+	for _, s := range []string{"", "abc", "  a  b\t c  ", "e\u0301 ﬁ x", "(a-b). <sep>", "\x00\x7f\xff a", "ａｂ　c", " - ( "} {
+		f.Add(s)
+	}
+	opticks, err := Load("testdata/opticks-unigram-1000.model")
+	if err != nil {
+		f.Fatal(err)
+	}
+	ud := newPieceTrie([]string{"(", "-", ".", "<sep>", "ab", "a", "é"}, []int32{1, 2, 3, 4, 5, 6, 7})
+	var norms []*Normalizer
+	for _, m := range []*CharsMap{opticks.norm.Map, nil} {
+		for _, u := range []*pieceTrie{nil, ud} {
+			for flags := range 16 {
+				n := &Normalizer{Map: m, AddDummyPrefix: flags&1 != 0, RemoveExtraWhitespaces: flags&2 != 0,
+					EscapeWhitespaces: flags&4 != 0, TreatWhitespaceAsSuffix: flags&8 != 0, userDefined: u}
+				if flags%2 == 0 {
+					n.fast = newNormASCII(m, u) // as a loaded model has; the others compute it
+				}
+				norms = append(norms, n)
+			}
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i, n := range norms {
+			for _, wantAlign := range []bool{false, true} {
+				var align, alignNaive []int
+				got, align := n.Normalize([]byte("x"), align, []byte(s), wantAlign)
+				want, alignNaive := n.normalizeNaive([]byte("x"), alignNaive, []byte(s), wantAlign)
+				if !bytes.Equal(got, want) || !slices.Equal(align, alignNaive) {
+					t.Fatalf("normalizer %d (%+v), align %v, %q:\n got %q %v\nwant %q %v", i, *n, wantAlign, s, got, align, want, alignNaive)
+				}
 			}
 		}
 	})

@@ -249,6 +249,7 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 	if len(userKeys) > 0 {
 		m.norm.userDefined = newPieceTrie(userKeys, userVals)
 	}
+	m.norm.fast = newNormASCII(m.norm.Map, m.norm.userDefined)
 	return m, nil
 }
 

@@ -1,6 +1,9 @@
 package sentencepiece
 
-import "bytes"
+import (
+	"bytes"
+	"unicode/utf8"
+)
 
 // spaceSymbol is U+2581 LOWER ONE EIGHTH BLOCK, which SentencePiece writes
 // for a space so that whitespace is an ordinary symbol.
@@ -28,6 +31,61 @@ type Normalizer struct {
 	TreatWhitespaceAsSuffix bool
 
 	userDefined *pieceTrie // matched before the rules, never normalized
+	// fast is the ASCII table of Map and userDefined, made when the model
+	// is loaded; it is used only while both are still the ones it was
+	// made from (see asciiTable).
+	fast *normASCII
+}
+
+// normASCII says, for each ASCII byte, whether Normalize may copy it
+// unchanged without a trie lookup: the rules (and user-defined symbols)
+// give that byte itself, consuming one byte.
+type normASCII struct {
+	m     *CharsMap
+	ud    *pieceTrie
+	flags [128]uint8 // asciiSelf* bits
+}
+
+const (
+	// asciiSelfNext: the byte normalizes to itself when it is the last
+	// byte or the next byte is ASCII too (a rule may extend it with a
+	// combining mark, as nmt_nfkc composes "e"+U+0301).
+	asciiSelfNext = 1 << iota
+	// asciiSelfAny: it normalizes to itself whatever follows.
+	asciiSelfAny
+)
+
+// newNormASCII combines the charsmap's ASCII flags with the user-defined
+// symbols, which are matched first: a byte that starts a longer symbol
+// needs the slow path; one that is a whole symbol and starts no longer one
+// is copied as is.
+func newNormASCII(m *CharsMap, ud *pieceTrie) *normASCII {
+	t := &normASCII{m: m, ud: ud, flags: *m.asciiFlags()}
+	if ud != nil {
+		for c := range t.flags {
+			node := ud.root[c]
+			switch {
+			case node == 0:
+			case ud.nodes[node].value >= 0 && ud.nodes[node].count == 0:
+				t.flags[c] = asciiSelfNext | asciiSelfAny
+			default:
+				t.flags[c] = 0
+			}
+		}
+	}
+	return t
+}
+
+// asciiTable returns the ASCII flags for the current Map and
+// user-defined symbols.
+func (n *Normalizer) asciiTable() *[128]uint8 {
+	if f := n.fast; f != nil && f.m == n.Map && f.ud == n.userDefined {
+		return &f.flags
+	}
+	if n.userDefined == nil {
+		return n.Map.asciiFlags()
+	}
+	return &newNormASCII(n.Map, n.userDefined).flags
 }
 
 // normalizePrefix is the rule step: the replacement of the start of s and
@@ -47,12 +105,17 @@ func (n *Normalizer) normalizePrefix(s []byte) ([]byte, int) {
 // align[i]:align[j] is the input span of normalized bytes i:j. Either
 // slice may be nil; align may be nil only if the caller passes
 // wantAlign false.
+//
+// Runs of ASCII bytes that normalize to themselves (see normASCII) are
+// copied whole, and spaces are handled inline; every other character goes
+// through normalizePrefix, as in normalizeNaive.
 func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign bool) ([]byte, []int) {
 	if len(text) == 0 {
 		return dst, align
 	}
+	tbl := n.asciiTable()
 	start, alignStart := len(dst), len(align)
-	consumed := 0
+	off := 0 // bytes of text dropped at the start
 	if n.RemoveExtraWhitespaces {
 		for len(text) > 0 {
 			r, l := n.normalizePrefix(text)
@@ -60,7 +123,7 @@ func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign b
 				break
 			}
 			text = text[l:]
-			consumed += l
+			off += l
 		}
 		if len(text) == 0 {
 			return dst, align
@@ -70,47 +133,57 @@ func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign b
 	if n.EscapeWhitespaces {
 		space = spaceSymbol
 	}
-	addSpace := func() {
+	if n.AddDummyPrefix && !n.TreatWhitespaceAsSuffix {
 		dst = append(dst, space...)
 		if wantAlign {
 			for range len(space) {
-				align = append(align, consumed)
+				align = append(align, off)
 			}
 		}
-	}
-	if n.AddDummyPrefix && !n.TreatWhitespaceAsSuffix {
-		addSpace()
 	}
 	prevSpace := n.RemoveExtraWhitespaces
-	for len(text) > 0 {
-		r, l := n.normalizePrefix(text)
-		if prevSpace {
-			for len(r) > 0 && r[0] == ' ' {
-				r = r[1:]
+	for i := 0; i < len(text); {
+		// A run of ASCII bytes other than space that normalize to
+		// themselves.
+		j := i
+		for j < len(text) {
+			c := text[j]
+			if c >= utf8.RuneSelf || c == ' ' {
+				break
 			}
+			f := tbl[c]
+			if f&asciiSelfAny == 0 && (f&asciiSelfNext == 0 || j+1 < len(text) && text[j+1] >= utf8.RuneSelf) {
+				break
+			}
+			j++
 		}
-		if len(r) > 0 {
-			for _, c := range r {
-				if c == ' ' && n.EscapeWhitespaces {
-					dst = append(dst, spaceSymbol...)
-					if wantAlign {
-						align = append(align, consumed, consumed, consumed)
-					}
-				} else {
-					dst = append(dst, c)
-					if wantAlign {
-						align = append(align, consumed)
-					}
+		if j > i {
+			dst = append(dst, text[i:j]...)
+			if wantAlign {
+				for k := i; k < j; k++ {
+					align = append(align, off+k)
 				}
 			}
-			prevSpace = r[len(r)-1] == ' '
-		}
-		consumed += l
-		text = text[l:]
-		if !n.RemoveExtraWhitespaces {
 			prevSpace = false
+			i = j
+			continue
 		}
+		if c := text[i]; c == ' ' && (tbl[c]&asciiSelfAny != 0 || tbl[c]&asciiSelfNext != 0 && (i+1 == len(text) || text[i+1] < utf8.RuneSelf)) {
+			if !prevSpace {
+				dst = append(dst, space...)
+				if wantAlign {
+					for range len(space) {
+						align = append(align, off+i)
+					}
+				}
+				prevSpace = n.RemoveExtraWhitespaces
+			}
+			i++
+			continue
+		}
+		i += n.normalizeSlow(&dst, &align, text[i:], off+i, &prevSpace, wantAlign)
 	}
+	consumed := off + len(text)
 	if n.RemoveExtraWhitespaces {
 		for bytes.HasSuffix(dst[start:], []byte(space)) {
 			k := len(dst) - len(space)
@@ -123,10 +196,50 @@ func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign b
 		}
 	}
 	if n.AddDummyPrefix && n.TreatWhitespaceAsSuffix {
-		addSpace()
+		dst = append(dst, space...)
+		if wantAlign {
+			for range len(space) {
+				align = append(align, consumed)
+			}
+		}
 	}
 	if wantAlign {
 		align = append(align, consumed)
 	}
 	return dst, align
+}
+
+// normalizeSlow normalizes the character (or user-defined symbol, or
+// rule match) at the start of text, which sits at offset pos of the input,
+// and returns the number of bytes it consumed. It is the loop body of
+// normalizeNaive.
+func (n *Normalizer) normalizeSlow(dstp *[]byte, alignp *[]int, text []byte, pos int, prevSpace *bool, wantAlign bool) int {
+	r, l := n.normalizePrefix(text)
+	if *prevSpace {
+		for len(r) > 0 && r[0] == ' ' {
+			r = r[1:]
+		}
+	}
+	if len(r) > 0 {
+		dst, align := *dstp, *alignp
+		for _, c := range r {
+			if c == ' ' && n.EscapeWhitespaces {
+				dst = append(dst, spaceSymbol...)
+				if wantAlign {
+					align = append(align, pos, pos, pos)
+				}
+			} else {
+				dst = append(dst, c)
+				if wantAlign {
+					align = append(align, pos)
+				}
+			}
+		}
+		*dstp, *alignp = dst, align
+		*prevSpace = r[len(r)-1] == ' '
+	}
+	if !n.RemoveExtraWhitespaces {
+		*prevSpace = false
+	}
+	return l
 }
