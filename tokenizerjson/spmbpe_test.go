@@ -1,0 +1,346 @@
+package tokenizerjson
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/toklabs/tok/internal/sharedtest"
+	"github.com/toklabs/tok/sentencepiece"
+)
+
+var updateSPMBPE = flag.Bool("update-spmbpe", false, "rewrite the converted tokenizer.json files in testdata/spmbpe (then run testdata/spmbpe/make.sh)")
+
+const spmbpeDir = "testdata/spmbpe/"
+
+// spmbpeModels are the SentencePiece BPE models whose conversion is checked
+// against HF tokenizers and SentencePiece (testdata/spmbpe/make.sh): two
+// trained by tok (nmt_nfkc without byte fallback; identity with byte
+// fallback, spaces kept) and one trained by spm_train.
+var spmbpeModels = []struct{ name, model string }{
+	{"opticks-tokbpe-1000", spmbpeDir + "opticks-tokbpe-1000.model"},
+	{"opticks-tokbpe-1000-bf-identity", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"},
+	{"spmtrain-opticks-bpe-1000", "../sentencepiece/testdata/opticks-bpe-1000.model"},
+}
+
+func writeSPMBPE(t testing.TB, m *sentencepiece.Model) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteSentencePieceBPE(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func loadSPM(t testing.TB, path string) *sentencepiece.Model {
+	t.Helper()
+	m, err := sentencepiece.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// splitLines splits on \n only, a final \n ending the last line.
+func splitLines(data []byte) [][]byte {
+	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
+}
+
+func readLinesFile(t testing.TB, path string) [][]byte {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return splitLines(data)
+}
+
+func idsString(ids []uint32) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(uint64(id), 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// convertChecked converts the model and checks that the result is the
+// file the reference ids were made from (its sha256 is recorded by
+// testdata/spmbpe/make.sh).
+func convertChecked(t *testing.T, m *sentencepiece.Model, name string) *Tokenizer {
+	t.Helper()
+	data := writeSPMBPE(t, m)
+	sum := sha256.Sum256(data)
+	want, err := os.ReadFile(spmbpeDir + name + ".tokenizer.json.sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(sum[:]); got != strings.TrimSpace(string(want)) {
+		t.Errorf("%s: the converted file has sha256 %s, the reference ids were made from %s; run testdata/spmbpe/make.sh",
+			name, got, strings.TrimSpace(string(want)))
+	}
+	tk, err := Parse(data, name+".tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// readDiffs reads a file of {"text":T,"line":N,"ids":[...]} lines (text
+// optional) into text → line → ids.
+func readDiffs(t *testing.T, path string) map[string]map[int]string {
+	t.Helper()
+	type diff struct {
+		Text string          `json:"text"`
+		Line int             `json:"line"`
+		IDs  json.RawMessage `json:"ids"`
+	}
+	out := map[string]map[int]string{}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range splitLines(data) {
+		if len(l) == 0 {
+			continue
+		}
+		var d diff
+		if err := json.Unmarshal(l, &d); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if out[d.Text] == nil {
+			out[d.Text] = map[int]string{}
+		}
+		out[d.Text][d.Line] = string(d.IDs)
+	}
+	return out
+}
+
+// spmbpeTexts are the texts of the reference ids; shared-edge needs ../shared.
+func spmbpeTexts(t *testing.T) map[string][][]byte {
+	opticks := readLinesFile(t, filepath.Join(runtime.GOROOT(), "src/testdata/Isaac.Newton-Opticks.txt"))
+	return map[string][][]byte{
+		"opticks-head": opticks[:1500],
+		"edge":         readLinesFile(t, "../sentencepiece/testdata/edge.txt"),
+	}
+}
+
+// TestSPMBPEParity encodes every text with the converted file through this
+// package and requires HF tokenizers' ids (peer-hf-encode) on every line;
+// the .model through package sentencepiece must give SentencePiece's ids
+// (peer-spm-encode) on every line; and HF's ids must equal
+// SentencePiece's except on lines holding a control piece's string
+// (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
+// encodes as text.
+func TestSPMBPEParity(t *testing.T) {
+	texts := spmbpeTexts(t)
+	names := []string{"opticks-head", "edge", "shared-edge"}
+	for _, f := range spmbpeModels {
+		t.Run(f.name, func(t *testing.T) {
+			m := loadSPM(t, f.model)
+			tk := convertChecked(t, m, f.name)
+			var controls []string
+			for _, p := range m.Pieces() {
+				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
+					controls = append(controls, p.Text)
+				}
+			}
+			for _, name := range names {
+				lines, ok := texts[name]
+				if name == "shared-edge" {
+					lines = readLinesFile(t, sharedtest.Path(t, "golden/texts/edge.txt"))
+				} else if !ok {
+					t.Fatal(name)
+				}
+				hf := readLinesFile(t, spmbpeDir+f.name+"."+name+".hf.jsonl")
+				if len(hf) != len(lines) {
+					t.Fatalf("%s: %d lines, %d HF lines", name, len(lines), len(hf))
+				}
+				spmDiff := readDiffs(t, spmbpeDir+f.name+"."+name+".spm-vs-hf.jsonl")[""]
+				spm := make([][]byte, len(hf))
+				for i := range hf {
+					spm[i] = hf[i]
+					if ids, ok := spmDiff[i+1]; ok {
+						spm[i] = []byte(ids)
+					}
+				}
+				sameHF, sameSPM, hfIsSPM := 0, 0, 0
+				for i, line := range lines {
+					got := idsString(tk.AppendEncode(nil, line))
+					if got == string(hf[i]) {
+						sameHF++
+					} else {
+						t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", name, i+1, line, got, hf[i])
+					}
+					if got := idsString(m.AppendEncode(nil, line)); got == string(spm[i]) {
+						sameSPM++
+					} else {
+						t.Errorf("%s line %d %q: .model gives %s, SentencePiece %s", name, i+1, line, got, spm[i])
+					}
+					if bytes.Equal(hf[i], spm[i]) {
+						hfIsSPM++
+					} else if !slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }) {
+						t.Errorf("%s line %d %q: HF %s but SentencePiece %s, and the line holds no control piece", name, i+1, line, hf[i], spm[i])
+					}
+				}
+				t.Logf("%s %s: tok tokenizer.json = HF on %d/%d lines; tok .model = SentencePiece on %d/%d; HF = SentencePiece on %d/%d",
+					f.name, name, sameHF, len(lines), sameSPM, len(lines), hfIsSPM, len(lines))
+			}
+		})
+	}
+}
+
+// TestSPMBPELlama2Golden converts ../shared/vocab/llama2-tokenizer.model and
+// checks, on the four golden texts, that the tokenizer.json gives HF's ids
+// (the golden SentencePiece ids except where
+// llama2-tokenizer.hf-vs-golden.jsonl, made by peer-hf-encode, says
+// otherwise) and that the .model gives the golden ids.
+func TestSPMBPELlama2Golden(t *testing.T) {
+	m := loadSPM(t, sharedtest.Path(t, "vocab/llama2-tokenizer.model"))
+	tk := convertChecked(t, m, "llama2-tokenizer")
+	hfDiff := readDiffs(t, spmbpeDir+"llama2-tokenizer.hf-vs-golden.jsonl")
+	for _, text := range []string{"en", "code", "multi", "edge"} {
+		lines := readLinesFile(t, sharedtest.Path(t, "golden/texts/"+text+".txt"))
+		golden := readLinesFile(t, sharedtest.Path(t, "golden/llama2-tokenizer.model/"+text+".jsonl"))
+		if len(lines) != len(golden) {
+			t.Fatalf("%s: %d lines, %d golden", text, len(lines), len(golden))
+		}
+		sameHF, sameGolden, sameModel, roundTrips, roundTripLines := 0, 0, 0, 0, 0
+		for i, line := range lines {
+			gold := string(bytes.ReplaceAll(golden[i], []byte(" "), nil))
+			hf, differs := hfDiff[text][i+1]
+			if !differs {
+				hf = gold
+			} else if !bytes.Contains(line, []byte("<s>")) && !bytes.Contains(line, []byte("</s>")) && !bytes.Contains(line, []byte("<unk>")) {
+				t.Errorf("%s line %d: HF differs from SentencePiece on a line without <s>, </s> or <unk>", text, i+1)
+			}
+			got := idsString(tk.AppendEncode(nil, line))
+			if got == hf {
+				sameHF++
+			} else {
+				t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", text, i+1, truncateBytes(line), got, hf)
+			}
+			if got == gold {
+				sameGolden++
+			}
+			// Byte fallback and no normalization: decoding gives the line
+			// back, except where HF splits at an added token.
+			if !bytes.Contains(line, []byte("<s>")) && !bytes.Contains(line, []byte("</s>")) && !bytes.Contains(line, []byte("<unk>")) {
+				roundTripLines++
+				back, err := tk.AppendDecode(nil, tk.AppendEncode(nil, line))
+				if err == nil && bytes.Equal(back, line) {
+					roundTrips++
+				} else {
+					t.Errorf("%s line %d %q: decodes to %q (%v)", text, i+1, truncateBytes(line), truncateBytes(back), err)
+				}
+			}
+			if idsString(m.AppendEncode(nil, line)) == gold {
+				sameModel++
+			} else {
+				t.Errorf("%s line %d: .model differs from the golden ids", text, i+1)
+			}
+		}
+		t.Logf("llama2 %s: tokenizer.json = HF on %d/%d lines, = golden SentencePiece on %d/%d; .model = golden on %d/%d; decode(encode(line)) = line on %d/%d",
+			text, sameHF, len(lines), sameGolden, len(lines), sameModel, len(lines), roundTrips, roundTripLines)
+	}
+}
+
+func truncateBytes(b []byte) string {
+	if len(b) > 120 {
+		return string(b[:120]) + "…"
+	}
+	return string(b)
+}
+
+// TestSentencePieceMerges is a known-answer test of the merge order: by
+// score, then the left half's length in characters, then the right
+// half's, each longest first; among equals, in vocabulary order and, for
+// one piece, by the halves' ids.
+func TestSentencePieceMerges(t *testing.T) {
+	n := sentencepiece.Normal
+	pieces := []sentencepiece.Piece{
+		{Text: "<unk>", Type: sentencepiece.Unknown},
+		{Text: "a", Score: -10, Type: n},     // 1
+		{Text: "b", Score: -11, Type: n},     // 2
+		{Text: "ab", Score: -1, Type: n},     // 3
+		{Text: "ba", Score: -2, Type: n},     // 4
+		{Text: "aba", Score: -3, Type: n},    // 5: a+ba, ab+a
+		{Text: "bb", Score: -3, Type: n},     // 6
+		{Text: "abab", Score: -0.5, Type: n}, // 7: ab+ab, aba+b
+		{Text: "é", Score: -12, Type: n},     // 8
+		{Text: "éb", Score: -4, Type: n},     // 9: one character + one (three bytes)
+		{Text: "abb", Score: -4, Type: n},    // 10: a+bb, ab+b
+	}
+	want := [][2]uint32{
+		{5, 2}, {3, 3}, // abab: the longer left half first
+		{1, 2},                 // ab
+		{2, 1},                 // ba
+		{3, 1}, {1, 4}, {2, 2}, // aba (longer left first), then bb
+		{3, 2}, {1, 6}, {8, 2}, // abb before éb: lengths count characters, not bytes
+	}
+	got := SentencePieceMerges(pieces)
+	if !slices.Equal(got, want) {
+		t.Errorf("merges\n got %v\nwant %v", got, want)
+	}
+}
+
+// TestWriteSentencePieceErrors: models the writer cannot express.
+func TestWriteSentencePieceErrors(t *testing.T) {
+	m := loadSPM(t, "../sentencepiece/testdata/opticks-unigram-1000.model")
+	var b bytes.Buffer
+	if err := WriteSentencePieceBPE(&b, m); err == nil {
+		t.Error("WriteSentencePieceBPE accepted a Unigram model")
+	}
+	b.Reset()
+	if err := WriteSentencePiece(&b, m); err != nil || !bytes.Contains(b.Bytes(), []byte(`"type":"Unigram"`)) {
+		t.Errorf("WriteSentencePiece on a Unigram model: %v", err)
+	}
+}
+
+// FuzzSPMBPERoundTrip: with byte fallback, identity normalization and
+// spaces kept, decoding the converted file's ids gives the text back,
+// invalid UTF-8 included (each invalid byte is its own <0xNN> piece).
+// Texts holding an added token's string (<unk>, <s>, </s>) are left out:
+// HF splits the text there and gives the next part its own dummy prefix
+// ("<s>x" decodes to "<s> x" in HF too).
+func FuzzSPMBPERoundTrip(f *testing.F) {
+	data := writeSPMBPE(f, loadSPM(f, spmbpeDir+"opticks-tokbpe-1000-bf-identity.model"))
+	tk, err := Parse(data, "opticks-tokbpe-1000-bf-identity.tokenizer.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"", " ", "  light  ", "The Rays of Light", "\xff\xfe", "é\u0301 日本", "<s>x</s>", "a\tb\r\n", "\x00"} {
+		f.Add([]byte(s))
+	}
+	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
+		f.Add(l)
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, a := range tk.AddedTokens() {
+			if bytes.Contains(text, []byte(a.Content)) {
+				return
+			}
+		}
+		ids := tk.AppendEncode(nil, text)
+		got, err := tk.AppendDecode(nil, ids)
+		if err != nil {
+			t.Fatalf("%q: decode: %v", text, err)
+		}
+		if !bytes.Equal(got, text) {
+			t.Fatalf("%q: ids %v decode to %q", text, ids, got)
+		}
+	})
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Regenerates the reference ids for the SentencePiece BPE -> tokenizer.json
+# conversion (tokenizerjson.WriteSentencePieceBPE, `tok convert`). Needs the
+# peers (../shared/peers/setup.sh) and ../shared (TOK_SHARED, default
+# ../shared beside the module root). Run from anywhere:
+#
+#   tokenizerjson/testdata/spmbpe/make.sh [--retrain]
+#
+# 1. --retrain: trains the two small tok models again with
+#    `tok train-vocab --algo spm-bpe --vocab-size 1000` on
+#    $GOROOT/src/testdata/Isaac.Newton-Opticks.txt.
+# 2. Converts each model with `tok convert` and records the sha256 of the
+#    result in <name>.tokenizer.json.sha256 (the test converts again and
+#    checks the digest, so the ids below belong to the file it reads).
+# 3. <name>.<text>.hf.jsonl = peer-hf-encode on the converted file, one
+#    line of ids per text line; <name>.<text>.spm-vs-hf.jsonl = the lines
+#    where peer-spm-encode on the .model gives other ids
+#    ({"line":N,"ids":[...]}, N 1-based). Texts: opticks-head (first 1500
+#    lines of the Opticks text), edge (sentencepiece/testdata/edge.txt)
+#    and shared-edge (../shared/golden/texts/edge.txt).
+# 4. Llama 2: the same for ../shared/vocab/llama2-tokenizer.model on the
+#    four golden texts, but only the lines where HF's ids differ from the
+#    golden SentencePiece ids are stored, in
+#    llama2-tokenizer.hf-vs-golden.jsonl ({"text":T,"line":N,"ids":[...]});
+#    every other line is identical to ../shared/golden/llama2-tokenizer.model/T.jsonl.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+shared=${TOK_SHARED:-../shared}
+case $shared in /*) ;; *) shared=$root/$shared ;; esac
+export PATH="${TOK_PEERS:-$HOME/.cache/tok-peers}/bin:$PATH"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cd "$root"
+go build -o "$tmp/tok" ./cmd/tok
+opticks="$(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt"
+
+if [ "${1:-}" = --retrain ]; then
+  "$tmp/tok" train-vocab --algo spm-bpe --vocab-size 1000 -o "$tmp/a" "$opticks"
+  cp "$tmp/a/spm.model" "$here/opticks-tokbpe-1000.model"
+  "$tmp/tok" train-vocab --algo spm-bpe --vocab-size 1000 --spm-byte-fallback \
+    --spm-normalization identity --spm-remove-extra-whitespaces=false -o "$tmp/b" "$opticks"
+  cp "$tmp/b/spm.model" "$here/opticks-tokbpe-1000-bf-identity.model"
+fi
+
+# diff_lines EXPECTED ACTUAL [TEXT]: the lines of ACTUAL that differ from
+# EXPECTED (spaces inside arrays ignored), as JSONL.
+diff_lines() {
+  paste -d '\t' "$1" "$2" | awk -F '\t' -v t="${3:-}" '{
+    a = $1; b = $2; gsub(/ /, "", a); gsub(/ /, "", b)
+    if (a != b) {
+      if (t != "") printf "{\"text\":\"%s\",", t; else printf "{"
+      printf "\"line\":%d,\"ids\":%s}\n", NR, b
+    } }'
+}
+
+head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
+cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
+cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
+for name in opticks-tokbpe-1000 opticks-tokbpe-1000-bf-identity spmtrain-opticks-bpe-1000; do
+  model="$here/$name.model"
+  [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
+  "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
+  (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
+  for text in opticks-head edge shared-edge; do
+    peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
+    peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
+    diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
+    echo "$name $text: SentencePiece vs HF: $(compare-ids "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" | head -1)"
+  done
+done
+
+"$tmp/tok" convert "$shared/vocab/llama2-tokenizer.model" "$tmp/llama2.json" 2>/dev/null
+(cd "$tmp" && sha256sum llama2.json | cut -d' ' -f1) > "$here/llama2-tokenizer.tokenizer.json.sha256"
+: > "$here/llama2-tokenizer.hf-vs-golden.jsonl"
+for text in en code multi edge; do
+  peer-hf-encode "$tmp/llama2.json" "$shared/golden/texts/$text.txt" > "$tmp/hf.jsonl"
+  diff_lines "$shared/golden/llama2-tokenizer.model/$text.jsonl" "$tmp/hf.jsonl" "$text" \
+    >> "$here/llama2-tokenizer.hf-vs-golden.jsonl"
+  echo "llama2 $text: HF vs golden SentencePiece: $(compare-ids "$shared/golden/llama2-tokenizer.model/$text.jsonl" "$tmp/hf.jsonl" | head -1)"
+done
