@@ -118,7 +118,13 @@ var ErrUnsupportedModel = fmt.Errorf("tokenizerjson: SentencePiece model cannot 
 //
 // HF then gives SentencePiece's ids except where the text holds a control
 // piece's string (<s>, </s>, <unk>): HF matches added tokens in the text,
-// SentencePiece encodes them as plain text.
+// SentencePiece encodes them as plain text. Where the text holds a
+// user-defined piece, both keep it whole, but HF splits the text there
+// before normalizing, so each part gets its own dummy prefix and (with
+// remove_extra_whitespaces) loses the spaces next to the piece, while
+// SentencePiece normalizes the whole text first. (Writing them as
+// normalized added tokens does not help: HF then misplaces the matches
+// after the Prepend normalizer.)
 func WriteSentencePieceBPE(w io.Writer, m *sentencepiece.Model) error {
 	if m.Algorithm() != sentencepiece.BPE {
 		return fmt.Errorf("%w: WriteSentencePieceBPE needs a BPE model, this one is %v", ErrUnsupportedModel, m.Algorithm())
