@@ -1,12 +1,160 @@
 package corpora
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/bits"
 	"unicode/utf16"
 	"unicode/utf8"
 )
+
+// jsonFieldInPlace finds the string field name of the JSON object line and
+// unescapes it in place: the text is line[start:end] afterwards. Unescaping
+// never lengthens a string, so it writes behind where it reads. The line is
+// only changed once it is known to be valid, so that when ok is false (the
+// same lines as appendJSONField declines) the caller can still give it to
+// jsonFieldNaive. FuzzJSONFieldInPlace checks it against appendJSONField.
+func jsonFieldInPlace(line []byte, name string) (start, end int, ok bool) {
+	start, end, escaped, ok := jsonFieldSpan(line, name)
+	if !ok || !escaped {
+		return start, end, ok
+	}
+	p := jsonScanner{b: line, i: start - 1}
+	out, good := p.appendString(line[start:start])
+	if !good { // cannot happen: jsonFieldSpan checked the string
+		return 0, 0, false
+	}
+	return start, start + len(out), true
+}
+
+// jsonFieldSpan checks line as appendJSONField does and returns where the
+// (last) value of the field name lies between its quotes, and whether it
+// holds escapes.
+func jsonFieldSpan(line []byte, name string) (start, end int, escaped, ok bool) {
+	p := jsonScanner{b: line}
+	p.space()
+	if !p.eat('{') {
+		return 0, 0, false, false
+	}
+	found := false
+	p.space()
+	if p.eat('}') {
+		return 0, 0, false, false
+	}
+	for {
+		p.space()
+		key, simple := p.rawString()
+		if !simple {
+			return 0, 0, false, false
+		}
+		p.space()
+		if !p.eat(':') {
+			return 0, 0, false, false
+		}
+		p.space()
+		if string(key) == name {
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				return 0, 0, false, false
+			}
+			// A later duplicate key wins, as in encoding/json.
+			s := p.i + 1
+			var esc bool
+			if esc, ok = p.skipString(); !ok {
+				return 0, 0, false, false
+			}
+			start, end, escaped, found = s, p.i-1, esc, true
+		} else if !p.skipValue(0) {
+			return 0, 0, false, false
+		}
+		p.space()
+		if p.eat(',') {
+			continue
+		}
+		if !p.eat('}') {
+			return 0, 0, false, false
+		}
+		break
+	}
+	p.space()
+	return start, end, escaped, found && p.i == len(p.b)
+}
+
+// skipString passes over the string at p.i, checking it as appendString
+// does; escaped reports a backslash in it.
+func (p *jsonScanner) skipString() (escaped, ok bool) {
+	if !p.eat('"') {
+		return false, false
+	}
+	for {
+		p.i = stringSpecial(p.b, p.i)
+		if p.i >= len(p.b) {
+			return escaped, false
+		}
+		switch c := p.b[p.i]; {
+		case c == '"':
+			p.i++
+			return escaped, true
+		case c < 0x20:
+			return escaped, false
+		}
+		escaped = true
+		if p.i+1 >= len(p.b) {
+			return escaped, false
+		}
+		switch p.b[p.i+1] {
+		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+			p.i += 2
+		case 'u':
+			p.i += 2
+			if _, ok := p.hex4(); !ok {
+				return escaped, false
+			}
+		default:
+			return escaped, false
+		}
+	}
+}
+
+const (
+	ones8 = 0x0101010101010101
+	high8 = 0x8080808080808080
+)
+
+// stringSpecial returns the index of the first byte at or after i that ends
+// a run of plain string bytes: a quote, a backslash or a control byte
+// (len(b) if none). It tests eight bytes at a time: a byte of v is zero
+// exactly where (v-ones)&^v has its high bit set, counting from the lowest
+// byte (borrows only mark bytes above a real zero), and a byte is below
+// 0x20 where (v-0x20 in every byte)&^v does.
+func stringSpecial(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		v := binary.LittleEndian.Uint64(b[i:])
+		q := v ^ ('"' * ones8)
+		s := v ^ ('\\' * ones8)
+		m := ((q - ones8) &^ q) | ((s - ones8) &^ s) | ((v - 0x20*ones8) &^ v)
+		if m &= high8; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// stringSpecialNaive is the reference for stringSpecial.
+func stringSpecialNaive(b []byte, i int) int {
+	for ; i < len(b); i++ {
+		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
+			return i
+		}
+	}
+	return len(b)
+}
 
 // appendJSONField appends the value of the string field name of the JSON
 // object line to dst. It is the fast path of the JSON Lines reader: one
@@ -119,13 +267,7 @@ func (p *jsonScanner) appendString(dst []byte) ([]byte, bool) {
 	for {
 		// Copy the run up to the next quote, backslash or control byte.
 		start := p.i
-		for p.i < len(p.b) {
-			c := p.b[p.i]
-			if c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			p.i++
-		}
+		p.i = stringSpecial(p.b, p.i)
 		dst = append(dst, p.b[start:p.i]...)
 		if p.i >= len(p.b) || p.b[p.i] < 0x20 {
 			return dst, false
@@ -214,35 +356,8 @@ func (p *jsonScanner) skipValue(depth int) bool {
 	}
 	switch c := p.b[p.i]; {
 	case c == '"':
-		p.i++
-		for p.i < len(p.b) {
-			c := p.b[p.i]
-			switch {
-			case c == '"':
-				p.i++
-				return true
-			case c < 0x20:
-				return false
-			case c == '\\':
-				if p.i+1 >= len(p.b) {
-					return false
-				}
-				switch p.b[p.i+1] {
-				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-					p.i += 2
-				case 'u':
-					p.i += 2
-					if _, ok := p.hex4(); !ok {
-						return false
-					}
-				default:
-					return false
-				}
-			default:
-				p.i++
-			}
-		}
-		return false
+		_, ok := p.skipString()
+		return ok
 	case c == '{':
 		p.i++
 		p.space()

@@ -155,6 +155,9 @@ type Corpus struct {
 	counted   int
 	curSrc    *source
 	readers   readers
+	// ReadBatch
+	lines     *lineInput // the current input when it is read in place
+	batchMode bool
 }
 
 // SetStdin replaces the reader used for the "-" input (for tests).
@@ -172,7 +175,7 @@ func (c *Corpus) InputIndex() int { return c.next - 1 }
 // the current one. It is meant for progress and ETA.
 func (c *Corpus) BytesRead() int64 {
 	n := c.doneBytes
-	if c.cur != nil && c.curSrc != nil {
+	if (c.cur != nil || c.lines != nil) && c.curSrc != nil {
 		n += c.curSrc.raw.n
 	}
 	return n
@@ -189,14 +192,12 @@ func (c *Corpus) LastSkipped() error { return c.lastBad }
 // about the content are *tok.FormatError values naming the file and the
 // line or offset.
 func (c *Corpus) Read() (Document, error) {
+	if c.batchMode {
+		return Document{}, errMixedReads
+	}
 	for {
 		if c.cur == nil {
-			for ; c.counted < c.next; c.counted++ {
-				if sz := c.inputs[c.counted].Size; sz > 0 {
-					c.doneBytes += sz
-				}
-			}
-			c.curSrc = nil
+			c.countDone()
 			if c.next >= len(c.inputs) {
 				return Document{}, io.EOF
 			}
@@ -238,6 +239,16 @@ func (c *Corpus) Read() (Document, error) {
 	}
 }
 
+// countDone adds the sizes of finished inputs to the progress count.
+func (c *Corpus) countDone() {
+	for ; c.counted < c.next; c.counted++ {
+		if sz := c.inputs[c.counted].Size; sz > 0 {
+			c.doneBytes += sz
+		}
+	}
+	c.curSrc = nil
+}
+
 func (c *Corpus) skip(err error) {
 	c.skipped++
 	c.lastBad = err
@@ -249,6 +260,10 @@ func (c *Corpus) Close() error {
 	if c.cur != nil {
 		err = c.cur.close()
 		c.cur = nil
+	}
+	if c.lines != nil {
+		err = c.lines.src.close()
+		c.lines = nil
 	}
 	if c.readers.zr != nil {
 		c.readers.zr.Close()
@@ -273,9 +288,18 @@ type recordReader interface {
 }
 
 func (c *Corpus) open(in Input) (recordReader, error) {
-	src, err := openSource(in.Path, c.stdin, &c.readers)
+	src, format, err := c.openInput(in)
 	if err != nil {
 		return nil, err
+	}
+	return c.newRecordReader(src, format, in)
+}
+
+// openInput opens an input's bytes and resolves its format.
+func (c *Corpus) openInput(in Input) (*source, Format, error) {
+	src, err := openSource(in.Path, c.stdin, &c.readers)
+	if err != nil {
+		return nil, 0, err
 	}
 	format := in.Format
 	if format == FormatAuto {
@@ -284,8 +308,12 @@ func (c *Corpus) open(in Input) (recordReader, error) {
 	c.curSrc = src
 	if src.empty() {
 		src.close()
-		return nil, &tok.FormatError{File: in.Path, Offset: 0, Msg: "empty file"}
+		return nil, 0, &tok.FormatError{File: in.Path, Offset: 0, Msg: "empty file"}
 	}
+	return src, format, nil
+}
+
+func (c *Corpus) newRecordReader(src *source, format Format, in Input) (recordReader, error) {
 	switch format {
 	case FormatJSONL:
 		return newJSONLReader(src, &c.opts), nil

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -18,8 +20,22 @@ import (
 
 // BenchmarkPipeline_Encode compares the end-to-end pipeline (read,
 // decompress, parse, encode on W workers, write Arrow shards, finalize)
-// with the tokenizer alone encoding the same documents from memory on one
-// goroutine. The pipeline's target is at least 90% of tokenizer × cores.
+// with the tokenizer alone on the same documents. The pipeline's target is
+// at least 90% of the tokenizer's throughput times the cores used.
+//
+// What each side measures (both in this process, under the same load):
+//   - tokenizer-goroutines=G: the documents are read and held in memory
+//     first (not timed); the timer covers AppendEncode of every document on
+//     G goroutines that take documents in order from a shared counter, each
+//     with its own reused ids buffer. One op is one pass over the corpus;
+//     run with -benchtime 1x so that it is one cold pass like the pipeline's.
+//   - pipeline-workers=W: Encode (reading and decompressing the files,
+//     parsing, hashing, encoding on W workers, writing uncompressed Arrow
+//     shards, fsync) and Finalize, into a fresh directory.
+//
+// Both report MB/s (wall) and MB/cpu-s (user+system CPU of the process
+// during the timed part): the CPU figure shows the pipeline's overhead even
+// when other loads on a shared machine distort wall time.
 //
 // Input classes: cl100k on en-sotu.jsonl.zst (needs TOK_SHARED; another
 // file of ../shared/corpora with TOK_BENCH_CORPUS=NAME), and raw bytes on
@@ -56,36 +72,26 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 			return in
 		}},
 	}
+	counts := []int{1}
+	if n := runtime.GOMAXPROCS(0); n > 1 {
+		counts = append(counts, n)
+	}
 	for _, c := range classes {
-		b.Run(c.name+"/tokenizer-1-goroutine", func(b *testing.B) {
-			tk, inputs := c.tk(b), c.inputs(b)
-			var docs [][]byte
-			var total int64
-			r := corpora.OpenInputs(inputs, corpora.DefaultOptions())
-			for {
-				d, err := r.Read()
-				if err == io.EOF {
-					break
+		for _, g := range counts {
+			b.Run(fmt.Sprintf("%s/tokenizer-goroutines=%d", c.name, g), func(b *testing.B) {
+				tk, inputs := c.tk(b), c.inputs(b)
+				docs, total := readAllDocs(b, inputs)
+				b.SetBytes(total)
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0 := cpuSeconds()
+				for i := 0; i < b.N; i++ {
+					encodeDocs(tk, docs, g)
 				}
-				if err != nil {
-					b.Fatal(err)
-				}
-				docs = append(docs, append([]byte(nil), d.Text...))
-				total += int64(len(d.Text))
-			}
-			b.SetBytes(total)
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := cpuSeconds()
-			var ids []uint32
-			for i := 0; i < b.N; i++ {
-				for _, d := range docs {
-					ids = tk.AppendEncode(ids[:0], d)
-				}
-			}
-			b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
-		})
-		for _, w := range []int{1, runtime.GOMAXPROCS(0)} {
+				b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
+			})
+		}
+		for _, w := range counts {
 			b.Run(fmt.Sprintf("%s/pipeline-workers=%d", c.name, w), func(b *testing.B) {
 				tk, inputs := c.tk(b), c.inputs(b)
 				var total int64
@@ -111,6 +117,48 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// readAllDocs reads the documents of inputs into memory.
+func readAllDocs(b *testing.B, inputs []corpora.Input) ([][]byte, int64) {
+	var docs [][]byte
+	var total int64
+	r := corpora.OpenInputs(inputs, corpora.DefaultOptions())
+	defer r.Close()
+	for {
+		d, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs = append(docs, append([]byte(nil), d.Text...))
+		total += int64(len(d.Text))
+	}
+	return docs, total
+}
+
+// encodeDocs encodes docs on g goroutines, each taking the next document
+// from a shared counter.
+func encodeDocs(tk tok.Tokenizer, docs [][]byte, g int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range g {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var ids []uint32
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(len(docs)) {
+					return
+				}
+				ids = tk.AppendEncode(ids[:0], docs[i])
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // cpuSeconds is the user and system CPU time of the process so far: on a

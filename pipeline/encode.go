@@ -159,13 +159,13 @@ func cleanRankDir(dir string, st *RankState) error {
 	return nil
 }
 
-// job is a batch of consecutive documents that one worker encodes.
+// job is a batch of consecutive documents that one worker encodes. The
+// reader fills batch in place (the texts are never copied between the
+// reader, the worker and the writer); the job goes back to the free list
+// after the writer is done with it, and only then is the batch refilled.
 type job struct {
 	firstSeq int64
-	text     []byte     // the documents' texts, back to back
-	ends     []int      // end of each document in text
-	input    []int32    // index of each document's input
-	index    []int64    // each document's index within its input
+	batch    corpora.Batch
 	sums     [][32]byte // sha256 of each document's text (worker)
 	split    []uint8    // 0 train, 1 validation (worker)
 	skip     []bool     // already in a finished shard (worker)
@@ -180,7 +180,6 @@ type job struct {
 var jobTextBytes = 256 << 10
 
 const (
-	jobMaxDocs = 512
 	// jobKeepBytes bounds the buffers a job keeps for reuse (text bytes;
 	// ids get a quarter as many entries): book-sized documents reuse
 	// them, and only larger ones are given back to the GC.
@@ -305,27 +304,12 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 			return ctx.Err()
 		}
 		j.firstSeq = seq
-		j.text = j.text[:0]
-		j.ends = j.ends[:0]
-		j.input = j.input[:0]
-		j.index = j.index[:0]
 		j.err = nil
 		j.done = make(chan struct{})
-		var err error
-		for len(j.text) < jobTextBytes && len(j.ends) < jobMaxDocs {
-			var d corpora.Document
-			d, err = r.corpus.Read()
-			if err != nil {
-				break
-			}
-			j.text = append(j.text, d.Text...)
-			j.ends = append(j.ends, len(j.text))
-			j.input = append(j.input, int32(r.corpus.InputIndex()))
-			j.index = append(j.index, d.Index)
-			seq++
-		}
+		err := r.corpus.ReadBatch(&j.batch, jobTextBytes)
 		r.progress.read.Store(r.corpus.BytesRead())
-		if len(j.ends) > 0 {
+		if n := j.batch.Len(); n > 0 && err != io.EOF {
+			seq += int64(n)
 			ordered <- j
 			jobs <- j
 		}
@@ -345,7 +329,8 @@ func (r *run) encode(j *job) {
 	// of English), so that appending them does not re-grow the slice.
 	// Performance notes: growslice under AppendEncodePiece was 4% of the
 	// pipeline's CPU on en-large with cl100k (one profile, shared machine).
-	if need := len(j.text)/3 + len(j.ends); cap(j.ids) < need {
+	b := &j.batch
+	if need := b.TextBytes()/3 + b.Len(); cap(j.ids) < need {
 		j.ids = make([]uint32, 0, need) // nothing to copy: unlike slices.Grow
 	}
 	j.ids = j.ids[:0]
@@ -353,22 +338,21 @@ func (r *run) encode(j *job) {
 	j.sums = j.sums[:0]
 	j.split = j.split[:0]
 	j.skip = j.skip[:0]
-	start := 0
-	for i, end := range j.ends {
-		sum := sha256.Sum256(j.text[start:end])
+	for i := range b.Len() {
+		text := b.Text(i)
+		sum := sha256.Sum256(text)
 		sp := splitOfSum(&sum, r.cfg.ValFraction)
 		skip := j.firstSeq+int64(i) <= r.lastSeq[sp]
 		j.sums = append(j.sums, sum)
 		j.split = append(j.split, sp)
 		j.skip = append(j.skip, skip)
 		if !skip {
-			j.ids = r.cfg.Tokenizer.AppendEncode(j.ids, j.text[start:end])
+			j.ids = r.cfg.Tokenizer.AppendEncode(j.ids, text)
 			if r.cfg.EOS != nil {
 				j.ids = append(j.ids, *r.cfg.EOS)
 			}
 		}
 		j.idEnds = append(j.idEnds, len(j.ids))
-		start = end
 	}
 }
 
@@ -379,31 +363,32 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 		if j.err != nil {
 			return j.err
 		}
-		start, idStart := 0, 0
+		b := &j.batch
+		idStart := 0
 		var rec [40]byte
-		for i, end := range j.ends {
+		for i := range b.Len() {
 			idEnd := j.idEnds[i]
-			in := j.input[i]
-			binary.LittleEndian.PutUint64(rec[:8], uint64(end-start))
+			d := b.Doc(i)
+			in := d.Input
+			nbytes := int64(len(b.Text(i)))
+			binary.LittleEndian.PutUint64(rec[:8], uint64(nbytes))
 			copy(rec[8:], j.sums[i][:])
 			r.hashers[in].Write(rec[:])
 			r.digests[in].Documents++
-			r.digests[in].Bytes += int64(end - start)
+			r.digests[in].Bytes += nbytes
 			if !j.skip[i] {
 				sw := shards[j.split[i]]
-				at := DocRef{Source: r.inputs[in].Path, Index: j.index[i]}
-				if err := sw.append(j.firstSeq+int64(i), at, j.ids[idStart:idEnd], int64(end-start)); err != nil {
+				at := DocRef{Source: r.inputs[in].Path, Index: d.Index}
+				if err := sw.append(j.firstSeq+int64(i), at, j.ids[idStart:idEnd], nbytes); err != nil {
 					return err
 				}
-				r.progress.add(1, int64(end-start), int64(idEnd-idStart))
+				r.progress.add(1, nbytes, int64(idEnd-idStart))
 			}
-			start, idStart = end, idEnd
+			idStart = idEnd
 		}
 		// A job that held a very long document gives its buffers back, so
 		// that memory stays bounded by a few jobs of ordinary size.
-		if cap(j.text) > jobKeepBytes {
-			j.text = nil
-		}
+		b.Trim(jobKeepBytes)
 		if cap(j.ids) > jobKeepBytes/4 {
 			j.ids = nil
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -39,6 +40,7 @@ var encodeShardFlags = func() []cli.Flag {
 		&cli.StringFlag{Category: cat, Name: "max-doc-size", Value: strconv.Itoa(co.MaxDocBytes), Usage: "longest document, in bytes (e.g. 64MiB)"},
 		&cli.StringFlag{Category: cat, Name: "export", Usage: "also write flat token files after finalizing: comma-separated nanogpt, llmc, megatron"},
 		&cli.IntFlag{Category: cat, Name: "batch-rows", Value: d.BatchRows, Usage: "documents per Arrow record batch"},
+		&cli.StringFlag{Category: cat, Name: "cpuprofile", Hidden: true, Usage: "write a Go CPU profile of the run to `FILE` (go tool pprof)"},
 	}
 }()
 
@@ -50,6 +52,17 @@ func encodeShards(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if path := c.String("cpuprofile"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	st, err := pipeline.Encode(ctx, cfg, inputs, copts)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)

@@ -1,0 +1,378 @@
+package corpora
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/toklabs/tok"
+)
+
+// Batch is a run of consecutive documents of a Corpus whose texts share one
+// buffer. Corpus.ReadBatch fills it; JSON Lines and line-split text are
+// decompressed straight into the buffer and each document's text is the
+// line itself, or its text field unescaped in place, so reading a document
+// costs no copy beyond decompression.
+//
+// Ownership: a Batch belongs to its caller once ReadBatch returns (the
+// Corpus keeps no reference to it) and its texts stay valid until the Batch
+// is passed to ReadBatch again. Several goroutines may read one Batch at
+// once.
+type Batch struct {
+	buf   []byte // input read in place, and the texts of other formats
+	spill []byte // texts that did not fit where their record was (rare)
+	docs  []BatchDoc
+	text  int
+}
+
+// BatchDoc is where one document of a Batch came from.
+type BatchDoc struct {
+	Input int32 // index in Corpus.Inputs of its input
+	Index int64 // 0-based index of the document within its input
+	Line  int64 // 1-based line where it starts, 0 if not line-based
+
+	start, end int
+	spilled    bool
+}
+
+// Len returns the number of documents.
+func (b *Batch) Len() int { return len(b.docs) }
+
+// Doc returns where the i-th document came from.
+func (b *Batch) Doc(i int) BatchDoc { return b.docs[i] }
+
+// Text returns the text of the i-th document.
+func (b *Batch) Text(i int) []byte {
+	d := &b.docs[i]
+	if d.spilled {
+		return b.spill[d.start:d.end:d.end]
+	}
+	return b.buf[d.start:d.end:d.end]
+}
+
+// TextBytes returns the total length of the texts.
+func (b *Batch) TextBytes() int { return b.text }
+
+// Cap returns the bytes of buffer the Batch holds.
+func (b *Batch) Cap() int { return cap(b.buf) + cap(b.spill) }
+
+// Trim drops the buffers when they hold more than keep bytes, so that one
+// huge document does not pin its memory for the rest of a run.
+func (b *Batch) Trim(keep int) {
+	if cap(b.buf) > keep {
+		b.buf = nil
+	}
+	if cap(b.spill) > keep {
+		b.spill = nil
+	}
+	if cap(b.docs) > keep/64 {
+		b.docs = nil
+	}
+}
+
+func (b *Batch) reset() {
+	b.buf = b.buf[:0]
+	b.spill = b.spill[:0]
+	b.docs = b.docs[:0]
+	b.text = 0
+}
+
+var errMixedReads = errors.New("corpora: Read after ReadBatch on the same Corpus")
+
+// minRead is the least free space ReadBatch reads into; below it a batch
+// ends (or, holding no document yet, grows). minBatch is the least batch
+// size. Variables so that tests can make every boundary case frequent.
+var (
+	minRead  = 64 << 10
+	minBatch = 4 << 10
+)
+
+// ReadBatch fills b with the next documents: about size bytes of text (at
+// least one document, more than size when one document is larger), fewer
+// at the end of the corpus. It returns io.EOF when no document is left.
+// On an error b still holds the documents that precede it, which the
+// caller may use. Documents are the same, in the same order, with the same
+// errors, as those Read returns; a Corpus is read with one or the other.
+func (c *Corpus) ReadBatch(b *Batch, size int) error {
+	c.batchMode = true
+	b.reset()
+	size = max(size, minBatch)
+	maxDocs := size/64 + 16
+	if cap(b.buf) < size+minRead {
+		b.buf = make([]byte, 0, size+minRead)
+	}
+	if li := c.lines; li != nil {
+		b.buf = append(b.buf, li.carry...)
+		li.carry = li.carry[:0]
+		li.pos, li.scan = 0, 0
+	}
+	for len(b.docs) < maxDocs && b.text < size {
+		if c.lines == nil && c.cur == nil {
+			c.countDone()
+			if c.next >= len(c.inputs) {
+				if len(b.docs) > 0 {
+					return nil
+				}
+				return io.EOF
+			}
+			in := c.inputs[c.next]
+			c.next++
+			src, format, err := c.openInput(in)
+			if err == nil {
+				if format == FormatJSONL || format == FormatText && in.Split == SplitLines {
+					c.lines = newLineInput(src, format == FormatJSONL, &c.opts, int32(c.next-1), len(b.buf))
+					continue
+				}
+				c.cur, err = c.newRecordReader(src, format, in)
+			}
+			if err != nil {
+				var fe *tok.FormatError
+				if errors.As(err, &fe) && c.opts.SkipBad {
+					c.skip(err)
+					continue
+				}
+				return err
+			}
+		}
+		if li := c.lines; li != nil {
+			done, err := li.fill(c, b, size, maxDocs)
+			if done {
+				li.src.close()
+				c.lines = nil
+			}
+			if err != nil || !done {
+				return err // the batch is full, or a bad record
+			}
+			continue
+		}
+		doc, err := c.cur.next()
+		if err == nil {
+			start := len(b.buf)
+			b.buf = append(b.buf, doc.Text...)
+			b.docs = append(b.docs, BatchDoc{Input: int32(c.next - 1), Index: doc.Index, Line: doc.Line, start: start, end: len(b.buf)})
+			b.text += len(doc.Text)
+			continue
+		}
+		if err == io.EOF {
+			c.cur.close()
+			c.cur = nil
+			continue
+		}
+		var be *badRecord
+		if errors.As(err, &be) {
+			if c.opts.SkipBad {
+				c.skip(be.err)
+				if be.fatal {
+					c.cur.close()
+					c.cur = nil
+				}
+				continue
+			}
+			return be.err
+		}
+		return err
+	}
+	return nil
+}
+
+// lineInput reads a JSON Lines or line-split text input in place into
+// batches.
+type lineInput struct {
+	src     *source
+	json    bool
+	opts    *Options
+	input   int32
+	maxLine int // longest line, without its end
+
+	pos   int   // first unconsumed byte of the batch buffer
+	scan  int   // bytes pos..scan hold no newline
+	off   int64 // input offset of pos
+	line  int64 // lines consumed
+	index int64 // records consumed (documents and bad records)
+	carry []byte
+
+	eof     bool
+	readErr error
+	// Inside a line longer than maxLine, whose bytes are dropped.
+	discarding bool
+	discardOff int64
+}
+
+func newLineInput(src *source, json bool, opts *Options, input int32, pos int) *lineInput {
+	li := &lineInput{src: src, json: json, opts: opts, input: input, maxLine: opts.MaxDocBytes, pos: pos, scan: pos}
+	if json {
+		// As the record reader: the text plus escapes and other fields.
+		li.maxLine = 2*opts.MaxDocBytes + 1<<16
+	}
+	return li
+}
+
+// fill adds the input's documents to b until the batch is full (done is
+// false; the unconsumed bytes wait in li.carry) or the input ends (done).
+// Bad records are skipped (with SkipBad) or returned.
+func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, err error) {
+	for {
+		for len(b.docs) < maxDocs && b.text < size {
+			i := bytes.IndexByte(b.buf[li.scan:], '\n')
+			if i < 0 {
+				li.scan = len(b.buf)
+				break
+			}
+			end := li.scan + i
+			if err := li.consume(c, b, end, end+1); err != nil {
+				li.carry = append(li.carry[:0], b.buf[li.pos:]...)
+				b.buf = b.buf[:li.pos]
+				return false, err
+			}
+		}
+		if len(b.docs) >= maxDocs || b.text >= size {
+			li.carry = append(li.carry[:0], b.buf[li.pos:]...)
+			b.buf = b.buf[:li.pos]
+			return false, nil
+		}
+		if li.eof || li.readErr != nil {
+			if li.readErr == nil && li.pos < len(b.buf) {
+				// The last line, without a newline.
+				if err := li.consume(c, b, len(b.buf), len(b.buf)); err != nil {
+					return true, err
+				}
+			} else if li.readErr == nil && li.discarding {
+				if err := li.consume(c, b, li.pos, li.pos); err != nil {
+					return true, err
+				}
+			}
+			if li.readErr != nil {
+				var fe *tok.FormatError
+				if errors.As(li.readErr, &fe) {
+					if c.opts.SkipBad {
+						c.skip(fe)
+						return true, nil
+					}
+					return true, fe
+				}
+				return true, fmt.Errorf("corpora: %s: %w", li.src.name, li.readErr)
+			}
+			return true, nil
+		}
+		if li.discarding {
+			li.off += int64(len(b.buf) - li.pos)
+			b.buf = b.buf[:li.pos]
+			li.scan = li.pos
+		} else if len(b.buf)-li.pos > li.maxLine+2 {
+			// Longer than any line may be, and not ended yet: drop it.
+			li.discarding = true
+			li.discardOff = li.off
+			li.off += int64(len(b.buf) - li.pos)
+			b.buf = b.buf[:li.pos]
+			li.scan = li.pos
+		}
+		// How far this batch may read: its size, or the line being read.
+		lim := max(size, len(b.buf)-li.pos) + minRead
+		if len(b.buf)+minRead > lim {
+			if len(b.docs) > 0 {
+				li.carry = append(li.carry[:0], b.buf[li.pos:]...)
+				b.buf = b.buf[:li.pos]
+				return false, nil
+			}
+			// Nothing in the buffer is a document: start it again.
+			n := copy(b.buf, b.buf[li.pos:])
+			li.scan -= li.pos
+			b.buf, li.pos = b.buf[:n], 0
+			b.spill = b.spill[:0]
+			lim = max(size, n) + minRead
+		}
+		if cap(b.buf) < len(b.buf)+minRead {
+			nb := make([]byte, len(b.buf), max(2*cap(b.buf), len(b.buf)+minRead))
+			copy(nb, b.buf)
+			b.buf = nb
+		}
+		n, err := li.src.br.Read(b.buf[len(b.buf):min(cap(b.buf), lim)])
+		b.buf = b.buf[:len(b.buf)+n]
+		if err == io.EOF {
+			li.eof = true
+		} else if err != nil {
+			li.readErr = err
+		}
+	}
+}
+
+// consume takes the line b.buf[li.pos:end] (next is where the following
+// line starts) as a document, a blank line or a bad record.
+func (li *lineInput) consume(c *Corpus, b *Batch, end, next int) error {
+	start := li.off
+	lineStart := li.pos
+	li.off += int64(next - li.pos)
+	li.pos, li.scan = next, next
+	li.line++
+	if li.discarding {
+		li.discarding = false
+		li.index++
+		return li.bad(c, li.line, li.discardOff, li.tooLongMsg())
+	}
+	line := b.buf[lineStart:end]
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	if len(line) > li.maxLine {
+		li.index++
+		return li.bad(c, li.line, start, li.tooLongMsg())
+	}
+	if li.json && isBlank(line) || !li.json && len(line) == 0 {
+		return nil
+	}
+	idx := li.index
+	li.index++
+	if !li.opts.AllowInvalidUTF8 && !utf8.Valid(line) {
+		off := start + int64(firstInvalid(line))
+		return li.bad(c, li.line, off, fmt.Sprintf("invalid UTF-8 at byte offset %d", off))
+	}
+	d := BatchDoc{Input: li.input, Index: idx, Line: li.line, start: lineStart, end: lineStart + len(line)}
+	if li.json {
+		s, e, ok := jsonFieldInPlace(line, li.opts.TextField)
+		if ok {
+			d.start, d.end = lineStart+s, lineStart+e
+		} else {
+			s0 := len(b.spill)
+			var err error
+			b.spill, err = jsonFieldNaive(b.spill, line, li.opts.TextField)
+			if err != nil {
+				b.spill = b.spill[:s0]
+				return li.bad(c, li.line, start, err.Error())
+			}
+			if text := b.spill[s0:]; len(text) <= len(line) {
+				d.end = lineStart + copy(line, text)
+				b.spill = b.spill[:s0]
+			} else {
+				d.start, d.end, d.spilled = s0, len(b.spill), true
+			}
+		}
+		if d.end-d.start > li.opts.MaxDocBytes {
+			if d.spilled {
+				b.spill = b.spill[:d.start]
+			}
+			return li.bad(c, li.line, start, fmt.Sprintf("text longer than the %d-byte document limit", li.opts.MaxDocBytes))
+		}
+	}
+	b.docs = append(b.docs, d)
+	b.text += d.end - d.start
+	return nil
+}
+
+func (li *lineInput) tooLongMsg() string {
+	if li.json {
+		return "JSON line longer than the document limit"
+	}
+	return fmt.Sprintf("line longer than the %d-byte document limit", li.opts.MaxDocBytes)
+}
+
+// bad skips a bad record (SkipBad) or returns it.
+func (li *lineInput) bad(c *Corpus, line, off int64, msg string) error {
+	err := &tok.FormatError{File: li.src.name, Line: int(line), Offset: off, Msg: msg}
+	if c.opts.SkipBad {
+		c.skip(err)
+		return nil
+	}
+	return err
+}
