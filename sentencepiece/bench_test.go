@@ -71,3 +71,28 @@ func BenchmarkNormalizer_Normalize(b *testing.B) {
 		out, _ = m.norm.Normalize(out[:0], nil, text, false)
 	}
 }
+
+// BenchmarkLoad measures loading a model (parsing, tries, charsmap): the
+// fixed cost of every `tok encode` run. The shared models run only when
+// TOK_SHARED is set.
+func BenchmarkLoad(b *testing.B) {
+	models := []string{"testdata/opticks-unigram-1000.model", "testdata/opticks-bpe-1000.model"}
+	if dir := os.Getenv("TOK_SHARED"); dir != "" {
+		models = append(models, dir+"/vocab/llama2-tokenizer.model", dir+"/vocab/albert-30k-clean.model")
+	}
+	for _, path := range models {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(shortName(path), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Parse(data, path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package sentencepiece
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -138,39 +139,28 @@ func unitLabel(u uint32) uint32  { return u & (1<<31 | 0xFF) }
 func unitOffset(u uint32) uint32 { return (u >> 10) << ((u & (1 << 9)) >> 6) }
 
 func (m *CharsMap) validate() error {
-	// Walk every reachable node; the trie is small (tens of thousands of
-	// units), so a DFS bounded by the unit count is cheap.
+	// Every unit that a walk can reach as a node has bit 31 clear (its
+	// label is a byte), and only the leaf bit sends a lookup to a value
+	// unit, so checking every such unit covers all reachable leaves. Value
+	// units (bit 31 set) and unused units (zero) are skipped. One linear
+	// pass; the former depth-first walk tried 255 labels per node and
+	// took ~20 ms on nmt_nfkc, a third of loading ALBERT.
 	n := uint32(len(m.units))
-	seen := make([]bool, n)
-	stack := []uint32{0}
-	for len(stack) > 0 {
-		pos := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if pos >= n {
-			return fmt.Errorf("%w: node %d outside trie of %d units", ErrCharsMap, pos, n)
-		}
-		if seen[pos] {
+	lastNUL := bytes.LastIndexByte(m.pool, 0)
+	for i, u := range m.units {
+		if u>>31 != 0 || !unitHasLeaf(u) {
 			continue
 		}
-		seen[pos] = true
-		base := pos ^ unitOffset(m.units[pos])
-		if unitHasLeaf(m.units[pos]) {
-			if base >= n {
-				return fmt.Errorf("%w: leaf %d outside trie", ErrCharsMap, base)
-			}
-			v := unitValue(m.units[base])
-			if int(v) >= len(m.pool) {
-				return fmt.Errorf("%w: replacement offset %d outside pool of %d bytes", ErrCharsMap, v, len(m.pool))
-			}
-			if indexByte(m.pool[v:], 0) < 0 {
-				return fmt.Errorf("%w: replacement at %d is not terminated", ErrCharsMap, v)
-			}
+		base := uint32(i) ^ unitOffset(u)
+		if base >= n {
+			return fmt.Errorf("%w: leaf %d outside trie", ErrCharsMap, base)
 		}
-		for c := uint32(1); c < 256; c++ {
-			child := base ^ c
-			if child < n && unitLabel(m.units[child]) == c {
-				stack = append(stack, child)
-			}
+		v := unitValue(m.units[base])
+		if int(v) >= len(m.pool) {
+			return fmt.Errorf("%w: replacement offset %d outside pool of %d bytes", ErrCharsMap, v, len(m.pool))
+		}
+		if int(v) > lastNUL {
+			return fmt.Errorf("%w: replacement at %d is not terminated", ErrCharsMap, v)
 		}
 	}
 	return nil

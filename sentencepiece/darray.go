@@ -1,5 +1,7 @@
 package sentencepiece
 
+import "slices"
+
 // doubleArray is a double-array trie built for encoding: the child of node
 // s by byte c is t = units[s].base + c when units[t].check == s, so one
 // step is two loads and a compare, with no search. Node 0 is the root.
@@ -60,7 +62,13 @@ func newDoubleArray(src *pieceTrie, keep func(value int32) bool) *doubleArray {
 	}
 
 	b := daBuilder{}
-	b.grow(512)
+	nLive := 0
+	for _, l := range live {
+		if l {
+			nLive++
+		}
+	}
+	b.grow(nLive + nLive/8 + 512) // the array comes out nearly dense
 	b.take(0)
 	b.units[0].check = -2 // the root has no parent; never matches a node
 	// Map pieceTrie nodes to slots, breadth-first.
@@ -131,6 +139,9 @@ func (b *daBuilder) grow(n int) {
 	if len(b.units) == 0 {
 		b.head, b.tail = -1, -1
 	}
+	b.units = slices.Grow(b.units, n-old)
+	b.next = slices.Grow(b.next, n-old)
+	b.prev = slices.Grow(b.prev, n-old)
 	for i := old; i < n; i++ {
 		b.units = append(b.units, daUnit{check: -1, value: -1})
 		b.next = append(b.next, -1)

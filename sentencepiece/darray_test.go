@@ -65,7 +65,9 @@ func TestDoubleArray_SharedModels(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := m.vit
+		d := newDoubleArray(m.trie, func(id int32) bool {
+			return m.pieces[id].Type == Normal || m.pieces[id].Type == UserDefined
+		})
 		for id, p := range m.pieces {
 			want := int32(id)
 			if p.Type != Normal && p.Type != UserDefined {

@@ -228,9 +228,11 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 			m.vitScore[i] = float64(p.Score)
 		}
 	}
-	m.vit = newDoubleArray(m.trie, func(id int32) bool {
-		return m.typeOf[id] == Normal || m.typeOf[id] == UserDefined
-	})
+	if m.algo != BPE { // BPE looks pieces up in m.trie
+		m.vit = newDoubleArray(m.trie, func(id int32) bool {
+			return m.typeOf[id] == Normal || m.typeOf[id] == UserDefined
+		})
+	}
 	if m.algo == BPE && wordSplittable(m.pieces) {
 		m.cache = newBPECache()
 	}

@@ -1,6 +1,9 @@
 package sentencepiece
 
-import "sort"
+import (
+	"slices"
+	"strings"
+)
 
 // pieceTrie maps byte strings to ids and answers prefix queries. Each node
 // has a sorted run of outgoing edges in labels; the root has a direct
@@ -39,39 +42,56 @@ func newPieceTrie(keys []string, values []int32) *pieceTrie {
 			order = append(order, int32(i))
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return keys[order[a]] < keys[order[b]] })
-	t := &pieceTrie{}
-	type span struct {
-		lo, hi, depth int
-		node          int32
+	// Sorted by key, equal keys in input order (a stable sort, but
+	// pdqsort with the index as tie-break is several times faster than
+	// slices.SortStableFunc's merge sort).
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	// The node count is exact: each key adds the bytes past its longest
+	// common prefix with the previous key.
+	size := 1
+	for i, k := range order {
+		lcp := 0
+		if i > 0 {
+			prev := keys[order[i-1]]
+			for lcp < len(prev) && lcp < len(keys[k]) && prev[lcp] == keys[k][lcp] {
+				lcp++
+			}
+		}
+		size += len(keys[k]) - lcp
 	}
-	t.nodes = append(t.nodes, trieNode{value: -1})
-	queue := []span{{0, len(order), 0, 0}}
+	t := &pieceTrie{nodes: make([]trieNode, 1, size), labels: make([]byte, 0, size)}
+	// span is the range of sorted keys below a node and the node's depth;
+	// spans are made in the same order as nodes, so span i is node i's.
+	type span struct{ lo, hi, depth int32 }
+	t.nodes[0].value = -1
+	queue := make([]span, 1, size)
+	queue[0] = span{0, int32(len(order)), 0}
 	for qi := 0; qi < len(queue); qi++ {
 		sp := queue[qi]
-		lo := sp.lo
+		lo, depth := int(sp.lo), int(sp.depth)
 		// Keys that end at this node come first in sorted order.
-		for lo < sp.hi && len(keys[order[lo]]) == sp.depth {
-			t.nodes[sp.node].value = values[order[lo]]
+		for lo < int(sp.hi) && len(keys[order[lo]]) == depth {
+			t.nodes[qi].value = values[order[lo]]
 			lo++
 		}
-		t.nodes[sp.node].first = int32(len(t.labels))
-		for lo < sp.hi {
-			c := keys[order[lo]][sp.depth]
+		t.nodes[qi].first = int32(len(t.labels))
+		for lo < int(sp.hi) {
+			c := keys[order[lo]][depth]
 			hi := lo + 1
-			for hi < sp.hi && keys[order[hi]][sp.depth] == c {
+			for hi < int(sp.hi) && keys[order[hi]][depth] == c {
 				hi++
 			}
-			child := int32(len(t.nodes))
 			t.nodes = append(t.nodes, trieNode{value: -1})
-			t.labels = append(t.labels, c) // the edge to node child == len(t.labels)
-			queue = append(queue, span{lo, hi, sp.depth + 1, child})
+			t.labels = append(t.labels, c) // the edge to node len(t.labels)
+			queue = append(queue, span{int32(lo), int32(hi), int32(depth + 1)})
 			lo = hi
 		}
-		t.nodes[sp.node].count = int32(len(t.labels)) - t.nodes[sp.node].first
-		if qi > 1024 {
-			queue, qi = queue[qi:], 0
-		}
+		t.nodes[qi].count = int32(len(t.labels)) - t.nodes[qi].first
 	}
 	n := t.nodes[0]
 	for e := n.first; e < n.first+n.count; e++ {
