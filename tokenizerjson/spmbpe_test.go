@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -62,19 +61,6 @@ func readLinesFile(t testing.TB, path string) [][]byte {
 		t.Fatal(err)
 	}
 	return splitLines(data)
-}
-
-func idsString(ids []uint32) string {
-	var b strings.Builder
-	b.WriteByte('[')
-	for i, id := range ids {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.FormatUint(uint64(id), 10))
-	}
-	b.WriteByte(']')
-	return b.String()
 }
 
 // convertChecked converts the model and checks that the result is the
@@ -179,13 +165,13 @@ func TestSPMBPEParity(t *testing.T) {
 				}
 				sameHF, sameSPM, hfIsSPM := 0, 0, 0
 				for i, line := range lines {
-					got := idsString(tk.AppendEncode(nil, line))
+					got := jsonIDs(tk.AppendEncode(nil, line))
 					if got == string(hf[i]) {
 						sameHF++
 					} else {
 						t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", name, i+1, line, got, hf[i])
 					}
-					if got := idsString(m.AppendEncode(nil, line)); got == string(spm[i]) {
+					if got := jsonIDs(m.AppendEncode(nil, line)); got == string(spm[i]) {
 						sameSPM++
 					} else {
 						t.Errorf("%s line %d %q: .model gives %s, SentencePiece %s", name, i+1, line, got, spm[i])
@@ -227,7 +213,7 @@ func TestSPMBPELlama2Golden(t *testing.T) {
 			} else if !bytes.Contains(line, []byte("<s>")) && !bytes.Contains(line, []byte("</s>")) && !bytes.Contains(line, []byte("<unk>")) {
 				t.Errorf("%s line %d: HF differs from SentencePiece on a line without <s>, </s> or <unk>", text, i+1)
 			}
-			got := idsString(tk.AppendEncode(nil, line))
+			got := jsonIDs(tk.AppendEncode(nil, line))
 			if got == hf {
 				sameHF++
 			} else {
@@ -247,7 +233,7 @@ func TestSPMBPELlama2Golden(t *testing.T) {
 					t.Errorf("%s line %d %q: decodes to %q (%v)", text, i+1, truncateBytes(line), truncateBytes(back), err)
 				}
 			}
-			if idsString(m.AppendEncode(nil, line)) == gold {
+			if jsonIDs(m.AppendEncode(nil, line)) == gold {
 				sameModel++
 			} else {
 				t.Errorf("%s line %d: .model differs from the golden ids", text, i+1)
