@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -329,4 +330,47 @@ func FuzzSPMBPERoundTrip(f *testing.F) {
 			t.Fatalf("%q: ids %v decode to %q", text, ids, got)
 		}
 	})
+}
+
+func ExampleSentencePieceMerges() {
+	pieces := []sentencepiece.Piece{
+		{Text: "<unk>", Type: sentencepiece.Unknown},
+		{Text: "▁", Score: -100, Type: sentencepiece.Normal},
+		{Text: "t", Score: -101, Type: sentencepiece.Normal},
+		{Text: "h", Score: -102, Type: sentencepiece.Normal},
+		{Text: "e", Score: -103, Type: sentencepiece.Normal},
+		{Text: "▁t", Score: -1, Type: sentencepiece.Normal},
+		{Text: "he", Score: -2, Type: sentencepiece.Normal},
+		{Text: "▁the", Score: -3, Type: sentencepiece.Normal},
+	}
+	for _, m := range SentencePieceMerges(pieces) {
+		fmt.Printf("%s %s\n", pieces[m[0]].Text, pieces[m[1]].Text)
+	}
+	// Output:
+	// ▁ t
+	// h e
+	// ▁t he
+}
+
+// BenchmarkWriteSentencePieceBPE converts the 1000-piece tok model and,
+// with ../shared, Llama 2's 32000 pieces.
+func BenchmarkWriteSentencePieceBPE(b *testing.B) {
+	models := []struct{ name, path string }{{"tok-1000", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"}}
+	if os.Getenv("TOK_SHARED") != "" {
+		models = append(models, struct{ name, path string }{"llama2-32000", sharedtest.Path(b, "vocab/llama2-tokenizer.model")})
+	}
+	for _, mc := range models {
+		m := loadSPM(b, mc.path)
+		b.Run(mc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := WriteSentencePieceBPE(&buf, m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }
