@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece"
@@ -373,4 +374,74 @@ func BenchmarkWriteSentencePieceBPE(b *testing.B) {
 			b.SetBytes(int64(buf.Len()))
 		})
 	}
+}
+
+// naiveSentencePieceMerges is the merge rule written as one sort over
+// every pair of pieces whose concatenation is a piece: by the merged
+// piece's score (highest first), the left and right halves' lengths in
+// characters (longest first), then the merged piece's id, the left id and
+// the right id.
+func naiveSentencePieceMerges(pieces []sentencepiece.Piece) [][2]uint32 {
+	type merge struct{ piece, left, right int }
+	var ms []merge
+	for p := range pieces {
+		for l := range pieces {
+			for r := range pieces {
+				if pieces[l].Text+pieces[r].Text == pieces[p].Text {
+					ms = append(ms, merge{p, l, r})
+				}
+			}
+		}
+	}
+	runes := func(i int) int { return len([]rune(pieces[i].Text)) }
+	slices.SortFunc(ms, func(a, b merge) int {
+		if sa, sb := pieces[a.piece].Score, pieces[b.piece].Score; sa != sb {
+			if sa > sb {
+				return -1
+			}
+			return 1
+		}
+		for _, d := range []int{runes(b.left) - runes(a.left), runes(b.right) - runes(a.right), a.piece - b.piece, a.left - b.left, a.right - b.right} {
+			if d != 0 {
+				return d
+			}
+		}
+		return 0
+	})
+	out := make([][2]uint32, len(ms))
+	for i, m := range ms {
+		out[i] = [2]uint32{uint32(m.left), uint32(m.right)}
+	}
+	return out
+}
+
+// FuzzSentencePieceMerges checks SentencePieceMerges against the naive
+// rule on small vocabularies built from the input: pieces are the
+// distinct runs between '|' (over a few letters, 'é' and '▁'), scores
+// from a few bytes so that many are equal.
+func FuzzSentencePieceMerges(f *testing.F) {
+	f.Add("a|b|ab|ba|aba|bb|abab|é|éb|abb", []byte{1, 2, 3, 3, 0, 0, 5, 1, 2, 2})
+	f.Add("▁|▁▁|▁▁▁|▁▁▁▁|▁a|a", []byte{0, 0, 0, 0, 7, 1})
+	f.Fuzz(func(t *testing.T, spec string, scores []byte) {
+		if len(spec) > 200 || !utf8.ValidString(spec) {
+			return
+		}
+		var pieces []sentencepiece.Piece
+		seen := map[string]bool{}
+		for i, p := range strings.Split(spec, "|") {
+			if p == "" || seen[p] {
+				continue
+			}
+			seen[p] = true
+			score := float32(0)
+			if i < len(scores) {
+				score = -float32(scores[i] % 4)
+			}
+			pieces = append(pieces, sentencepiece.Piece{Text: p, Score: score, Type: sentencepiece.Normal})
+		}
+		got, want := SentencePieceMerges(pieces), naiveSentencePieceMerges(pieces)
+		if !slices.Equal(got, want) {
+			t.Fatalf("pieces %v\n got %v\nwant %v", pieces, got, want)
+		}
+	})
 }
