@@ -102,7 +102,7 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 			return
 		}
 		a, b := syms[left].start, syms[right].end
-		id := m.trie.lookup(norm[a:b])
+		id := m.da.lookup(norm[a:b])
 		if id < 0 {
 			return
 		}
@@ -147,7 +147,10 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 // resegment emits the span a:b, splitting unused pieces back into the
 // pieces they were merged from.
 func (m *Model) resegment(norm []byte, a, b int32, rev map[string]int32, segs []segment) []segment {
-	id := m.pieceID(norm[a:b])
+	id := m.da.lookup(norm[a:b]) // normal, user-defined and unused pieces
+	if id < 0 {
+		id = m.pieceID(norm[a:b]) // the others, as PieceToId finds them
+	}
 	if id == m.unkID || m.pieces[id].Type != Unused {
 		return append(segs, segment{id: id, start: a, end: b})
 	}

@@ -38,6 +38,19 @@ func (d *doubleArray) child(s int32, c byte) int32 {
 	return t
 }
 
+// lookup returns the value of key, or -1.
+func (d *doubleArray) lookup(key []byte) int32 {
+	s := int32(0)
+	for _, c := range key {
+		t := d.units[s].base + int32(c)
+		if d.units[t].check != s {
+			return -1
+		}
+		s = t
+	}
+	return d.units[s].value
+}
+
 // newDoubleArray copies the keys of src for which keep(value) is true
 // into a double array, with the same values. Nodes on no kept key's path
 // are dropped.

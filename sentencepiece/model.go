@@ -101,9 +101,10 @@ type Model struct {
 	// Per-id copies of the score and type, compact for the Viterbi loop.
 	scoreOf []float32
 	typeOf  []Type
-	// The normal and user-defined pieces for Viterbi, and their scores
-	// as segmentUnigram adds them (see there).
-	vit      *doubleArray
+	// da holds the pieces the segmenter looks up: for Viterbi the normal
+	// and user-defined pieces, with vitScore their scores as
+	// segmentUnigram adds them (see there); for BPE every piece in trie.
+	da       *doubleArray
 	vitScore []float64
 }
 
@@ -228,8 +229,10 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 			m.vitScore[i] = float64(p.Score)
 		}
 	}
-	if m.algo != BPE { // BPE looks pieces up in m.trie
-		m.vit = newDoubleArray(m.trie, func(id int32) bool {
+	if m.algo == BPE {
+		m.da = newDoubleArray(m.trie, func(int32) bool { return true })
+	} else {
+		m.da = newDoubleArray(m.trie, func(id int32) bool {
 			return m.typeOf[id] == Normal || m.typeOf[id] == UserDefined
 		})
 	}

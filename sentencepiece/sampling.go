@@ -20,7 +20,7 @@ type latticeNode struct {
 // pieces boosted, unknown characters penalized).
 func (m *Model) lattice(norm []byte, dst []latticeNode) []latticeNode {
 	n := len(norm)
-	d := m.vit
+	d := m.da
 	for at := 0; at < n; {
 		mblen := min(oneCharLen(norm[at]), n-at)
 		single := false

@@ -24,7 +24,7 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 		best[i] = bestNode{id: -1, start: -1}
 	}
 	best[0].start = 0
-	units := m.vit.units
+	units := m.da.units
 	score := m.vitScore
 	for at := 0; at < n; {
 		here := float64(best[at].score)
