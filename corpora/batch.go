@@ -214,7 +214,10 @@ func newLineInput(src *source, json bool, opts *Options, input int32, pos int) *
 // Bad records are skipped (with SkipBad) or returned.
 func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, err error) {
 	for {
-		for len(b.docs) < maxDocs && b.text < size {
+		// Every complete line read so far (the batch may pass size by one
+		// read): what is carried to the next batch is then only the start
+		// of a line.
+		for len(b.docs) < maxDocs {
 			i := bytes.IndexByte(b.buf[li.scan:], '\n')
 			if i < 0 {
 				li.scan = len(b.buf)
@@ -268,23 +271,30 @@ func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, er
 			b.buf = b.buf[:li.pos]
 			li.scan = li.pos
 		}
-		// How far this batch may read: its size, or the line being read.
-		lim := max(size, len(b.buf)-li.pos) + minRead
+		// How far this batch reads: its size, or on to the end of a long
+		// line (which stays here rather than being copied to the next
+		// batch; short ones move on).
+		lim := size + minRead
 		if len(b.buf)+minRead > lim {
-			if len(b.docs) > 0 {
+			partial := len(b.buf) - li.pos
+			if len(b.docs) > 0 && partial <= size/4 {
 				li.carry = append(li.carry[:0], b.buf[li.pos:]...)
 				b.buf = b.buf[:li.pos]
 				return false, nil
 			}
-			// Nothing in the buffer is a document: start it again.
-			n := copy(b.buf, b.buf[li.pos:])
-			li.scan -= li.pos
-			b.buf, li.pos = b.buf[:n], 0
-			b.spill = b.spill[:0]
-			lim = max(size, n) + minRead
+			if len(b.docs) == 0 && li.pos > 0 {
+				// Nothing in the buffer is a document: start it again.
+				n := copy(b.buf, b.buf[li.pos:])
+				li.scan -= li.pos
+				b.buf, li.pos = b.buf[:n], 0
+				b.spill = b.spill[:0]
+			}
+			lim = max(size, len(b.buf)) + minRead
 		}
 		if cap(b.buf) < len(b.buf)+minRead {
-			nb := make([]byte, len(b.buf), max(2*cap(b.buf), len(b.buf)+minRead))
+			// A long line: grow by four, so that reading a line of n bytes
+			// copies about n/3 bytes.
+			nb := make([]byte, len(b.buf), max(4*cap(b.buf), len(b.buf)+minRead))
 			copy(nb, b.buf)
 			b.buf = nb
 		}

@@ -113,7 +113,7 @@ type InputDigest struct {
 	Path      string `json:"path"`
 	Documents int64  `json:"documents"`
 	Bytes     int64  `json:"bytes"`
-	SHA256    string `json:"sha256"` // of each document's length (uint64 LE) and text sha256, in order
+	SHA256    string `json:"sha256"` // of each document's length (uint64 LE) and text, in order
 }
 
 // RankState is the resumable state of one rank, saved atomically after
