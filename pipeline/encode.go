@@ -166,8 +166,8 @@ func cleanRankDir(dir string, st *RankState) error {
 type job struct {
 	firstSeq int64
 	batch    corpora.Batch
-	split    []uint8    // 0 train, 1 validation (worker)
-	skip     []bool     // already in a finished shard (worker)
+	split    []uint8 // 0 train, 1 validation (worker)
+	skip     []bool  // already in a finished shard (worker)
 	ids      []uint32
 	idEnds   []int
 	err      error
