@@ -3,6 +3,7 @@ package tokenizerjson
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -98,14 +99,15 @@ func cmpUint32(a, b uint32) int {
 
 // ErrUnsupportedModel is returned for SentencePiece models that have no
 // tokenizer.json equivalent here.
-var ErrUnsupportedModel = fmt.Errorf("tokenizerjson: SentencePiece model cannot be converted")
+var ErrUnsupportedModel = errors.New("tokenizerjson: SentencePiece model cannot be converted")
 
 // WriteSentencePieceBPE writes a SentencePiece BPE model as a
 // tokenizer.json in the layout of HF's converter for Llama-style models:
 //
 //   - normalizer: the model's precompiled_charsmap as a Precompiled
-//     normalizer when it has one; collapsing runs of spaces and stripping
-//     both ends when the model removes extra whitespace; Prepend("▁") when
+//     normalizer when it has one; removing spaces (U+0020) at both ends
+//     and collapsing runs of them when the model removes extra
+//     whitespace; Prepend("▁") when
 //     it adds a dummy prefix; Replace(" ", "▁");
 //   - no pre-tokenizer (SentencePiece BPE does not split on spaces);
 //   - a BPE model with the pieces as vocabulary (ids as in the .model),
@@ -142,8 +144,10 @@ func WriteSentencePieceBPE(w io.Writer, m *sentencepiece.Model) error {
 		normalizers = append(normalizers, `{"type":"Precompiled","precompiled_charsmap":"`+base64.StdEncoding.EncodeToString(cm)+`"}`)
 	}
 	if norm.RemoveExtraWhitespaces {
-		normalizers = append(normalizers, `{"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}`,
-			`{"type":"Strip","strip_left":true,"strip_right":true}`)
+		// SentencePiece trims and collapses U+0020 only; HF's Strip
+		// normalizer would also remove tabs and other Unicode spaces.
+		normalizers = append(normalizers, `{"type":"Replace","pattern":{"Regex":"\\A +| +\\z"},"content":""}`,
+			`{"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}`)
 	}
 	if norm.AddDummyPrefix {
 		normalizers = append(normalizers, `{"type":"Prepend","prepend":"▁"}`)

@@ -24,12 +24,14 @@ var updateSPMBPE = flag.Bool("update-spmbpe", false, "rewrite the converted toke
 const spmbpeDir = "testdata/spmbpe/"
 
 // spmbpeModels are the SentencePiece BPE models whose conversion is checked
-// against HF tokenizers and SentencePiece (testdata/spmbpe/make.sh): two
+// against HF tokenizers and SentencePiece (testdata/spmbpe/make.sh): three
 // trained by tok (nmt_nfkc without byte fallback; identity with byte
-// fallback, spaces kept) and one trained by spm_train.
+// fallback, spaces kept; identity with byte fallback, spaces trimmed and
+// collapsed but tabs kept) and one trained by spm_train.
 var spmbpeModels = []struct{ name, model string }{
 	{"opticks-tokbpe-1000", spmbpeDir + "opticks-tokbpe-1000.model"},
 	{"opticks-tokbpe-1000-bf-identity", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"},
+	{"opticks-tokbpe-1000-bf-identity-trim", spmbpeDir + "opticks-tokbpe-1000-bf-identity-trim.model"},
 	{"spmtrain-opticks-bpe-1000", "../sentencepiece/testdata/opticks-bpe-1000.model"},
 }
 

@@ -32,16 +32,18 @@ func TestTrainVocabSentencePiece_TokenizerJSON(t *testing.T) {
 	if err := os.WriteFile(corpusPath, corpus.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	texts := append(slices.Clone(lines), "", " ", "unseen 日本語 text ∑", "<sep><sep>light")
+	texts := append(slices.Clone(lines), "", " ", "unseen 日本語 text ∑", "<sep><sep>light",
+		"\tlead tab", "trail tab\t", " \t x \u3000", "\u00a0nbsp\u00a0")
 	for _, tc := range []struct {
 		algo, size string
 		args       []string
 	}{
 		{"spm-bpe", "150", nil},
 		{"spm-bpe", "400", []string{"--spm-byte-fallback", "--spm-normalization", "identity", "--spm-remove-extra-whitespaces=false"}},
+		{"spm-bpe", "400", []string{"--spm-byte-fallback", "--spm-normalization", "identity"}},
 		{"unigram", "150", nil},
 	} {
-		out := filepath.Join(dir, fmt.Sprintf("%s-%d", tc.algo, len(tc.args)))
+		out := filepath.Join(dir, fmt.Sprintf("%s-%s-%d", tc.algo, tc.size, len(tc.args)))
 		args := append([]string{"train-vocab", "--algo", tc.algo, "--vocab-size", tc.size, "--special-tokens", "<sep>", "--out", out}, tc.args...)
 		runTok(t, append(args, corpusPath)...)
 		model, err := sentencepiece.Load(filepath.Join(out, "spm.model"))

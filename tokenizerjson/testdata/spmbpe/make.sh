@@ -6,7 +6,7 @@
 #
 #   tokenizerjson/testdata/spmbpe/make.sh [--retrain]
 #
-# 1. --retrain: trains the two small tok models again with
+# 1. --retrain: trains the three small tok models again with
 #    `tok train-vocab --algo spm-bpe --vocab-size 1000` on
 #    $GOROOT/src/testdata/Isaac.Newton-Opticks.txt.
 # 2. Converts each model with `tok convert` and records the sha256 of the
@@ -41,6 +41,9 @@ if [ "${1:-}" = --retrain ]; then
   "$tmp/tok" train-vocab --algo spm-bpe --vocab-size 1000 --spm-byte-fallback \
     --spm-normalization identity --spm-remove-extra-whitespaces=false -o "$tmp/b" "$opticks"
   cp "$tmp/b/spm.model" "$here/opticks-tokbpe-1000-bf-identity.model"
+  "$tmp/tok" train-vocab --algo spm-bpe --vocab-size 1000 --spm-byte-fallback \
+    --spm-normalization identity -o "$tmp/c" "$opticks"
+  cp "$tmp/c/spm.model" "$here/opticks-tokbpe-1000-bf-identity-trim.model"
 fi
 
 # diff_lines EXPECTED ACTUAL [TEXT]: the lines of ACTUAL that differ from
@@ -57,7 +60,7 @@ diff_lines() {
 head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
 cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
 cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
-for name in opticks-tokbpe-1000 opticks-tokbpe-1000-bf-identity spmtrain-opticks-bpe-1000; do
+for name in opticks-tokbpe-1000 opticks-tokbpe-1000-bf-identity opticks-tokbpe-1000-bf-identity-trim spmtrain-opticks-bpe-1000; do
   model="$here/$name.model"
   [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
   "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
