@@ -29,6 +29,16 @@ func BenchmarkModel_AppendEncode(b *testing.B) {
 				}{name, t})
 			}
 		}
+		// Scripts without spaces between words (long BPE "words", a
+		// lattice of mostly single characters).
+		for name, file := range map[string]string{"ko": "ko.txt", "zh": "zh-classical-poetry.txt"} {
+			if t, err := os.ReadFile(dir + "/corpora/" + file); err == nil {
+				inputs = append(inputs, struct {
+					name string
+					text []byte
+				}{name, t})
+			}
+		}
 	}
 	for _, path := range models {
 		m, err := Load(path)

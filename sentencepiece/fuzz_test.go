@@ -172,3 +172,39 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+// FuzzHFUnigram checks HFUnigram's double-array Viterbi against the naive
+// map-based one on a small vocabulary with overlapping pieces, a
+// duplicate piece (the first id wins), byte pieces and no unk_id.
+func FuzzHFUnigram(f *testing.F) {
+	for _, s := range []string{"", "abc", "▁ab▁aba", "日本語 x", "\xff\x00a", "zzz"} {
+		f.Add(s)
+	}
+	pieces := []string{"<unk>", "a", "b", "ab", "aba", "▁", "▁a", "▁ab", "c", "bc", "日", "日本", "本", "ab", "<0x7A>", "<0xE8>", "<0xAA>", "<0x9E>"}
+	scores := []float64{0, -1, -2, -1.5, -2.5, -1, -2, -2.25, -3, -3.5, -2, -2.5, -2, -9, -4, -4, -4, -4}
+	index := map[string]int32{}
+	for i, p := range pieces {
+		if _, dup := index[p]; !dup {
+			index[p] = int32(i)
+		}
+	}
+	var models []*HFUnigram
+	for _, unk := range []int{0, -1} {
+		for _, bf := range []bool{false, true} {
+			u, err := NewHFUnigram(pieces, scores, unk, bf)
+			if err != nil {
+				f.Fatal(err)
+			}
+			models = append(models, u)
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i, u := range models {
+			got := u.AppendEncode([]uint32{7}, []byte(s))
+			want := u.appendEncodeNaive([]uint32{7}, []byte(s), index)
+			if !slices.Equal(got, want) {
+				t.Fatalf("model %d, %q: got %v, want %v", i, s, got, want)
+			}
+		}
+	})
+}

@@ -3,6 +3,7 @@ package sentencepiece
 import (
 	"fmt"
 	"math"
+	"sync"
 )
 
 // HFUnigram is the Unigram model as HuggingFace tokenizers runs it (the
@@ -16,7 +17,7 @@ import (
 type HFUnigram struct {
 	pieces       []string
 	scores       []float64
-	trie         *pieceTrie
+	da           *doubleArray
 	unkID        int32 // -1: none
 	byteFallback bool
 	byteIDs      [256]int32
@@ -56,7 +57,7 @@ func NewHFUnigram(pieces []string, scores []float64, unkID int, byteFallback boo
 		keys = append(keys, p)
 		vals = append(vals, id)
 	}
-	u.trie = newPieceTrie(keys, vals)
+	u.da = newDoubleArray(newPieceTrie(keys, vals), func(int32) bool { return true })
 	u.unkScore = minScore - unkPenalty
 	for b := range u.byteIDs {
 		u.byteIDs[b] = -1
@@ -90,6 +91,17 @@ type hfBest struct {
 	score float64
 }
 
+// hfScratch is the per-call working memory of HFUnigram.AppendEncode,
+// pooled so that encoding does not allocate in steady state.
+type hfScratch struct {
+	best []hfBest
+	rev  []hfSeg
+}
+
+type hfSeg struct{ id, start, end int32 }
+
+var hfScratchPool = sync.Pool{New: func() any { return new(hfScratch) }}
+
 // AppendEncode appends the ids of one pre-token. Characters that no piece
 // covers are dropped when the model has no unk_id (HF reports an error).
 func (u *HFUnigram) AppendEncode(dst []uint32, text []byte) []uint32 {
@@ -97,23 +109,29 @@ func (u *HFUnigram) AppendEncode(dst []uint32, text []byte) []uint32 {
 	if n == 0 {
 		return dst
 	}
-	best := make([]hfBest, n+1)
+	sc := hfScratchPool.Get().(*hfScratch)
+	defer hfScratchPool.Put(sc)
+	if cap(sc.best) < n+1 {
+		sc.best = make([]hfBest, n+1)
+	}
+	best := sc.best[:n+1]
 	for i := range best {
 		best[i] = hfBest{id: -1, start: -1}
 	}
 	best[0].start = 0
-	t := u.trie
+	units := u.da.units
 	for at := 0; at < n; {
 		here := best[at].score
 		mblen := min(oneCharLen(text[at]), n-at)
 		single := false
 		node := int32(0)
 		for k := at; k < n; k++ {
-			node = t.child(node, text[k])
-			if node == 0 {
+			t := units[node].base + int32(text[k])
+			if units[t].check != node {
 				break
 			}
-			id := t.nodes[node].value
+			node = t
+			id := units[t].value
 			if id < 0 {
 				continue
 			}
@@ -133,17 +151,17 @@ func (u *HFUnigram) AppendEncode(dst []uint32, text []byte) []uint32 {
 		}
 		at += mblen
 	}
-	type seg struct{ id, start, end int32 }
-	var rev []seg
+	rev := sc.rev[:0]
 	for end := int32(n); end > 0; {
 		b := best[end]
 		if b.id == u.unkID && len(rev) > 0 && rev[len(rev)-1].id == u.unkID {
 			rev[len(rev)-1].start = b.start // fuse unknown runs
 		} else {
-			rev = append(rev, seg{b.id, b.start, end})
+			rev = append(rev, hfSeg{b.id, b.start, end})
 		}
 		end = b.start
 	}
+	sc.rev = rev
 	for i := len(rev) - 1; i >= 0; i-- {
 		s := rev[i]
 		if s.id != u.unkID {
