@@ -38,8 +38,9 @@ import (
 // when other loads on a shared machine distort wall time.
 //
 // Input classes: cl100k on en-sotu.jsonl.zst (needs TOK_SHARED; another
-// file of ../shared/corpora with TOK_BENCH_CORPUS=NAME), and raw bytes on
-// the default corpus (pipeline overhead with a trivial tokenizer).
+// file of ../shared/corpora with TOK_BENCH_CORPUS=NAME, or any file with an
+// absolute path), and raw bytes on the default corpus (pipeline overhead
+// with a trivial tokenizer). scripts/bench-pipeline.sh runs it.
 func BenchmarkPipeline_Encode(b *testing.B) {
 	type class struct {
 		name   string
@@ -47,18 +48,24 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 		inputs func(b *testing.B) []corpora.Input
 	}
 	classes := []class{
-		{"cl100k-sotu", func(b *testing.B) tok.Tokenizer {
+		{"cl100k", func(b *testing.B) tok.Tokenizer {
 			t, err := tok.Open(sharedtest.Path(b, "vocab/cl100k_base.tiktoken"))
 			if err != nil {
 				b.Fatal(err)
 			}
 			return t
 		}, func(b *testing.B) []corpora.Input {
-			name := "corpora/en-sotu.jsonl.zst"
+			path := "corpora/en-sotu.jsonl.zst"
 			if env := os.Getenv("TOK_BENCH_CORPUS"); env != "" {
-				name = "corpora/" + env
+				path = "corpora/" + env
+				if filepath.IsAbs(env) {
+					path = env
+				}
 			}
-			in, err := corpora.Expand([]string{sharedtest.Path(b, name)}, corpora.DefaultOptions())
+			if !filepath.IsAbs(path) {
+				path = sharedtest.Path(b, path)
+			}
+			in, err := corpora.Expand([]string{path}, corpora.DefaultOptions())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -2,43 +2,70 @@
 # bench-pipeline.sh: end-to-end `tok encode --out` throughput against the tokenizer's own encode
 # throughput times the cores used, and peak resident memory at two corpus sizes.
 #
-#  1. BenchmarkPipeline_Encode on RATIO_CORPUS (cl100k): the tokenizer alone on the documents held in
-#     memory (one goroutine), and the whole pipeline (read, decompress, parse JSON, encode on WORKERS
-#     goroutines, write Arrow shards, finalize). Two ratios:
-#       wall: pipeline MB/s / (tokenizer MB/s x WORKERS)           (target >= 0.9; needs an idle machine)
-#       cpu:  pipeline MB per CPU-second / tokenizer MB per CPU-second  (the pipeline's overhead; robust
-#             to other loads on a shared machine)
-#     The tokenizer alone makes BENCHTIME passes over the same documents with warm caches, which
-#     flatters it: one cold pass (BENCHTIME=1x) gave 46.7 MB/cpu-s against 74.2 at 3x in one run here.
-#  2. `tok encode --out` on RSS_CORPUS (100 MB of text) and on a corpus COPIES times as large (the file
-#     linked COPIES times under different names), reporting peak RSS of both: it must not grow with the
-#     corpus.
+#  1. For each corpus of RATIO_CORPORA, ROUNDS rounds of BenchmarkPipeline_Encode (cl100k), each round
+#     one process (the test binary, GOMAXPROCS=WORKERS) running back to back, one pass each (-benchtime 1x):
+#       tokenizer-goroutines=1   the tokenizer alone: the corpus's documents, read into memory first
+#                                (not timed), encoded with AppendEncode on one goroutine, reusing one ids
+#                                buffer; a fresh tokenizer, one cold pass over the text.
+#       tokenizer-goroutines=W   the same on WORKERS goroutines taking documents from a shared counter.
+#       pipeline-workers=W       pipeline.Encode + Finalize into a fresh directory: reading and
+#                                decompressing the file, parsing JSON, hashing, encoding on WORKERS
+#                                workers, writing uncompressed Arrow shards with fsync, the manifest.
+#     Each reports MB/s of document text (wall) and MB per CPU-second (user+system CPU of the process
+#     during the timed part). Per round:
+#       wall ratio   = pipeline MB/s / (tokenizer-goroutines=1 MB/s x WORKERS)      the target: >= 0.9
+#       wall ratio W = pipeline MB/s / tokenizer-goroutines=W MB/s   (the tokenizer alone on the same
+#                      cores under the same load; on a shared machine W goroutines rarely get W cores)
+#       cpu ratio    = pipeline MB/cpu-s / tokenizer-goroutines=1 MB/cpu-s  (the pipeline's overhead:
+#                      reading, decompression, hashing, writing; robust to other loads)
+#     The median round (by wall ratio) is printed last. The plain-text corpus (en-large.txt) is
+#     en-large.txt.zst decompressed into a temporary file; its documents are lines (the default split).
+#  2. `tok encode --out` on RSS_CORPUS (about 100 MB of text) and on a corpus COPIES times as large (the
+#     file linked COPIES times under different names), reporting peak RSS of both: it must not grow
+#     with the corpus.
 #
-# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPUS (en-sotu.jsonl.zst), RSS_CORPUS
-# (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10), BENCHTIME (3x).
-# The machine is shared: quote ratios from one run, and the load printed first.
+# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.txt"), ROUNDS (3),
+# RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10).
+# The machine may be shared: the load average is printed before and after each round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="$(cd "${TOK_SHARED:-../shared}" && pwd)"
-RATIO_CORPUS="${RATIO_CORPUS:-en-sotu.jsonl.zst}"
+RATIO_CORPORA="${RATIO_CORPORA:-en-large.jsonl.zst en-large.txt}"
+ROUNDS="${ROUNDS:-3}"
 RSS_CORPUS="${RSS_CORPUS:-en-large.jsonl.zst}"
 VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
 WORKERS="${WORKERS:-$(nproc)}"
 COPIES="${COPIES:-10}"
-BENCHTIME="${BENCHTIME:-3x}"
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 go build -o "$WORK/tok" ./cmd/tok
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+go test -c -o "$WORK/pipeline.test" ./pipeline
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(load)"
 
-TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$RATIO_CORPUS" GOMAXPROCS="$WORKERS" go test ./pipeline -run '^$' \
-  -bench "BenchmarkPipeline_Encode/cl100k-sotu/(tokenizer-1-goroutine|pipeline-workers=$WORKERS)\$" \
-  -benchtime "$BENCHTIME" | tee "$WORK/bench.txt" | grep Benchmark
-metric() { awk -v pat="$1" -v unit="$2" '$0 ~ pat {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt"; }
-tok_mbps=$(metric tokenizer-1-goroutine MB/s) tok_cpu=$(metric tokenizer-1-goroutine MB/cpu-s)
-pipe_mbps=$(metric "pipeline-workers=$WORKERS" MB/s) pipe_cpu=$(metric "pipeline-workers=$WORKERS" MB/cpu-s)
-awk -v p="$pipe_mbps" -v t="$tok_mbps" -v w="$WORKERS" -v pc="$pipe_cpu" -v tc="$tok_cpu" -v c="$RATIO_CORPUS" 'BEGIN {
-  printf "%s: wall ratio = pipeline %.2f MB/s / (tokenizer %.2f MB/s x %d) = %.3f (target >= 0.9)\n", c, p, t, w, p/(t*w)
-  printf "%s: cpu ratio  = pipeline %.2f MB/cpu-s / tokenizer %.2f MB/cpu-s = %.3f\n", c, pc, tc, pc/tc }'
+for corpus in $RATIO_CORPORA; do
+  path="$corpus"
+  if [ "$corpus" = en-large.txt ] && [ ! -e "$SHARED/corpora/en-large.txt" ]; then
+    zstd -dc "$SHARED/corpora/en-large.txt.zst" > "$WORK/en-large.txt"
+    path="$WORK/en-large.txt"
+  fi
+  : > "$WORK/rounds.txt"
+  for round in $(seq 1 "$ROUNDS"); do
+    before=$(load)
+    (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" GOMAXPROCS="$WORKERS" "$WORK/pipeline.test" \
+      -test.run '^$' -test.benchtime 1x \
+      -test.bench "BenchmarkPipeline_Encode/cl100k/(tokenizer-goroutines=(1|$WORKERS)|pipeline-workers=$WORKERS)\$") > "$WORK/bench.txt"
+    metric() { awk -v pat="$1" -v unit="$2" 'index($0, pat) {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt" | head -1; }
+    t1=$(metric "tokenizer-goroutines=1-" MB/s) t1c=$(metric "tokenizer-goroutines=1-" MB/cpu-s)
+    tw=$(metric "tokenizer-goroutines=$WORKERS-" MB/s)
+    [ "$WORKERS" = 1 ] && tw=$t1
+    p=$(metric "pipeline-workers=$WORKERS-" MB/s) pc=$(metric "pipeline-workers=$WORKERS-" MB/cpu-s)
+    awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v p="$p" -v pc="$pc" -v w="$WORKERS" \
+      -v l0="$before" -v l1="$(load)" 'BEGIN {
+      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s on %d; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, cpu ratio %.3f\n",
+        p/(t1*w), c, r, l0, l1, t1, t1c, tw, w, p, pc, w, p/(t1*w), w, p/tw, pc/t1c }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
+  done
+  echo "median: $(sort -n "$WORK/rounds.txt" | awk -v n="$ROUNDS" 'NR == int((n+1)/2)' | cut -d' ' -f2-)"
+done
 
 run() { # name, inputs...
   local name=$1; shift
@@ -46,9 +73,9 @@ run() { # name, inputs...
     --workers "$WORKERS" --progress=false "$@" > "$WORK/$name.out"
   read -r secs user sys rsskb < "$WORK/$name.time"
   bytes=$(awk '/^corpus sha256/ {for (i=1;i<=NF;i++) if ($(i+1)=="bytes,") print $i}' "$WORK/$name.out")
-  awk -v n="$name" -v b="$bytes" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rsskb" -v w="$WORKERS" 'BEGIN {
-    printf "%s: %d bytes of text in %.1f s (%.1f CPU-s) = %.2f MB/s, %.2f MB/cpu-s with %d workers, peak RSS %d MiB\n",
-      n, b, s, u+y, b/1e6/s, b/1e6/(u+y), w, r/1024 }'
+  awk -v n="$name" -v b="$bytes" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rsskb" -v w="$WORKERS" -v l="$(load)" 'BEGIN {
+    printf "%s: %d bytes of text in %.1f s (%.1f CPU-s) = %.2f MB/s, %.2f MB/cpu-s with %d workers, peak RSS %d MiB (load %s)\n",
+      n, b, s, u+y, b/1e6/s, b/1e6/(u+y), w, r/1024, l }'
   rm -rf "${WORK:?}/$name"
 }
 run "1x-$RSS_CORPUS" "$SHARED/corpora/$RSS_CORPUS"
