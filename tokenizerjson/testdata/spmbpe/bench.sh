@@ -8,14 +8,7 @@
 # load average is printed). Needs the peers and ../shared. From anywhere:
 #   tokenizerjson/testdata/spmbpe/bench.sh
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-shared=${TOK_SHARED:-../shared}
-case $shared in /*) ;; *) shared=$root/$shared ;; esac
-export PATH="${TOK_PEERS:-$HOME/.cache/tok-peers}/bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-(cd "$root" && go build -o "$tmp/tok" ./cmd/tok)
+. "$(dirname "$0")/env.sh"
 model="$shared/vocab/llama2-tokenizer.model"
 "$tmp/tok" convert "$model" "$tmp/llama2.json" 2>/dev/null
 mbps() { sed -n 's/.*MBps=\([0-9.]*\).*/\1/p' | tail -1; }

@@ -7,14 +7,7 @@
 # tokenizer.json. Needs the peers and ../shared. From anywhere:
 #   tokenizerjson/testdata/spmbpe/check-peers.sh
 set -eu
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-shared=${TOK_SHARED:-../shared}
-case $shared in /*) ;; *) shared=$root/$shared ;; esac
-export PATH="${TOK_PEERS:-$HOME/.cache/tok-peers}/bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-(cd "$root" && go build -o "$tmp/tok" ./cmd/tok)
+. "$(dirname "$0")/env.sh"
 c="$shared/corpora"
 "$tmp/tok" train-vocab --algo spm-bpe --vocab-size 8000 --spm-byte-fallback -o "$tmp/big" \
   "$c/en-tinyshakespeare.txt" "$c/fr.txt" "$c/ko.txt" "$c/ar.txt" >/dev/null 2>&1

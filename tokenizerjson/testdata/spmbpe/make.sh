@@ -24,15 +24,8 @@
 #    llama2-tokenizer.hf-vs-golden.jsonl ({"text":T,"line":N,"ids":[...]});
 #    every other line is identical to ../shared/golden/llama2-tokenizer.model/T.jsonl.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../.." && pwd)
-shared=${TOK_SHARED:-../shared}
-case $shared in /*) ;; *) shared=$root/$shared ;; esac
-export PATH="${TOK_PEERS:-$HOME/.cache/tok-peers}/bin:$PATH"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/env.sh"
 cd "$root"
-go build -o "$tmp/tok" ./cmd/tok
 opticks="$(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt"
 
 if [ "${1:-}" = --retrain ]; then
