@@ -447,3 +447,45 @@ func FuzzSentencePieceMerges(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSPMBPEMatchesModel: on valid UTF-8 without an added token's string,
+// the converted file (this package, HF's rules) and the .model (package
+// sentencepiece, SentencePiece's rules) give the same ids, for the
+// identity-normalized tok models (spaces kept, and trimmed).
+func FuzzSPMBPEMatchesModel(f *testing.F) {
+	type pair struct {
+		model *sentencepiece.Model
+		tk    *Tokenizer
+	}
+	var pairs []pair
+	for _, name := range []string{"opticks-tokbpe-1000-bf-identity", "opticks-tokbpe-1000-bf-identity-trim"} {
+		m := loadSPM(f, spmbpeDir+name+".model")
+		tk, err := Parse(writeSPMBPE(f, m), name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		pairs = append(pairs, pair{m, tk})
+	}
+	for _, s := range []string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0"} {
+		f.Add(s)
+	}
+	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
+		f.Add(string(l))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		for _, p := range pairs {
+			for _, a := range p.tk.AddedTokens() {
+				if strings.Contains(text, a.Content) {
+					return
+				}
+			}
+			want := p.model.AppendEncode(nil, []byte(text))
+			if got := p.tk.AppendEncode(nil, []byte(text)); !slices.Equal(got, want) {
+				t.Fatalf("%q: tokenizer.json gives %v, .model %v", text, got, want)
+			}
+		}
+	})
+}
