@@ -150,13 +150,20 @@ func cleanRankDir(dir string, st *RankState) error {
 		return err
 	}
 	for _, e := range entries {
-		if !keep[e.Name()] && (strings.HasSuffix(e.Name(), ".arrow") || strings.HasSuffix(e.Name(), ".tmp")) {
+		if !keep[e.Name()] && (strings.HasSuffix(e.Name(), ".arrow") || isTempName(e.Name())) {
 			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// isTempName reports whether name is a temporary file of an unfinished
+// write: a shard being written (name.tmp) or one of internal/atomicfile
+// (.name.tmpNNN).
+func isTempName(name string) bool {
+	return strings.HasSuffix(name, ".tmp") || strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp")
 }
 
 // job is a batch of consecutive documents that one worker encodes. The

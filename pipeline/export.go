@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/toklabs/tok/internal/atomicfile"
 )
 
 // FlatFormat is a flat token-file format that other trainers read.
@@ -162,27 +164,14 @@ func (s *Split) writeIDs(w io.Writer, width int, lengths *[]int32) error {
 	return nil
 }
 
+// writeAtomic writes path through internal/atomicfile (temporary file,
+// fsync, rename) with a 64 KiB write buffer.
 func writeAtomic(path string, fill func(w io.Writer) error) error {
-	f, err := os.Create(path + ".tmp")
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err := fill(bw); err != nil {
-		f.Close()
-		os.Remove(path + ".tmp")
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(path+".tmp", path)
+	return atomicfile.Write(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := fill(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/toklabs/tok/corpora"
 	"github.com/toklabs/tok/internal/arrowio"
+	"github.com/toklabs/tok/internal/atomicfile"
 )
 
 // Partition returns rank's share of inputs: a contiguous run of the input
@@ -233,21 +234,12 @@ func moveOnce(from, to string) error {
 
 func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	c, _ := ParseCompression(compression)
-	f, err := os.Create(path + ".tmp")
-	if err != nil {
-		return ShardInfo{}, err
-	}
 	h := sha256.New()
 	var n int64
-	bw := arrowio.NewBatchWriter(countWriter{io.MultiWriter(f, h), &n}, c == CompressionZstd, 1, 1)
-	if err := bw.Close(); err != nil {
-		f.Close()
-		return ShardInfo{}, err
-	}
-	if err := f.Close(); err != nil {
-		return ShardInfo{}, err
-	}
-	if err := os.Rename(path+".tmp", path); err != nil {
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		return arrowio.NewBatchWriter(countWriter{io.MultiWriter(w, h), &n}, c == CompressionZstd, 1, 1).Close()
+	})
+	if err != nil {
 		return ShardInfo{}, err
 	}
 	return ShardInfo{File: filepath.Base(path), FileBytes: n, SHA256: hex.EncodeToString(h.Sum(nil)), FirstSeq: 0, LastSeq: -1}, nil
