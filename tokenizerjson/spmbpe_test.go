@@ -125,6 +125,7 @@ func spmbpeTexts(t *testing.T) map[string][][]byte {
 	return map[string][][]byte{
 		"opticks-head": opticks[:1500],
 		"edge":         readLinesFile(t, "../sentencepiece/testdata/edge.txt"),
+		"random":       readLinesFile(t, spmbpeDir+"random.txt"),
 	}
 }
 
@@ -134,14 +135,18 @@ func spmbpeTexts(t *testing.T) map[string][][]byte {
 // (peer-spm-encode) on every line; and HF's ids must equal
 // SentencePiece's except on lines holding a control piece's string
 // (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
-// encodes as text.
+// encodes as text. On random.txt HF's Precompiled normalizer and
+// SentencePiece's also disagree (combining marks after NFKC-expanding
+// characters and the like), so for models with a precompiled charsmap the
+// HF-vs-SentencePiece count is only logged there.
 func TestSPMBPEParity(t *testing.T) {
 	texts := spmbpeTexts(t)
-	names := []string{"opticks-head", "edge", "shared-edge"}
+	names := []string{"opticks-head", "edge", "shared-edge", "random"}
 	for _, f := range spmbpeModels {
 		t.Run(f.name, func(t *testing.T) {
 			m := loadSPM(t, f.model)
 			tk := convertChecked(t, m, f.name)
+			precompiled := len(m.Normalizer().Map.Bytes()) > 0
 			var controls []string
 			for _, p := range m.Pieces() {
 				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
@@ -182,7 +187,7 @@ func TestSPMBPEParity(t *testing.T) {
 					}
 					if bytes.Equal(hf[i], spm[i]) {
 						hfIsSPM++
-					} else if !slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }) {
+					} else if !(name == "random" && precompiled) && !slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }) {
 						t.Errorf("%s line %d %q: HF %s but SentencePiece %s, and the line holds no control piece", name, i+1, line, hf[i], spm[i])
 					}
 				}
