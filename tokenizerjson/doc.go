@@ -44,7 +44,9 @@
 // component. Importing the package registers the format with
 // tok.RegisterFormat, so tok.Open("x/tokenizer.json") works.
 // [WriteBPE] writes a byte-level BPE vocabulary (from the bpe trainer) as a
-// tokenizer.json that HF loads; [Tokenizer.WriteTo] writes a loaded file
+// tokenizer.json that HF loads; [WriteSentencePiece] (with
+// [WriteSentencePieceBPE] and [WriteUnigram]) converts a SentencePiece
+// .model into HF's layout for it; [Tokenizer.WriteTo] writes a loaded file
 // back.
 //
 // A Tokenizer is safe for concurrent use by multiple goroutines.
