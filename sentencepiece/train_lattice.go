@@ -1,34 +1,46 @@
 package sentencepiece
 
-import "math"
+import (
+	"math"
+	"unicode/utf8"
+)
 
 // tmodel is the Unigram model being trained: pieces (as character id
 // sequences) with log-probability scores and a trie to find them in words.
 type tmodel struct {
 	chars    *charIDs
-	pieces   *seqs
-	scores   []float64
+	pieces   *pieceRefs
+	scores   []float64 // nil when only probs are kept (see newTModel)
 	probs    []float64 // exp(scores)
 	trie     *charTrie
 	unkScore float64
 }
 
-func newTModel(chars *charIDs, pieces *seqs, scores []float64) *tmodel {
-	ids := make([]int32, pieces.len())
+// newTModel returns the model of pieces with scores. With keepScores
+// false the probabilities are computed in place over scores and the model
+// keeps only them (the seed model: the next E-step is all it is used for,
+// and it is the largest).
+func newTModel(chars *charIDs, pieces *pieceRefs, scores []float64, keepScores bool) *tmodel {
 	minScore := math.Inf(1)
-	for i := range ids {
-		ids[i] = int32(i)
-		minScore = min(minScore, scores[i])
+	for _, s := range scores {
+		minScore = min(minScore, s)
 	}
-	if len(ids) == 0 {
+	if len(scores) == 0 {
 		minScore = 0
 	}
-	probs := make([]float64, len(scores))
+	probs := scores
+	if keepScores {
+		probs = make([]float64, len(scores))
+	}
 	for i, s := range scores {
 		probs[i] = math.Exp(s)
 	}
-	return &tmodel{chars: chars, pieces: pieces, scores: scores, probs: probs,
-		trie: newCharTrie(pieces, ids, len(chars.runes)), unkScore: minScore - unkPenalty}
+	m := &tmodel{chars: chars, pieces: pieces, probs: probs,
+		trie: newCharTrie(pieces, nil, len(chars.runes)), unkScore: minScore - unkPenalty}
+	if keepScores {
+		m.scores = scores
+	}
+	return m
 }
 
 // newTModelText is newTModel for pieces given as text, over the alphabet
@@ -45,12 +57,18 @@ func newTModelText(pieces []string, scores []float64) *tmodel {
 		}
 	}
 	a := newCharIDs(chars)
-	ps := newSeqs(len(pieces), 0)
-	var buf []int32
+	var text []int32
 	for _, p := range pieces {
-		ps.add(a.appendIDs(buf[:0], p))
+		text = a.appendIDs(text, p)
 	}
-	return newTModel(a, ps, scores)
+	ps := newPieceRefs(text, len(pieces))
+	start := 0
+	for _, p := range pieces {
+		n := utf8.RuneCountInString(p)
+		ps.add(int32(start), int32(n))
+		start += n
+	}
+	return newTModel(a, ps, scores, true)
 }
 
 // tnode is a lattice node over bytes with its score: piece id over
@@ -101,6 +119,9 @@ func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 func (m *tmodel) score(nd cnode) float64 {
 	if nd.id < 0 {
 		return m.unkScore
+	}
+	if m.scores == nil {
+		return math.Log(m.probs[nd.id])
 	}
 	return m.scores[nd.id]
 }
@@ -154,7 +175,7 @@ func (m *tmodel) marginalsLog(sc *latticeScratch, w []int32, freq float64, expec
 		if nd.id < 0 {
 			continue
 		}
-		expected[nd.id] += freq * math.Exp(alpha[nd.start]+m.scores[nd.id]+beta[nd.end]-z)
+		expected[nd.id] += freq * math.Exp(alpha[nd.start]+m.score(nd)+beta[nd.end]-z)
 	}
 	return z
 }

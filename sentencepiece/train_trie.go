@@ -99,6 +99,12 @@ func (a *charIDs) compare(x, y []int32) int {
 	return len(x) - len(y)
 }
 
+// keySet is a list of id sequences.
+type keySet interface {
+	len() int
+	at(i int) []int32
+}
+
 // seqs is a list of id sequences in one flat array: sequence i is
 // ids[off[i]:off[i+1]].
 type seqs struct {
@@ -106,16 +112,42 @@ type seqs struct {
 	off []int32
 }
 
+func newSeqs(n, total int) *seqs {
+	return &seqs{ids: make([]int32, 0, total), off: append(make([]int32, 0, n+1), 0)}
+}
 func (s *seqs) len() int         { return len(s.off) - 1 }
 func (s *seqs) at(i int) []int32 { return s.ids[s.off[i]:s.off[i+1]] }
 func (s *seqs) add(seq []int32) {
 	s.ids = append(s.ids, seq...)
 	s.off = append(s.off, int32(len(s.ids)))
 }
-func newSeqs(n, total int) *seqs {
-	return &seqs{ids: make([]int32, 0, total), off: append(make([]int32, 0, n+1), 0)}
-}
 func (s *seqs) bytes() int { return 4 * (cap(s.ids) + cap(s.off)) }
+
+// pieceRefs is a list of id sequences that are spans of one shared text
+// (the training words, where every piece occurs): sequence i is
+// text[start[i]:start[i]+length[i]]. A piece costs 8 bytes whatever its
+// length, and a model made of some of the pieces of another shares the
+// text instead of copying them.
+type pieceRefs struct {
+	text          []int32
+	start, length []int32
+}
+
+func newPieceRefs(text []int32, n int) *pieceRefs {
+	return &pieceRefs{text: text, start: make([]int32, 0, n), length: make([]int32, 0, n)}
+}
+func (p *pieceRefs) len() int         { return len(p.start) }
+func (p *pieceRefs) at(i int) []int32 { return p.text[p.start[i] : p.start[i]+p.length[i]] }
+
+// add appends the span text[start:start+length].
+func (p *pieceRefs) add(start, length int32) {
+	p.start = append(p.start, start)
+	p.length = append(p.length, length)
+}
+
+// addFrom appends piece i of q, which shares p's text.
+func (p *pieceRefs) addFrom(q *pieceRefs, i int) { p.add(q.start[i], q.length[i]) }
+func (p *pieceRefs) bytes() int                  { return 4 * (cap(p.start) + cap(p.length)) }
 
 // charTrie maps id sequences (pieces) to values and finds the pieces that
 // start at a position of a word. Nodes are numbered breadth-first and the
@@ -130,9 +162,10 @@ type charTrie struct {
 	labels []int32
 }
 
-// newCharTrie builds a trie of keys.at(i) → values[i] over an alphabet of
-// alphabet ids. Empty keys are ignored; of duplicate keys the last wins.
-func newCharTrie(keys *seqs, values []int32, alphabet int) *charTrie {
+// newCharTrie builds a trie of keys.at(i) → values[i] (→ i when values
+// is nil) over an alphabet of alphabet ids. Empty keys are ignored; of
+// duplicate keys the last wins.
+func newCharTrie(keys keySet, values []int32, alphabet int) *charTrie {
 	order := make([]int32, 0, keys.len())
 	for i := 0; i < keys.len(); i++ {
 		if len(keys.at(i)) > 0 {
@@ -140,8 +173,10 @@ func newCharTrie(keys *seqs, values []int32, alphabet int) *charTrie {
 		}
 	}
 	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(keys.at(int(a)), keys.at(int(b))) })
-	// Exactly 1 + Σ (len(key) - common prefix with the previous key) nodes.
+	// Exactly 1 + Σ (len(key) - common prefix with the previous key)
+	// nodes; width[d] counts the nodes at depth d+1.
 	nodes := 1
+	var width []int
 	for i, k := range order {
 		key := keys.at(int(k))
 		common := 0
@@ -152,6 +187,16 @@ func newCharTrie(keys *seqs, values []int32, alphabet int) *charTrie {
 			}
 		}
 		nodes += len(key) - common
+		for len(width) < len(key) {
+			width = append(width, 0)
+		}
+		for d := common; d < len(key); d++ {
+			width[d]++
+		}
+	}
+	widest := 1
+	for _, w := range width {
+		widest = max(widest, w)
 	}
 	t := &charTrie{
 		root:   make([]int32, alphabet),
@@ -160,18 +205,24 @@ func newCharTrie(keys *seqs, values []int32, alphabet int) *charTrie {
 		labels: make([]int32, 0, nodes-1),
 	}
 	t.value[0] = -1
+	valueOf := func(k int32) int32 {
+		if values == nil {
+			return k
+		}
+		return values[k]
+	}
 	// Breadth-first, one level at a time: a span of the sorted keys per
 	// node of the level.
 	type span struct{ lo, hi, node int32 }
-	level := []span{{0, int32(len(order)), 0}}
-	var next []span
+	level := append(make([]span, 0, widest), span{0, int32(len(order)), 0})
+	next := make([]span, 0, widest)
 	for depth := 0; len(level) > 0; depth++ {
 		next = next[:0]
 		for _, sp := range level {
 			lo := sp.lo
 			// Keys that end at this node come first in sorted order.
 			for lo < sp.hi && len(keys.at(int(order[lo]))) == depth {
-				t.value[sp.node] = values[order[lo]]
+				t.value[sp.node] = valueOf(order[lo])
 				lo++
 			}
 			for lo < sp.hi {

@@ -1,13 +1,12 @@
 package sentencepiece
 
 import (
-	"container/heap"
 	"fmt"
 	"math"
-	"runtime"
+
+	"runtime/debug"
 	"slices"
 	"sort"
-	"sync"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok/corpora"
@@ -66,56 +65,19 @@ func sortPieces(p []scoredPiece) {
 	})
 }
 
-// numChunks is the fixed number of parts the words are split into for
-// parallel passes; results are summed part by part in order, so they do
-// not depend on the number of workers.
-const numChunks = 8
-
-// parallelChunks runs fn over the numChunks parts of [0, n) with at most
-// workers goroutines.
-func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, max(1, workers))
-	for c := 0; c < numChunks; c++ {
-		lo, hi := n*c/numChunks, n*(c+1)/numChunks
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			fn(c, lo, hi)
-			<-sem
-		}()
-	}
-	wg.Wait()
-}
-
-// metaCount is the number of pieces that are not trained: unk, bos, eos,
-// pad, control and user-defined symbols, and the 256 bytes.
-func metaCount(cfg *TrainConfig) int {
-	n := 1
-	for _, id := range []int{cfg.BosID, cfg.EosID, cfg.PadID} {
-		if id >= 0 {
-			n++
-		}
-	}
-	n += len(cfg.ControlSymbols) + len(cfg.UserDefinedSymbols)
-	if cfg.ByteFallback {
-		n += 256
-	}
-	return n
-}
-
 func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
 	meta := metaCount(cfg)
 	target := cfg.VocabSize - meta
 	if target < len(required) {
 		return nil, fmt.Errorf("sentencepiece: vocabulary size %d is too small: %d required characters plus %d meta pieces", cfg.VocabSize, len(required), meta)
 	}
+	releaseMemory() // counting's garbage
 	chars := newCharIDs(required)
 	ws := wordSeqs(words, chars)
 	words = nil
+	releaseMemory()
 	seeds, seedScores := makeSeeds(ws, freqs, chars, reqFreq, cfg)
-	runtime.GC() // the suffix arrays are garbage; see repeats
+	releaseMemory() // the suffix arrays and the candidates
 	cfg.logf("unigram: %d seed pieces", seeds.len())
 	var sum float64
 	for _, s := range seedScores {
@@ -130,7 +92,8 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 	for _, f := range freqs {
 		allFreq += float64(f)
 	}
-	m := newTModel(chars, seeds, seedScores)
+	m := newTModel(chars, seeds, seedScores, false)
+	releaseMemory()
 	for round := 1; ; round++ {
 		for it := 0; it < cfg.SubIterations; it++ {
 			expected, objective := eStep(m, ws, freqs, cfg.Workers)
@@ -143,23 +106,33 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 					total += e
 				}
 			}
-			np := newSeqs(keep, 0)
+			np := newPieceRefs(m.pieces.text, keep)
 			ns := make([]float64, 0, keep)
 			logTotal := digamma(total)
 			for i, e := range expected {
 				if e >= 0.5 {
-					np.add(m.pieces.at(i))
+					np.addFrom(m.pieces, i)
 					ns = append(ns, digamma(e)-logTotal)
 				}
 			}
+			big := round <= 2 // the models that set the peak
+			if big {
+				releaseMemory() // the E-step's sums
+			}
 			m = nil
-			m = newTModel(chars, np, ns)
+			m = newTModel(chars, np, ns, true)
+			if big {
+				releaseMemory() // the previous model
+			}
 			cfg.logf("unigram: EM round %d.%d: %d pieces, objective %.4f", round, it+1, np.len(), -objective/allFreq)
 		}
 		if m.pieces.len() <= desired {
 			break
 		}
 		m = prune(m, ws, freqs, desired, cfg)
+		if round <= 2 {
+			releaseMemory()
+		}
 	}
 	return finalizePieces(m, required, target), nil
 }
@@ -187,30 +160,17 @@ func word(ws *seqs, i int) []int32 {
 	return w[:len(w)-1]
 }
 
-// eStep computes the expected count of every piece over all words.
+// eStep computes the expected count of every piece over all words and
+// the objective, minus the log likelihood of the words.
 func eStep(m *tmodel, ws *seqs, freqs []int64, workers int) (expected []float64, objective float64) {
-	parts := make([][]float64, numChunks)
-	objs := make([]float64, numChunks)
-	parallelChunks(len(freqs), workers, func(c, lo, hi int) {
-		exp := make([]float64, m.pieces.len())
-		var sc latticeScratch
+	return sumChunks(len(freqs), m.pieces.len(), workers, func(lo, hi int, exp []float64, sc *latticeScratch) float64 {
+		obj := 0.0
 		for i := lo; i < hi; i++ {
 			f := float64(freqs[i])
-			z := m.marginals(&sc, word(ws, i), f, exp)
-			objs[c] -= f * z
+			obj -= f * m.marginals(sc, word(ws, i), f, exp)
 		}
-		parts[c] = exp
+		return obj
 	})
-	// Sum the parts in order so the result does not depend on workers.
-	expected = parts[0]
-	objective = objs[0]
-	for c := 1; c < numChunks; c++ {
-		for i, v := range parts[c] {
-			expected[i] += v
-		}
-		objective += objs[c]
-	}
-	return expected, objective
 }
 
 // prune removes the pieces whose loss of likelihood when removed is the
@@ -236,27 +196,18 @@ func prune(m *tmodel, ws *seqs, freqs []int64, desired int, cfg *TrainConfig) *t
 		}
 	})
 	// Piece frequencies in the Viterbi segmentation of every word.
-	parts := make([][]float64, numChunks)
-	parallelChunks(len(freqs), cfg.Workers, func(c, lo, hi int) {
-		fr := make([]float64, n)
-		var sc latticeScratch
+	freq, _ := sumChunks(len(freqs), n, cfg.Workers, func(lo, hi int, fr []float64, sc *latticeScratch) float64 {
 		var path []int32
 		for i := lo; i < hi; i++ {
-			path, _ = m.viterbi(&sc, word(ws, i), -1, path[:0])
+			path, _ = m.viterbi(sc, word(ws, i), -1, path[:0])
 			for _, id := range path {
 				if id >= 0 {
 					fr[id] += float64(freqs[i])
 				}
 			}
 		}
-		parts[c] = fr
+		return 0
 	})
-	freq := parts[0]
-	for c := 1; c < numChunks; c++ {
-		for i, v := range parts[c] {
-			freq[i] += v
-		}
-	}
 	var sum, vsum float64
 	for _, f := range freq {
 		sum += f
@@ -305,14 +256,14 @@ func prune(m *tmodel, ws *seqs, freqs []int64, desired int, cfg *TrainConfig) *t
 		keep = append(keep, c.id)
 	}
 	sort.Ints(keep)
-	np := newSeqs(len(keep), 0)
+	np := newPieceRefs(m.pieces.text, len(keep))
 	ns := make([]float64, len(keep))
 	for i, id := range keep {
-		np.add(m.pieces.at(id))
+		np.addFrom(m.pieces, id)
 		ns[i] = m.scores[id]
 	}
 	cfg.logf("unigram: pruned %d → %d pieces", n, np.len())
-	return newTModel(m.chars, np, ns)
+	return newTModel(m.chars, np, ns, true)
 }
 
 // finalizePieces keeps every required character (with a score just above
@@ -369,21 +320,51 @@ type seedHeap struct {
 	chars *charIDs
 }
 
-func (h *seedHeap) Len() int { return len(h.c) }
-func (h *seedHeap) Less(i, j int) bool {
+// less orders the heap: lower score first; of equal scores the larger
+// string, so that it is evicted first.
+func (h *seedHeap) less(i, j int) bool {
 	a, b := h.c[i], h.c[j]
 	if a.score != b.score {
 		return a.score < b.score
 	}
-	// Larger strings are worse, so they sit at the top to be evicted.
 	return h.chars.compare(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
 }
-func (h *seedHeap) Swap(i, j int) { h.c[i], h.c[j] = h.c[j], h.c[i] }
-func (h *seedHeap) Push(x any)    { h.c = append(h.c, x.(seedCand)) }
-func (h *seedHeap) Pop() any {
-	x := h.c[len(h.c)-1]
+
+// offer adds c while the heap holds fewer than room candidates, and
+// afterwards replaces the worst candidate when c is better.
+func (h *seedHeap) offer(c seedCand, room int) {
+	if len(h.c) < room {
+		h.c = append(h.c, c)
+		for i := len(h.c) - 1; i > 0; {
+			parent := (i - 1) / 2
+			if !h.less(i, parent) {
+				break
+			}
+			h.c[i], h.c[parent] = h.c[parent], h.c[i]
+			i = parent
+		}
+		return
+	}
+	h.c = append(h.c, c)
+	worse := h.less(0, len(h.c)-1) // the heap's worst is worse than c
 	h.c = h.c[:len(h.c)-1]
-	return x
+	if !worse {
+		return
+	}
+	h.c[0] = c
+	for i := 0; ; {
+		least := i
+		for _, k := range []int{2*i + 1, 2*i + 2} {
+			if k < len(h.c) && h.less(k, least) {
+				least = k
+			}
+		}
+		if least == i {
+			return
+		}
+		h.c[i], h.c[least] = h.c[least], h.c[i]
+		i = least
+	}
 }
 
 // wordEnd is the first of the symbols that end words in the seed array:
@@ -411,9 +392,8 @@ func wordEnd(chars *charIDs) int32 { return int32(len(chars.runes)) }
 //
 // The suffix array is built over ws itself (words as character ids, each
 // followed by its word-end symbol), so the seeds take no copy of the text.
-func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, cfg *TrainConfig) (*seqs, []float64) {
+func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, cfg *TrainConfig) (*pieceRefs, []float64) {
 	arr := ws.ids
-	end := wordEnd(chars)
 	// A position weighs its word's count; word-end symbols never start a
 	// repeat that is kept, so their weight does not matter.
 	wordOf := func(p int32) int64 {
@@ -424,37 +404,38 @@ func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, 
 	room := cfg.SeedSize - len(required)
 	h := &seedHeap{arr: arr, chars: chars}
 	runes := make([]rune, 0, cfg.MaxPieceLength)
-	consider := func(start, length int32, count int64) {
+	valid := func(start, length int32, count int64) bool {
 		if length <= 1 || int(length) > cfg.MaxPieceLength || count < 2 {
-			return
+			return false
 		}
 		runes = runes[:0]
 		for _, c := range arr[start : start+length] {
 			if c >= chars.other { // other characters and word ends
-				return
+				return false
 			}
 			runes = append(runes, chars.runes[c])
 		}
-		if !cfg.validPiece(runes) {
-			return
-		}
-		sc := seedCand{start, length, count * int64(length)}
-		if h.Len() < room {
-			heap.Push(h, sc)
-			return
-		}
-		h.c = append(h.c, sc)
-		worse := h.Less(0, len(h.c)-1) // the heap's worst is worse than sc
-		h.c = h.c[:len(h.c)-1]
-		if worse {
-			h.c[0] = sc
-			heap.Fix(h, 0)
-		}
+		return cfg.validPiece(runes)
 	}
 	if room > 0 {
-		repeats(arr, wordOf, consider)
+		idx := newSuffixIndex(arr)
+		// Count the candidates first, so that the heap is allocated once
+		// at its final size.
+		n := 0
+		idx.repeats(wordOf, func(start, length int32, count int64) {
+			if valid(start, length, count) {
+				n++
+			}
+		})
+		h.c = make([]seedCand, 0, min(n, room))
+		idx.repeats(wordOf, func(start, length int32, count int64) {
+			if valid(start, length, count) {
+				h.offer(seedCand{start, length, count * int64(length)}, room)
+			}
+		})
+		idx = nil
+		releaseMemory()
 	}
-	_ = end
 	slices.SortFunc(h.c, func(a, b seedCand) int {
 		if a.score != b.score {
 			if a.score > b.score {
@@ -464,19 +445,57 @@ func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, 
 		}
 		return chars.compare(arr[a.start:a.start+a.length], arr[b.start:b.start+b.length])
 	})
-	total := 0
-	for _, c := range h.c {
-		total += int(c.length)
+	// Each required character is a span of the words too: its first
+	// occurrence.
+	at := make([]int32, len(required))
+	for i := range at {
+		at[i] = -1
 	}
-	seeds := newSeqs(len(required)+len(h.c), len(required)+total)
+	found := 0
+	for p, c := range arr {
+		if c < chars.other && at[c] < 0 {
+			at[c] = int32(p)
+			if found++; found == len(at) {
+				break
+			}
+		}
+	}
+	seeds := newPieceRefs(arr, len(required)+len(h.c))
 	scores := make([]float64, 0, len(required)+len(h.c))
 	for i, c := range required {
-		seeds.add([]int32{int32(i)})
+		if at[i] < 0 {
+			continue // cannot happen: the required characters are counted in the words
+		}
+		seeds.add(at[i], 1)
 		scores = append(scores, float64(reqFreq[c]))
 	}
 	for _, c := range h.c {
-		seeds.add(arr[c.start : c.start+c.length])
+		seeds.add(c.start, c.length)
 		scores = append(scores, float64(c.score))
 	}
 	return seeds, scores
 }
+
+// metaCount is the number of pieces that are not trained: unk, bos, eos,
+// pad, control and user-defined symbols, and the 256 bytes.
+func metaCount(cfg *TrainConfig) int {
+	n := 1
+	for _, id := range []int{cfg.BosID, cfg.EosID, cfg.PadID} {
+		if id >= 0 {
+			n++
+		}
+	}
+	n += len(cfg.ControlSymbols) + len(cfg.UserDefinedSymbols)
+	if cfg.ByteFallback {
+		n += 256
+	}
+	return n
+}
+
+// releaseMemory collects garbage and returns the free memory to the
+// operating system. Training calls it between its stages: their big
+// arrays have different sizes, so without it freed pages stay resident
+// (the Go runtime returns them only slowly) and the peak RSS is the sum of
+// stages instead of the largest one. Each call costs a GC of a heap that
+// is mostly pointer-free arrays: a few milliseconds.
+func releaseMemory() { debug.FreeOSMemory() }

@@ -1,0 +1,80 @@
+package sentencepiece
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// numChunks is the fixed number of parts the words are split into for
+// parallel passes; results are summed part by part in order, so they do
+// not depend on the number of workers.
+const numChunks = 32
+
+// parallelChunks runs fn over the numChunks parts of [0, n) with at most
+// workers goroutines.
+func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, max(1, workers))
+	for c := 0; c < numChunks; c++ {
+		lo, hi := n*c/numChunks, n*(c+1)/numChunks
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			fn(c, lo, hi)
+			<-sem
+		}()
+	}
+	wg.Wait()
+}
+
+// sumChunks runs fn over the numChunks parts of [0, n) with at most
+// workers goroutines and returns the sum of what the parts add into acc
+// (size floats, zero when fn is called) and of the values fn returns.
+// The parts are added into the result in part order, so the sums do not
+// depend on the number of workers; each worker keeps one acc and one
+// lattice scratch for all its parts, so memory is (workers+1) × size
+// floats whatever numChunks is. A worker that finishes a part before the
+// parts ahead of it are added waits for them.
+func sumChunks(n, size, workers int, fn func(lo, hi int, acc []float64, sc *latticeScratch) float64) ([]float64, float64) {
+	total := make([]float64, size)
+	var sum float64
+	var mu sync.Mutex
+	turnDone := sync.NewCond(&mu)
+	turn := 0
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for range min(max(1, workers), numChunks) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			acc := make([]float64, size)
+			var sc latticeScratch
+			for {
+				c := int(next.Add(1)) - 1
+				if c >= numChunks {
+					return
+				}
+				v := fn(n*c/numChunks, n*(c+1)/numChunks, acc, &sc)
+				mu.Lock()
+				for turn != c {
+					turnDone.Wait()
+				}
+				mu.Unlock()
+				// Parts are claimed in order, so until turn moves on only
+				// this goroutine touches total.
+				for i, x := range acc {
+					total[i] += x
+				}
+				sum += v
+				clear(acc)
+				mu.Lock()
+				turn++
+				turnDone.Broadcast()
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return total, sum
+}
