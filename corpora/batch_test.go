@@ -53,10 +53,17 @@ func readDocs(t testing.TB, c *Corpus) ([]gotDoc, error) {
 // the skipped count that Read gives.
 func compareReads(t testing.TB, inputs []Input, o Options, size int) {
 	t.Helper()
-	rc := OpenInputs(inputs, o)
+	compareReadsWith(t, inputs, o, o, size)
+}
+
+// compareReadsWith reads with Read and options ro, and with ReadBatch and
+// options bo.
+func compareReadsWith(t testing.TB, inputs []Input, ro, bo Options, size int) {
+	t.Helper()
+	rc := OpenInputs(inputs, ro)
 	want, werr := readDocs(t, rc)
 	rc.Close()
-	bc := OpenInputs(inputs, o)
+	bc := OpenInputs(inputs, bo)
 	got, gerr := batchDocs(t, bc, size)
 	bc.Close()
 	if fmt.Sprint(werr) != fmt.Sprint(gerr) {
@@ -129,6 +136,7 @@ func TestReadBatchMatchesRead(t *testing.T) {
 		{"truncated skipped", in("b.txt", "h.txt.zst", "a.jsonl"), func(o *Options) { o.SkipBad = true }},
 		{"empty skipped", in("i.jsonl", "a.jsonl", "i.jsonl"), func(o *Options) { o.SkipBad = true }},
 		{"invalid utf8 allowed", in("f.jsonl", "g.txt"), func(o *Options) { o.AllowInvalidUTF8 = true; o.SkipBad = true }},
+		{"zstd decoded ahead", in("c.txt.zst", "j.jsonl.zst", "h.txt.zst"), func(o *Options) { o.DecodeConcurrency = 4; o.SkipBad = true }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,6 +166,9 @@ func TestReadBatchShared(t *testing.T) {
 			t.Fatal(err)
 		}
 		compareReads(t, inputs, DefaultOptions(), 256<<10)
+		o := DefaultOptions()
+		o.DecodeConcurrency = 2
+		compareReadsWith(t, inputs, DefaultOptions(), o, 1<<20)
 	}
 	inputs, err := DefaultInputs()
 	if err != nil {

@@ -135,7 +135,7 @@ func Open(specs []string, opts Options) (*Corpus, error) {
 // opened one at a time as reading reaches them.
 func OpenInputs(inputs []Input, opts Options) *Corpus {
 	opts.fill()
-	return &Corpus{inputs: inputs, opts: opts, stdin: os.Stdin}
+	return &Corpus{inputs: inputs, opts: opts, stdin: os.Stdin, readers: readers{decoders: opts.DecodeConcurrency}}
 }
 
 var _ Reader = (*Corpus)(nil)

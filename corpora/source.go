@@ -79,6 +79,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 type readers struct {
 	head, br *bufio.Reader
 	zr       *zstd.Decoder // reset for each zstd input
+	decoders int           // Options.DecodeConcurrency
 }
 
 func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
@@ -114,7 +115,7 @@ func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 		dec = zr
 	case Zstd:
 		if rs.zr == nil {
-			zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(1<<30))
+			zr, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(max(1, rs.decoders)), zstd.WithDecoderMaxWindow(1<<30))
 			if err != nil {
 				s.close()
 				return nil, fmt.Errorf("corpora: %s: %w", path, err)

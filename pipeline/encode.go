@@ -36,6 +36,12 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 		return nil, err
 	}
 	copts = fillCorpusOptions(copts)
+	if copts.DecodeConcurrency == 0 && cfg.Workers > 4 {
+		// Many workers: decompress zstd ahead of the reader, which then
+		// only cuts lines. (Not measured: the development machine has 2
+		// cores, where the reader keeps up alone and this costs CPU.)
+		copts.DecodeConcurrency = 4
+	}
 	mine, err := Partition(inputs, cfg.Rank, cfg.WorldSize)
 	if err != nil {
 		return nil, err

@@ -17,7 +17,8 @@
 #       wall ratio W = pipeline MB/s / tokenizer-goroutines=W MB/s   (the tokenizer alone on the same
 #                      cores under the same load; on a shared machine W goroutines rarely get W cores)
 #       cpu ratio    = pipeline MB/cpu-s / tokenizer-goroutines=1 MB/cpu-s  (the pipeline's overhead:
-#                      reading, decompression, hashing, writing; robust to other loads)
+#                      reading, decompression, hashing, writing; robust to other loads), also against
+#                      tokenizer-goroutines=W MB/cpu-s (W goroutines encode less per CPU-second than one)
 #     The median round (by wall ratio) is printed last. The plain-text corpus (en-large.txt) is
 #     en-large.txt.zst decompressed into a temporary file; its documents are lines (the default split).
 #  2. `tok encode --out` on RSS_CORPUS (about 100 MB of text) and on a corpus COPIES times as large (the
@@ -56,13 +57,13 @@ for corpus in $RATIO_CORPORA; do
       -test.bench "BenchmarkPipeline_Encode/cl100k/(tokenizer-goroutines=(1|$WORKERS)|pipeline-workers=$WORKERS)\$") > "$WORK/bench.txt"
     metric() { awk -v pat="$1" -v unit="$2" 'index($0, pat) {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt" | head -1; }
     t1=$(metric "tokenizer-goroutines=1-" MB/s) t1c=$(metric "tokenizer-goroutines=1-" MB/cpu-s)
-    tw=$(metric "tokenizer-goroutines=$WORKERS-" MB/s)
-    [ "$WORKERS" = 1 ] && tw=$t1
+    tw=$(metric "tokenizer-goroutines=$WORKERS-" MB/s) twc=$(metric "tokenizer-goroutines=$WORKERS-" MB/cpu-s)
+    [ "$WORKERS" = 1 ] && tw=$t1 && twc=$t1c
     p=$(metric "pipeline-workers=$WORKERS-" MB/s) pc=$(metric "pipeline-workers=$WORKERS-" MB/cpu-s)
-    awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v p="$p" -v pc="$pc" -v w="$WORKERS" \
+    awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v twc="$twc" -v p="$p" -v pc="$pc" -v w="$WORKERS" \
       -v l0="$before" -v l1="$(load)" 'BEGIN {
-      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s on %d; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, cpu ratio %.3f\n",
-        p/(t1*w), c, r, l0, l1, t1, t1c, tw, w, p, pc, w, p/(t1*w), w, p/tw, pc/t1c }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
+      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s (%.2f MB/cpu-s) on %d; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, cpu ratio %.3f (vs %d goroutines %.3f)\n",
+        p/(t1*w), c, r, l0, l1, t1, t1c, tw, twc, w, p, pc, w, p/(t1*w), w, p/tw, pc/t1c, w, pc/twc }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
   done
   echo "median: $(sort -n "$WORK/rounds.txt" | awk -v n="$ROUNDS" 'NR == int((n+1)/2)' | cut -d' ' -f2-)"
 done
