@@ -215,6 +215,17 @@ func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign b
 // normalizeNaive.
 func (n *Normalizer) normalizeSlow(dstp *[]byte, alignp *[]int, text []byte, pos int, prevSpace *bool, wantAlign bool) int {
 	r, l := n.normalizePrefix(text)
+	if !*prevSpace && len(r) > 0 && bytes.IndexByte(r, ' ') < 0 {
+		// The common case (a character without a rule, or one whose
+		// replacement has no space): copied as is.
+		*dstp = append(*dstp, r...)
+		if wantAlign {
+			for range r {
+				*alignp = append(*alignp, pos)
+			}
+		}
+		return l
+	}
 	if *prevSpace {
 		for len(r) > 0 && r[0] == ' ' {
 			r = r[1:]
