@@ -1,6 +1,11 @@
 // Package corpora reads text corpora as a stream of documents: plain text,
 // JSON Lines, Parquet, gzip or zstd compressed, directories and globs,
 // stdin, and a built-in default corpus that needs no download.
+//
+// Corpus.Read returns one document at a time; Corpus.ReadBatch fills a
+// Batch with many, reading JSON Lines and line-split text in place (no copy
+// of the text beyond decompression), for pipelines that hand batches to
+// other goroutines.
 package corpora
 
 // Document is one unit of text with where it came from, so that errors and

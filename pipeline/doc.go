@@ -17,6 +17,14 @@
 //	→ writer (jobs in reading order) → shards per split → rank.json
 //	→ Finalize → data-XXXXX-of-NNNNN.arrow, state.json, tok_manifest.json
 //
+// A job is a [corpora.Batch] of about 1 MiB of text that the reader
+// decompresses into in place (JSON text fields are unescaped where they
+// lie), so a document's text is never copied between the reader, the
+// worker that encodes it and the writer; jobs cycle through a free list of
+// 2×workers+4. The writer hashes each input's documents for its identity
+// and each shard's bytes for the manifest. scripts/bench-pipeline.sh
+// compares the whole with the tokenizer alone.
+//
 // Output is deterministic: the writer consumes jobs in reading order, a
 // shard closes at a token count, and the train/validation choice ([SplitOf])
 // hashes the document text, so shards are byte-identical for any number of
