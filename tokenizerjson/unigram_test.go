@@ -2,41 +2,36 @@ package tokenizerjson
 
 import (
 	"bytes"
-	"flag"
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
 	"os"
-	"path/filepath"
-	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece"
 )
 
-var updateUnigram = flag.Bool("update-unigram", false, "rewrite the Unigram tokenizer.json files in ../sentencepiece/testdata (then run make-hf.sh there)")
+const spmunigramDir = "testdata/spmunigram/"
 
-const spmTestdata = "../sentencepiece/testdata/"
-
-// unigramFiles are the tokenizer.json files WriteUnigram makes from the
-// spm_train model in ../sentencepiece/testdata: as converted, and without
-// the Precompiled normalizer (so that it loads without that normalizer).
-var unigramFiles = []struct {
-	name     string
-	charsmap bool
-}{
-	{"opticks-unigram-1000.tokenizer.json", true},
-	{"opticks-unigram-1000.nocharsmap.tokenizer.json", false},
+// spmunigramModels are the SentencePiece Unigram models whose conversion
+// is checked against HF tokenizers and SentencePiece
+// (testdata/spmunigram/make.sh): three trained by tok (nmt_nfkc; identity
+// with byte fallback, spaces trimmed and collapsed but tabs and other
+// spaces kept; identity with spaces kept) and one trained by spm_train.
+var spmunigramModels = []struct{ name, model string }{
+	{"opticks-tokunigram-1000", spmunigramDir + "opticks-tokunigram-1000.model"},
+	{"opticks-tokunigram-1000-bf-identity-trim", spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model"},
+	{"opticks-tokunigram-1000-identity", spmunigramDir + "opticks-tokunigram-1000-identity.model"},
+	{"spmtrain-opticks-unigram-1000", "../sentencepiece/testdata/opticks-unigram-1000.model"},
 }
 
-func writeUnigramFile(t *testing.T, charsmap bool) []byte {
-	m, err := sentencepiece.Load(spmTestdata + "opticks-unigram-1000.model")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !charsmap {
-		m.Normalizer().Map = nil
-	}
+func writeUnigram(t testing.TB, m *sentencepiece.Model) []byte {
+	t.Helper()
 	var b bytes.Buffer
 	if err := WriteUnigram(&b, m); err != nil {
 		t.Fatal(err)
@@ -44,49 +39,246 @@ func writeUnigramFile(t *testing.T, charsmap bool) []byte {
 	return b.Bytes()
 }
 
-// TestWriteUnigramFiles checks that WriteUnigram still writes the files HF
-// made the golden ids from (and rewrites them with -update-unigram).
-func TestWriteUnigramFiles(t *testing.T) {
-	for _, f := range unigramFiles {
-		got := writeUnigramFile(t, f.charsmap)
-		path := spmTestdata + f.name
-		if *updateUnigram {
-			if err := os.WriteFile(path, got, 0o644); err != nil {
-				t.Fatal(err)
-			}
+// convertUnigramChecked converts the model as `tok convert` does and
+// checks that the result is the file the reference ids were made from
+// (its sha256 is recorded by testdata/spmunigram/make.sh).
+func convertUnigramChecked(t *testing.T, m *sentencepiece.Model, name string) *Tokenizer {
+	t.Helper()
+	var b bytes.Buffer
+	if err := WriteSentencePiece(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	data := b.Bytes()
+	if !bytes.Equal(data, writeUnigram(t, m)) {
+		t.Errorf("%s: WriteSentencePiece and WriteUnigram write different files", name)
+	}
+	sum := sha256.Sum256(data)
+	want, err := os.ReadFile(spmunigramDir + name + ".tokenizer.json.sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := hex.EncodeToString(sum[:]); got != strings.TrimSpace(string(want)) {
+		t.Errorf("%s: the converted file has sha256 %s, the reference ids were made from %s; run testdata/spmunigram/make.sh",
+			name, got, strings.TrimSpace(string(want)))
+	}
+	tk, err := Parse(data, name+".tokenizer.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tk
+}
+
+// parseIDs parses a JSON array of ids as written by the peers.
+func parseIDs(t *testing.T, s []byte) []uint32 {
+	t.Helper()
+	s = bytes.TrimSpace(s)
+	if !bytes.HasPrefix(s, []byte("[")) || !bytes.HasSuffix(s, []byte("]")) {
+		t.Fatalf("not an id array: %q", s)
+	}
+	var ids []uint32
+	for f := range bytes.SplitSeq(s[1:len(s)-1], []byte(",")) {
+		if f = bytes.TrimSpace(f); len(f) == 0 {
 			continue
 		}
-		want, err := os.ReadFile(path)
+		id, err := strconv.ParseUint(string(f), 10, 32)
+		if err != nil {
+			t.Fatalf("id array %q: %v", s, err)
+		}
+		ids = append(ids, uint32(id))
+	}
+	return ids
+}
+
+// viterbiTie reports whether two segmentations of the same text score the
+// same under the model (the sum of their pieces' scores): both are best
+// paths, and HF and SentencePiece break such ties differently.
+func viterbiTie(pieces []sentencepiece.Piece, a, b []uint32) bool {
+	sum := func(ids []uint32) float64 {
+		s := 0.0
+		for _, id := range ids {
+			if int(id) >= len(pieces) {
+				return math.NaN()
+			}
+			s += float64(pieces[id].Score)
+		}
+		return s
+	}
+	sa, sb := sum(a), sum(b)
+	return math.Abs(sa-sb) <= 1e-4*math.Max(1, math.Abs(sa))
+}
+
+// TestSPMUnigramParity encodes every text with the converted file through
+// this package and requires HF tokenizers' ids (peer-hf-encode) on every
+// line; the .model through package sentencepiece must give
+// SentencePiece's ids (peer-spm-encode) on every line. HF's ids must equal
+// SentencePiece's except on lines holding a control piece's string
+// (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
+// encodes as text, and on Viterbi ties (both segmentations score the
+// same). On random.txt HF's Precompiled normalizer and SentencePiece's
+// also disagree, so for models with a precompiled charsmap the
+// HF-vs-SentencePiece count is only logged there. With identity
+// normalization HF and SentencePiece must agree on all of random.txt, and
+// every model on all of spaces.txt (runs of spaces, tabs, Unicode spaces
+// and ▁ at both ends and inside).
+func TestSPMUnigramParity(t *testing.T) {
+	texts := spmbpeTexts(t)
+	texts["spaces"] = readLinesFile(t, spmunigramDir+"spaces.txt")
+	names := []string{"opticks-head", "edge", "shared-edge", "random", "spaces"}
+	for _, f := range spmunigramModels {
+		t.Run(f.name, func(t *testing.T) {
+			m := loadSPM(t, f.model)
+			tk := convertUnigramChecked(t, m, f.name)
+			pieces := m.Pieces()
+			precompiled := len(m.Normalizer().Map.Bytes()) > 0
+			var controls []string
+			for _, p := range pieces {
+				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
+					controls = append(controls, p.Text)
+				}
+			}
+			for _, name := range names {
+				lines, ok := texts[name]
+				if name == "shared-edge" {
+					lines = readLinesFile(t, sharedtest.Path(t, "golden/texts/edge.txt"))
+				} else if !ok {
+					t.Fatal(name)
+				}
+				hf := readLinesFile(t, spmunigramDir+f.name+"."+name+".hf.jsonl")
+				if len(hf) != len(lines) {
+					t.Fatalf("%s: %d lines, %d HF lines", name, len(lines), len(hf))
+				}
+				spmDiff := readDiffs(t, spmunigramDir+f.name+"."+name+".spm-vs-hf.jsonl")[""]
+				spm := make([][]byte, len(hf))
+				for i := range hf {
+					spm[i] = hf[i]
+					if ids, ok := spmDiff[i+1]; ok {
+						spm[i] = []byte(ids)
+					}
+				}
+				sameHF, sameSPM, hfIsSPM, ties := 0, 0, 0, 0
+				for i, line := range lines {
+					got := jsonIDs(tk.AppendEncode(nil, line))
+					if got == string(hf[i]) {
+						sameHF++
+					} else {
+						t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", name, i+1, line, got, hf[i])
+					}
+					if got := jsonIDs(m.AppendEncode(nil, line)); got == string(spm[i]) {
+						sameSPM++
+					} else {
+						t.Errorf("%s line %d %q: .model gives %s, SentencePiece %s", name, i+1, line, got, spm[i])
+					}
+					switch {
+					case bytes.Equal(hf[i], spm[i]):
+						hfIsSPM++
+					case name == "random" && precompiled:
+					case slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }):
+					case viterbiTie(pieces, parseIDs(t, hf[i]), parseIDs(t, spm[i])):
+						ties++
+					default:
+						t.Errorf("%s line %d %q: HF %s but SentencePiece %s: no control piece in the line, and the scores differ", name, i+1, line, hf[i], spm[i])
+					}
+				}
+				t.Logf("%s %s: tok tokenizer.json = HF on %d/%d lines; tok .model = SentencePiece on %d/%d; HF = SentencePiece on %d/%d (%d Viterbi ties)",
+					f.name, name, sameHF, len(lines), sameSPM, len(lines), hfIsSPM, len(lines), ties)
+			}
+		})
+	}
+}
+
+// TestWriteUnigramSpaces is a known-answer test of the normalizer layout:
+// SentencePiece's trimming and collapsing of U+0020 only (no Strip, which
+// would also remove tabs and Unicode spaces) and the dummy prefix as a
+// Prepend normalizer, in that order after the Precompiled charsmap.
+func TestWriteUnigramSpaces(t *testing.T) {
+	tests := []struct {
+		model string
+		want  []string // normalizer types in order
+	}{
+		{spmunigramDir + "opticks-tokunigram-1000.model", []string{"Precompiled", "Replace", "Replace", "Prepend"}},
+		{spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model", []string{"Replace", "Replace", "Prepend"}},
+		{spmunigramDir + "opticks-tokunigram-1000-identity.model", []string{"Prepend"}},
+	}
+	for _, tc := range tests {
+		m := loadSPM(t, tc.model)
+		data := writeUnigram(t, m)
+		if bytes.Contains(data, []byte(`"Strip"`)) {
+			t.Errorf("%s: the normalizer strips", tc.model)
+		}
+		var types []string
+		for _, typ := range []string{"Precompiled", "Replace", "Prepend"} {
+			types = append(types, strings.Repeat(typ+" ", bytes.Count(data, []byte(`"type":"`+typ+`"`))))
+		}
+		if got := strings.Fields(strings.Join(types, "")); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: normalizers %v, want %v", tc.model, got, tc.want)
+		}
+		if i, j := bytes.Index(data, []byte(`\\A +|[ ▁]+\\z`)), bytes.Index(data, []byte(`"Prepend"`)); len(tc.want) > 1 && (i < 0 || i > j) {
+			t.Errorf("%s: no trim before the dummy prefix", tc.model)
+		}
+		tk, err := Parse(data, tc.model)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("WriteUnigram output differs from %s; run go test -run TestWriteUnigramFiles -update-unigram and make-hf.sh", path)
+		// Lines SentencePiece and HF (through this file) must agree on.
+		for _, s := range []string{" light", "  light  of\t the\u00a0sun ", "\tlight\t", "\u3000light\u3000", "light  \t  light"} {
+			want := m.AppendEncode(nil, []byte(s))
+			if got := tk.AppendEncode(nil, []byte(s)); !slices.Equal(got, want) {
+				t.Errorf("%s %q: tokenizer.json gives %v, .model %v", tc.model, s, got, want)
+			}
 		}
 	}
 }
 
-func unigramTexts(t *testing.T) map[string][][]byte {
-	data, err := os.ReadFile(filepath.Join(runtime.GOROOT(), "src/testdata/Isaac.Newton-Opticks.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	edge, err := os.ReadFile(spmTestdata + "edge.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return map[string][][]byte{
-		"opticks-head": bytes.Split(data, []byte("\n"))[:1500],
-		"edge":         bytes.Split(bytes.TrimSuffix(edge, []byte("\n")), []byte("\n")),
+// TestWriteUnigramErrors: WriteUnigram takes Unigram models only.
+func TestWriteUnigramErrors(t *testing.T) {
+	var b bytes.Buffer
+	if err := WriteUnigram(&b, loadSPM(t, "../sentencepiece/testdata/opticks-bpe-1000.model")); err == nil {
+		t.Error("WriteUnigram accepted a BPE model")
 	}
 }
 
-func readJSONL(t *testing.T, path string) []string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
+// FuzzSPMUnigramMatchesModel: on valid UTF-8 without an added token's
+// string, the converted file (this package, HF's rules) and the .model
+// (package sentencepiece, SentencePiece's rules) give the same ids, or two
+// segmentations with the same score, for the identity-normalized tok
+// models (spaces trimmed with byte fallback, and kept).
+func FuzzSPMUnigramMatchesModel(f *testing.F) {
+	type pair struct {
+		model *sentencepiece.Model
+		tk    *Tokenizer
 	}
-	return strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	var pairs []pair
+	for _, name := range []string{"opticks-tokunigram-1000-bf-identity-trim", "opticks-tokunigram-1000-identity"} {
+		m := loadSPM(f, spmunigramDir+name+".model")
+		tk, err := Parse(writeUnigram(f, m), name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		pairs = append(pairs, pair{m, tk})
+	}
+	for _, s := range []string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0", "▁x", " ▁ "} {
+		f.Add(s)
+	}
+	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
+		f.Add(string(l))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		for _, p := range pairs {
+			for _, a := range p.tk.AddedTokens() {
+				if strings.Contains(text, a.Content) {
+					return
+				}
+			}
+			want := p.model.AppendEncode(nil, []byte(text))
+			got := p.tk.AppendEncode(nil, []byte(text))
+			if !slices.Equal(got, want) && !viterbiTie(p.model.Pieces(), got, want) {
+				t.Fatalf("%q: tokenizer.json gives %v, .model %v", text, got, want)
+			}
+		}
+	})
 }
 
 func jsonIDs(ids []uint32) string {
@@ -95,72 +287,4 @@ func jsonIDs(ids []uint32) string {
 		parts[i] = strconv.FormatUint(uint64(id), 10)
 	}
 	return "[" + strings.Join(parts, ",") + "]"
-}
-
-// checkHFParity encodes lines with the tokenizer.json file and compares
-// every line with HF tokenizers' ids in golden.
-func checkHFParity(t *testing.T, file, text string, lines [][]byte, golden string) {
-	t.Helper()
-	tk, err := Open(spmTestdata + file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := readJSONL(t, golden)
-	if len(want) != len(lines) {
-		t.Fatalf("%s %s: %d golden lines for %d text lines", file, text, len(want), len(lines))
-	}
-	same := 0
-	for i, l := range lines {
-		got := jsonIDs(tk.AppendEncode(nil, l))
-		if got == want[i] {
-			same++
-		} else if i-same < 3 {
-			t.Errorf("%s %s line %d %q: got %s want %s", file, text, i+1, l, got, want[i])
-		}
-	}
-	t.Logf("%s %s: %d/%d lines identical to HF", file, text, same, len(lines))
-}
-
-// TestUnigramHFParity loads both converted files with this package (the
-// Precompiled normalizer included) and compares their ids with HF
-// tokenizers' (peer-hf-encode, make-hf.sh).
-func TestUnigramHFParity(t *testing.T) {
-	texts := unigramTexts(t)
-	for _, f := range unigramFiles {
-		for _, name := range []string{"opticks-head", "edge"} {
-			checkHFParity(t, f.name, name, texts[name], spmTestdata+f.name+"."+name+".hf.jsonl")
-		}
-	}
-}
-
-// TestUnigramConversionMatchesSentencePiece checks, with HF's own ids, that
-// the converted file encodes as the .model does under SentencePiece,
-// except on the one edge line that holds <s>, </s> and <unk> as text.
-func TestUnigramConversionMatchesSentencePiece(t *testing.T) {
-	for _, name := range []string{"opticks-head", "edge"} {
-		hf := readJSONL(t, spmTestdata+"opticks-unigram-1000.tokenizer.json."+name+".hf.jsonl")
-		spm := readJSONL(t, spmTestdata+"opticks-unigram-1000."+name+".jsonl")
-		if len(hf) != len(spm) {
-			t.Fatalf("%s: %d vs %d lines", name, len(hf), len(spm))
-		}
-		for i := range hf {
-			if hf[i] != spm[i] && !(name == "edge" && i+1 == 18) {
-				t.Errorf("%s line %d: HF %s, SentencePiece %s", name, i+1, hf[i], spm[i])
-			}
-		}
-	}
-}
-
-// TestUnigramSharedEdgeHFParity runs both converted files over the 300
-// edge cases of ../shared/golden/texts/edge.txt (graphemes, controls,
-// Unicode spaces, ...) against HF's ids.
-func TestUnigramSharedEdgeHFParity(t *testing.T) {
-	edge, err := os.ReadFile(sharedtest.Path(t, "golden/texts/edge.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := bytes.Split(bytes.TrimSuffix(edge, []byte("\n")), []byte("\n"))
-	for _, f := range unigramFiles {
-		checkHFParity(t, f.name, "shared edge", lines, spmTestdata+f.name+".shared-edge.hf.jsonl")
-	}
 }

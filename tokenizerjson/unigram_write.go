@@ -3,34 +3,65 @@ package tokenizerjson
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 
 	"github.com/toklabs/tok/sentencepiece"
 )
 
 // WriteUnigram writes a SentencePiece Unigram model as a tokenizer.json in
-// the layout of HF's SentencePiece converters: the model's
-// precompiled_charsmap as a Precompiled normalizer (followed by collapsing
-// runs of spaces and stripping both ends when the model removes extra
-// whitespace), a Metaspace
-// pre-tokenizer and decoder (prepending ▁ when the model adds a dummy
-// prefix), ByteFallback decoding for byte pieces, and a Unigram model with
-// the pieces, scores, unk_id and byte_fallback. Unknown, control and
-// user-defined pieces are also added_tokens.
+// the layout of HF's SentencePiece converters, with the normalizer
+// written so that HF normalizes as SentencePiece does:
+//
+//   - normalizer: the model's precompiled_charsmap as a Precompiled
+//     normalizer when it has one; removing spaces (U+0020) at both ends
+//     and collapsing runs of them when the model removes extra whitespace
+//     (two Replace normalizers: HF's Strip would also remove tabs and
+//     other Unicode spaces, which SentencePiece keeps; like SentencePiece,
+//     the trailing trim also removes ▁ (U+2581) written in the text);
+//     Prepend("▁") when
+//     it adds a dummy prefix (a Metaspace pre-tokenizer with
+//     prepend_scheme "always" would not prepend to text that already
+//     starts with a space, SentencePiece does);
+//   - pre-tokenizer: Metaspace with prepend_scheme "never", splitting
+//     before each ▁ as SentencePiece splits words;
+//   - decoder: ByteFallback when the model has byte pieces, then
+//     Metaspace (dropping the dummy prefix's space when there is one);
+//   - a Unigram model with the pieces, scores, unk_id and byte_fallback;
+//   - added_tokens: the unknown and control pieces (special) and the
+//     user-defined pieces (not special).
 //
 // HF then gives SentencePiece's ids except where the text holds a control
 // piece's string (<s>, </s>, <unk>): HF matches added tokens in the text,
-// SentencePiece encodes them as plain text.
+// SentencePiece encodes them as plain text; where two segmentations score
+// the same (HF and SentencePiece break Viterbi ties differently); and, with
+// a precompiled charsmap, on some text where HF's Precompiled normalizer
+// and SentencePiece's normalizer disagree.
 func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 	type obj = map[string]any
+	if m.Algorithm() != sentencepiece.Unigram {
+		return fmt.Errorf("%w: WriteUnigram needs a Unigram model, this one is %v", ErrUnsupportedModel, m.Algorithm())
+	}
 	norm := m.Normalizer()
+	if !norm.EscapeWhitespaces {
+		return fmt.Errorf("%w: escape_whitespaces is off", ErrUnsupportedModel)
+	}
+	if norm.TreatWhitespaceAsSuffix {
+		return fmt.Errorf("%w: treat_whitespace_as_suffix is on", ErrUnsupportedModel)
+	}
 	var normalizers []any
 	if cm := norm.Map.Bytes(); len(cm) > 0 {
 		normalizers = append(normalizers, obj{"type": "Precompiled", "precompiled_charsmap": base64.StdEncoding.EncodeToString(cm)})
 	}
 	if norm.RemoveExtraWhitespaces {
-		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": " {2,}"}, "content": " "},
-			obj{"type": "Strip", "strip_left": true, "strip_right": true})
+		// SentencePiece trims and collapses U+0020 only, but at the end
+		// it also removes ▁ that was in the text (it trims after
+		// escaping spaces).
+		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": `\A +|[ ▁]+\z`}, "content": ""},
+			obj{"type": "Replace", "pattern": obj{"Regex": " {2,}"}, "content": " "})
+	}
+	if norm.AddDummyPrefix {
+		normalizers = append(normalizers, obj{"type": "Prepend", "prepend": "▁"})
 	}
 	var normalizer any
 	switch len(normalizers) {
@@ -40,6 +71,8 @@ func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 	default:
 		normalizer = obj{"type": "Sequence", "normalizers": normalizers}
 	}
+	// The normalizer adds the dummy prefix; the decoder removes it.
+	preTok := obj{"type": "Metaspace", "replacement": "▁", "prepend_scheme": "never", "split": true}
 	scheme := "never"
 	if norm.AddDummyPrefix {
 		scheme = "always"
@@ -76,7 +109,7 @@ func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 		k string
 		v any
 	}{{"version", "1.0"}, {"truncation", nil}, {"padding", nil}, {"added_tokens", added},
-		{"normalizer", normalizer}, {"pre_tokenizer", meta}, {"post_processor", nil},
+		{"normalizer", normalizer}, {"pre_tokenizer", preTok}, {"post_processor", nil},
 		{"decoder", decoder}, {"model", model}}
 	if _, err := io.WriteString(w, "{"); err != nil {
 		return err

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Regenerates the reference ids for the SentencePiece Unigram ->
+# tokenizer.json conversion (tokenizerjson.WriteUnigram, `tok convert`,
+# `tok train-vocab --algo unigram`). Needs the peers
+# (../shared/peers/setup.sh) and ../shared (TOK_SHARED, default ../shared
+# beside the module root). Run from anywhere:
+#
+#   tokenizerjson/testdata/spmunigram/make.sh [--retrain]
+#
+# 1. --retrain: trains the three small tok models again with
+#    `tok train-vocab --algo unigram --vocab-size 1000` on
+#    $GOROOT/src/testdata/Isaac.Newton-Opticks.txt.
+# 2. Converts each model with `tok convert` and records the sha256 of the
+#    result in <name>.tokenizer.json.sha256 (the test converts again and
+#    checks the digest, so the ids below belong to the file it reads).
+# 3. <name>.<text>.hf.jsonl = peer-hf-encode on the converted file, one
+#    line of ids per text line; <name>.<text>.spm-vs-hf.jsonl = the lines
+#    where peer-spm-encode on the .model gives other ids
+#    ({"line":N,"ids":[...]}, N 1-based). Texts: opticks-head (first 1500
+#    lines of the Opticks text), edge (sentencepiece/testdata/edge.txt),
+#    shared-edge (../shared/golden/texts/edge.txt), random
+#    (../spmbpe/random.txt) and spaces (spaces.txt, rewritten by
+#    gen-spaces.go).
+set -euo pipefail
+# ../spmbpe/env.sh sets here (this folder), root, shared, tmp and $tmp/tok.
+. "$(dirname "$0")/../spmbpe/env.sh"
+cd "$root"
+opticks="$(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt"
+
+if [ "${1:-}" = --retrain ]; then
+  "$tmp/tok" train-vocab --algo unigram --vocab-size 1000 -o "$tmp/a" "$opticks"
+  cp "$tmp/a/spm.model" "$here/opticks-tokunigram-1000.model"
+  "$tmp/tok" train-vocab --algo unigram --vocab-size 1000 --spm-byte-fallback \
+    --spm-normalization identity -o "$tmp/b" "$opticks"
+  cp "$tmp/b/spm.model" "$here/opticks-tokunigram-1000-bf-identity-trim.model"
+  "$tmp/tok" train-vocab --algo unigram --vocab-size 1000 \
+    --spm-normalization identity --spm-remove-extra-whitespaces=false -o "$tmp/c" "$opticks"
+  cp "$tmp/c/spm.model" "$here/opticks-tokunigram-1000-identity.model"
+fi
+
+# diff_lines EXPECTED ACTUAL: the lines of ACTUAL that differ from
+# EXPECTED (spaces inside arrays ignored), as JSONL.
+diff_lines() {
+  paste -d '\t' "$1" "$2" | awk -F '\t' '{
+    a = $1; b = $2; gsub(/ /, "", a); gsub(/ /, "", b)
+    if (a != b) printf "{\"line\":%d,\"ids\":%s}\n", NR, b
+  }'
+}
+
+head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
+cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
+cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
+cp "$root/tokenizerjson/testdata/spmbpe/random.txt" "$tmp/random.txt"
+(cd "$here" && go run gen-spaces.go > spaces.txt)
+cp "$here/spaces.txt" "$tmp/spaces.txt"
+for name in opticks-tokunigram-1000 opticks-tokunigram-1000-bf-identity-trim opticks-tokunigram-1000-identity spmtrain-opticks-unigram-1000; do
+  model="$here/$name.model"
+  [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
+  "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
+  (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
+  for text in opticks-head edge shared-edge random spaces; do
+    peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
+    peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
+    diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
+    echo "$name $text: SentencePiece vs HF: $(compare-ids "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" | head -1)"
+  done
+done
