@@ -29,6 +29,73 @@ type CharsMap struct {
 	pool  []byte
 	blob  []byte     // the serialized form, kept for writing the model again
 	ascii [128]uint8 // asciiSelf* flags of each ASCII byte (see normASCII)
+	// keepBMP has bit r set when the BMP character r (U+0080..U+FFFF, not
+	// a surrogate) normalizes to itself whatever follows: no rule matches
+	// a prefix of its UTF-8 bytes (or the one that matches all of them
+	// gives them back) and no longer rule starts with them.
+	keepBMP *[1 << 16 / 64]uint64
+}
+
+// keepsRune reports whether the BMP character r (>= U+0080) normalizes
+// to its own bytes whatever follows (see CharsMap.keepBMP).
+func (m *CharsMap) keepsRune(r rune) bool {
+	if m == nil {
+		return true
+	}
+	return m.keepBMP[r>>6]&(1<<(r&63)) != 0
+}
+
+// computeBMP fills m.keepBMP by walking the trie along the UTF-8 bytes of
+// every BMP character from U+0080 (about 63k walks of at most 3 steps).
+func (m *CharsMap) computeBMP() {
+	m.keepBMP = new([1 << 16 / 64]uint64)
+	units := m.units
+	n := uint32(len(units))
+	root := unitOffset(units[0])
+	var buf [3]byte
+	for r := rune(0x80); r < 1<<16; r++ {
+		if r >= 0xD800 && r < 0xE000 {
+			continue
+		}
+		b := utf8.AppendRune(buf[:0], r)
+		keep := true
+		pos := root
+		for i, c := range b {
+			pos ^= uint32(c)
+			if pos >= n || unitLabel(units[pos]) != uint32(c) {
+				break // no rule goes further: no match, or none longer
+			}
+			u := units[pos]
+			pos ^= unitOffset(u)
+			if pos >= n {
+				keep = !unitHasLeaf(u)
+				break
+			}
+			if unitHasLeaf(u) {
+				if i < len(b)-1 {
+					keep = false // a rule for part of the character
+					break
+				}
+				v := unitValue(units[pos])
+				if string(m.pool[v:int(v)+indexByte(m.pool[v:], 0)]) != string(b) {
+					keep = false
+					break
+				}
+			}
+			if i == len(b)-1 {
+				// A longer rule may start with the whole character.
+				for d := uint32(1); d < 256; d++ {
+					if child := pos ^ d; child < n && unitLabel(units[child]) == d {
+						keep = false
+						break
+					}
+				}
+			}
+		}
+		if keep {
+			m.keepBMP[r>>6] |= 1 << (r & 63)
+		}
+	}
 }
 
 // identityASCII is the ASCII table of the nil (identity) map.
@@ -121,6 +188,7 @@ func ParseCharsMap(blob []byte) (*CharsMap, error) {
 		return nil, err
 	}
 	m.computeASCII()
+	m.computeBMP()
 	return m, nil
 }
 

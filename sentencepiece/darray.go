@@ -40,13 +40,14 @@ func (d *doubleArray) child(s int32, c byte) int32 {
 
 // lookup returns the value of key, or -1.
 func (d *doubleArray) lookup(key []byte) int32 {
-	s := int32(0)
+	s, base := int32(0), d.units[0].base
 	for _, c := range key {
-		t := d.units[s].base + int32(c)
-		if d.units[t].check != s {
+		t := base + int32(c)
+		u := &d.units[t]
+		if u.check != s {
 			return -1
 		}
-		s = t
+		s, base = t, u.base
 	}
 	return d.units[s].value
 }

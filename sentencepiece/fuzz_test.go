@@ -138,7 +138,8 @@ func FuzzRoundTrip(f *testing.F) {
 // are single ASCII bytes (as ALBERT's "(", "-", "."), start longer
 // symbols, or are not ASCII.
 func FuzzNormalize(f *testing.F) {
-	for _, s := range []string{"", "abc", "  a  b\t c  ", "e\u0301 ﬁ x", "(a-b). <sep>", "\x00\x7f\xff a", "ａｂ　c", " - ( "} {
+	for _, s := range []string{"", "abc", "  a  b\t c  ", "e\u0301 ﬁ x", "(a-b). <sep>", "\x00\x7f\xff a", "ａｂ　c", " - ( ",
+		"日本語テキスト", "ｶﾞｷﾞ ﾊﾟ", "Привет, мир", "नमस्ते", "é\u00a0ℌ", "\xe6\x97", "\xed\xa0\x80", "\xc0\xaf", "😀x"} {
 		f.Add(s)
 	}
 	opticks, err := Load("testdata/opticks-unigram-1000.model")

@@ -124,14 +124,15 @@ func (u *HFUnigram) AppendEncode(dst []uint32, text []byte) []uint32 {
 		here := best[at].score
 		mblen := min(oneCharLen(text[at]), n-at)
 		single := false
-		node := int32(0)
+		node, base := int32(0), units[0].base
 		for k := at; k < n; k++ {
-			t := units[node].base + int32(text[k])
-			if units[t].check != node {
+			t := base + int32(text[k])
+			du := &units[t]
+			if du.check != node {
 				break
 			}
-			node = t
-			id := units[t].value
+			node, base = t, du.base
+			id := du.value
 			if id < 0 {
 				continue
 			}

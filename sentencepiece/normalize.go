@@ -142,26 +142,45 @@ func (n *Normalizer) Normalize(dst []byte, align []int, text []byte, wantAlign b
 		}
 	}
 	prevSpace := n.RemoveExtraWhitespaces
+	ud := n.userDefined
 	for i := 0; i < len(text); {
-		// A run of ASCII bytes other than space that normalize to
-		// themselves.
+		// A run of characters other than space that normalize to
+		// themselves: ASCII by the table, 2- and 3-byte characters by
+		// the map's BMP bitset, unless they may start a user-defined
+		// symbol.
 		j := i
 		for j < len(text) {
 			c := text[j]
-			if c >= utf8.RuneSelf || c == ' ' {
+			if c < utf8.RuneSelf {
+				if c == ' ' {
+					break
+				}
+				f := tbl[c]
+				if f&asciiSelfAny == 0 && (f&asciiSelfNext == 0 || j+1 < len(text) && text[j+1] >= utf8.RuneSelf) {
+					break
+				}
+				j++
+				continue
+			}
+			r, size := decodeBMP(text[j:])
+			if size == 0 || !n.Map.keepsRune(r) || ud != nil && ud.root[c] != 0 {
 				break
 			}
-			f := tbl[c]
-			if f&asciiSelfAny == 0 && (f&asciiSelfNext == 0 || j+1 < len(text) && text[j+1] >= utf8.RuneSelf) {
-				break
-			}
-			j++
+			j += size
 		}
 		if j > i {
 			dst = append(dst, text[i:j]...)
 			if wantAlign {
-				for k := i; k < j; k++ {
-					align = append(align, off+k)
+				// Every byte of a character maps to the character's start.
+				for k := i; k < j; {
+					l := 1
+					if text[k] >= utf8.RuneSelf {
+						l = oneCharLen(text[k])
+					}
+					for range l {
+						align = append(align, off+k)
+					}
+					k += l
 				}
 			}
 			prevSpace = false
@@ -253,4 +272,27 @@ func (n *Normalizer) normalizeSlow(dstp *[]byte, alignp *[]int, text []byte, pos
 		*prevSpace = false
 	}
 	return l
+}
+
+// decodeBMP decodes the valid 2- or 3-byte UTF-8 character (U+0080 to
+// U+FFFF, no surrogate) at the start of s, or returns size 0 for anything
+// else (4-byte or invalid sequences take the slow path).
+func decodeBMP(s []byte) (rune, int) {
+	if len(s) >= 2 && s[0] >= 0xC2 && s[0] < 0xE0 {
+		if s[1]&0xC0 != 0x80 {
+			return 0, 0
+		}
+		return rune(s[0]&0x1F)<<6 | rune(s[1]&0x3F), 2
+	}
+	if len(s) >= 3 && s[0]&0xF0 == 0xE0 {
+		if s[1]&0xC0 != 0x80 || s[2]&0xC0 != 0x80 {
+			return 0, 0
+		}
+		r := rune(s[0]&0x0F)<<12 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F)
+		if r < 0x800 || r >= 0xD800 && r < 0xE000 {
+			return 0, 0 // overlong or surrogate
+		}
+		return r, 3
+	}
+	return 0, 0
 }

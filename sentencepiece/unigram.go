@@ -26,18 +26,21 @@ func (m *Model) segmentUnigram(st *encodeState, norm []byte, segs []segment) []s
 	best[0].start = 0
 	units := m.da.units
 	score := m.vitScore
+	rootBase := units[0].base
 	for at := 0; at < n; {
 		here := float64(best[at].score)
 		mblen := min(oneCharLen(norm[at]), n-at)
 		single := false
-		node := int32(0)
+		node, base := int32(0), rootBase
 		for k := at; k < n; k++ {
-			t := units[node].base + int32(norm[k])
+			// base is units[node].base, carried from the previous step so
+			// that each step waits for one load, not two.
+			t := base + int32(norm[k])
 			u := &units[t]
 			if u.check != node {
 				break
 			}
-			node = t
+			node, base = t, u.base
 			id := u.value
 			if id < 0 {
 				continue
