@@ -24,6 +24,16 @@
 //   - [HFUnigram]: the Unigram model as HuggingFace tokenizers runs it, for
 //     tokenizer.json files (package tokenizerjson).
 //
+// Encoding speed comes from a few fast paths, each with a naive reference
+// it is fuzzed against: Normalize copies runs of characters the charsmap
+// leaves alone (an ASCII table and a BMP bitset built at load;
+// normalizeNaive looks every character up), Viterbi and BPE look pieces
+// up in a double-array trie (segmentUnigramNaive uses the vocabulary
+// map), BPE caches the segmentation of each ▁-word in a lock-free table,
+// and scratch buffers are pooled so encoding does not allocate.
+// BenchmarkModel_AppendEncode and scripts/bench-spm.sh (side by side with
+// spm_encode) measure it.
+//
 // Training ([TrainConfig], [CountWords], [TrainFromCounts], [Train]):
 //
 //	corpus lines → normalize → count ▁-words (streaming, parallel; or a
