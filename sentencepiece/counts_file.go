@@ -13,22 +13,37 @@ import (
 
 // countsMagic starts a word-counts file, so that counting can be split
 // across processes (each counts its share of the corpus) and the files
-// merged exactly before training.
-const countsMagic = "tok-spm-counts v1"
+// merged exactly before training. Version 2 adds the sentence-final
+// counts; version 1 files (without them) are still read.
+const (
+	countsMagic   = "tok-spm-counts v2"
+	countsMagicV1 = "tok-spm-counts v1"
+)
 
 // WriteTo writes the counts as text: the magic line, a line
-// "sentences<TAB>skipped<TAB>bytes", then one "count<TAB>word" line per
-// word, most frequent first (ties by bytes). Words never hold "\n".
+// "sentences<TAB>skipped<TAB>bytes", then one "count<TAB>final<TAB>word"
+// line per word (final: how many of the occurrences end a sentence), most
+// frequent first (ties by bytes). Words never hold "\n". Counts with
+// unknown sentence ends (wc.Final nil) are written as version 1, one
+// "count<TAB>word" line per word.
 func (wc *WordCounts) WriteTo(w io.Writer) (int64, error) {
 	bw := bufio.NewWriter(w)
 	var n int64
-	c, _ := fmt.Fprintf(bw, "%s\n%d\t%d\t%d\n", countsMagic, wc.Sentences, wc.Skipped, wc.Bytes)
+	magic := countsMagic
+	if wc.Final == nil {
+		magic = countsMagicV1
+	}
+	c, _ := fmt.Fprintf(bw, "%s\n%d\t%d\t%d\n", magic, wc.Sentences, wc.Skipped, wc.Bytes)
 	n += int64(c)
-	words, freqs := wc.sortedWords()
+	words, freqs, finals := wc.sortedWords()
 	var line []byte
 	for i, word := range words {
 		line = strconv.AppendInt(line[:0], freqs[i], 10)
 		line = append(line, '\t')
+		if finals != nil {
+			line = strconv.AppendInt(line, finals[i], 10)
+			line = append(line, '\t')
+		}
 		line = append(line, word...)
 		line = append(line, '\n')
 		c, err := bw.Write(line)
@@ -41,21 +56,29 @@ func (wc *WordCounts) WriteTo(w io.Writer) (int64, error) {
 }
 
 // ReadWordCounts reads and merges counts files written by
-// [WordCounts.WriteTo]; errors name the file and line.
+// [WordCounts.WriteTo]; errors name the file and line. When any file is
+// of version 1, the sentence ends are unknown (Final is nil).
 func ReadWordCounts(paths ...string) (*WordCounts, error) {
-	wc := &WordCounts{Words: map[string]int64{}}
+	wc := &WordCounts{Words: map[string]int64{}, Final: map[string]int64{}}
+	v1 := false
 	for _, path := range paths {
-		if err := wc.readFile(path); err != nil {
+		old, err := wc.readFile(path)
+		if err != nil {
 			return nil, err
 		}
+		v1 = v1 || old
+	}
+	if v1 {
+		wc.Final = nil
 	}
 	return wc, nil
 }
 
-func (wc *WordCounts) readFile(path string) error {
+// readFile adds the counts of one file; v1 reports a version 1 file.
+func (wc *WordCounts) readFile(path string) (v1 bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -69,14 +92,18 @@ func (wc *WordCounts) readFile(path string) error {
 		b := sc.Bytes()
 		switch line {
 		case 1:
-			if string(b) != countsMagic {
-				return bad(1, fmt.Sprintf("not a counts file (want %q)", countsMagic))
+			switch string(b) {
+			case countsMagic:
+			case countsMagicV1:
+				v1 = true
+			default:
+				return false, bad(1, fmt.Sprintf("not a counts file (want %q)", countsMagic))
 			}
 			continue
 		case 2:
 			var s, k, by int64
 			if _, err := fmt.Sscanf(string(b), "%d\t%d\t%d", &s, &k, &by); err != nil {
-				return bad(2, "bad totals line")
+				return false, bad(2, "bad totals line")
 			}
 			wc.Sentences += s
 			wc.Skipped += k
@@ -85,19 +112,34 @@ func (wc *WordCounts) readFile(path string) error {
 		}
 		tab := bytes.IndexByte(b, '\t')
 		if tab <= 0 || tab == len(b)-1 {
-			return bad(line, "want count<TAB>word")
+			return false, bad(line, "want count<TAB>final<TAB>word")
 		}
 		n, err := strconv.ParseInt(string(b[:tab]), 10, 64)
 		if err != nil || n <= 0 {
-			return bad(line, "bad count")
+			return false, bad(line, "bad count")
 		}
-		wc.Words[string(b[tab+1:])] += n
+		b = b[tab+1:]
+		var final int64
+		if !v1 {
+			tab = bytes.IndexByte(b, '\t')
+			if tab <= 0 || tab == len(b)-1 {
+				return false, bad(line, "want count<TAB>final<TAB>word")
+			}
+			if final, err = strconv.ParseInt(string(b[:tab]), 10, 64); err != nil || final < 0 || final > n {
+				return false, bad(line, "bad sentence-final count")
+			}
+			b = b[tab+1:]
+		}
+		wc.Words[string(b)] += n
+		if final > 0 {
+			wc.Final[string(b)] += final
+		}
 	}
 	if err := sc.Err(); err != nil {
-		return &tok.FormatError{File: path, Line: line + 1, Offset: -1, Msg: "reading", Err: err}
+		return false, &tok.FormatError{File: path, Line: line + 1, Offset: -1, Msg: "reading", Err: err}
 	}
 	if line < 2 {
-		return bad(line, "truncated counts file")
+		return false, bad(line, "truncated counts file")
 	}
-	return nil
+	return v1, nil
 }

@@ -128,7 +128,13 @@ func (c *TrainConfig) normalizer() (*Normalizer, string, error) {
 // with their frequencies: what Unigram and BPE training start from. The
 // memory they take is bounded by the distinct words, not the corpus.
 type WordCounts struct {
-	Words     map[string]int64
+	Words map[string]int64
+	// Final counts the occurrences of each word that end their sentence
+	// (words that never do are left out). Unigram seeding needs it: a
+	// substring that ends words is a seed candidate when what follows
+	// it varies, and after a word comes either the next word or the end
+	// of the sentence. Nil when unknown (counts files of version 1).
+	Final     map[string]int64
 	Sentences int64 // sentences counted
 	Skipped   int64 // sentences longer than MaxSentenceLength
 	Bytes     int64 // input bytes read
@@ -197,6 +203,7 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 	type job struct{ text []byte }
 	jobs := make(chan []byte, cfg.Workers*2)
 	results := make([]map[string]int64, cfg.Workers)
+	finals := make([]map[string]int64, cfg.Workers)
 	var skipped, sentences []int64 = make([]int64, cfg.Workers), make([]int64, cfg.Workers)
 	var wg sync.WaitGroup
 	for w := 0; w < cfg.Workers; w++ {
@@ -204,6 +211,7 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 		go func(w int) {
 			defer wg.Done()
 			counts := map[string]int64{}
+			final := map[string]int64{}
 			var buf []byte
 			var words [][]byte
 			for batch := range jobs {
@@ -227,9 +235,13 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 					for _, wd := range words {
 						counts[string(wd)]++
 					}
+					if len(words) > 0 {
+						final[string(words[len(words)-1])]++
+					}
 				}
 			}
 			results[w] = counts
+			finals[w] = final
 		}(w)
 	}
 	wc := &WordCounts{}
@@ -266,11 +278,16 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 	if readErr != nil {
 		return nil, readErr
 	}
-	wc.Words = results[0]
-	for _, m := range results[1:] {
-		for k, v := range m {
+	wc.Words, wc.Final = results[0], finals[0]
+	for w := 1; w < cfg.Workers; w++ {
+		for k, v := range results[w] {
 			wc.Words[k] += v
 		}
+		results[w] = nil
+		for k, v := range finals[w] {
+			wc.Final[k] += v
+		}
+		finals[w] = nil
 	}
 	for w := range skipped {
 		wc.Skipped += skipped[w]
@@ -281,28 +298,31 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 }
 
 // sortedWords returns the words by frequency, most frequent first, ties by
-// bytes: the deterministic order training works in.
-func (wc *WordCounts) sortedWords() ([]string, []int64) {
-	type wf struct {
-		w string
-		f int64
+// bytes: the deterministic order training works in, with their counts and
+// sentence-final counts (nil when wc.Final is).
+func (wc *WordCounts) sortedWords() (words []string, freqs, finals []int64) {
+	words = make([]string, 0, len(wc.Words))
+	for w := range wc.Words {
+		words = append(words, w)
 	}
-	all := make([]wf, 0, len(wc.Words))
-	for w, f := range wc.Words {
-		all = append(all, wf{w, f})
-	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].f != all[j].f {
-			return all[i].f > all[j].f
+	sort.Slice(words, func(i, j int) bool {
+		a, b := wc.Words[words[i]], wc.Words[words[j]]
+		if a != b {
+			return a > b
 		}
-		return all[i].w < all[j].w
+		return words[i] < words[j]
 	})
-	words := make([]string, len(all))
-	freqs := make([]int64, len(all))
-	for i, x := range all {
-		words[i], freqs[i] = x.w, x.f
+	freqs = make([]int64, len(words))
+	for i, w := range words {
+		freqs[i] = wc.Words[w]
 	}
-	return words, freqs
+	if wc.Final != nil {
+		finals = make([]int64, len(words))
+		for i, w := range words {
+			finals[i] = wc.Final[w]
+		}
+	}
+	return words, freqs, finals
 }
 
 // unkChar stands for characters outside the character coverage during
@@ -312,7 +332,7 @@ const unkChar = '\u2047'
 // applyCoverage picks the required characters (the most frequent ones
 // covering cfg.CharacterCoverage of all characters; ▁ always) and rewrites
 // words so that other characters become unkChar.
-func applyCoverage(words []string, freqs []int64, coverage float64) (required []rune, reqFreq map[rune]int64, outWords []string, outFreqs []int64) {
+func applyCoverage(words []string, freqs, finals []int64, coverage float64) (required []rune, reqFreq map[rune]int64, outWords []string, outFreqs, outFinals []int64) {
 	counts := map[rune]int64{}
 	var total int64
 	for i, w := range words {
@@ -342,7 +362,10 @@ func applyCoverage(words []string, freqs []int64, coverage float64) (required []
 		required = append(required, c)
 		reqFreq[c] = counts[c]
 	}
-	merged := map[string]int64{}
+	merged := &WordCounts{Words: map[string]int64{}}
+	if finals != nil {
+		merged.Final = map[string]int64{}
+	}
 	var b []byte
 	for i, w := range words {
 		b = b[:0]
@@ -354,13 +377,15 @@ func applyCoverage(words []string, freqs []int64, coverage float64) (required []
 			}
 			b = utf8.AppendRune(b, c)
 		}
+		key := w
 		if changed {
-			merged[string(b)] += freqs[i]
-		} else {
-			merged[w] += freqs[i]
+			key = string(b)
+		}
+		merged.Words[key] += freqs[i]
+		if finals != nil && finals[i] > 0 {
+			merged.Final[key] += finals[i]
 		}
 	}
-	wc := &WordCounts{Words: merged}
-	outWords, outFreqs = wc.sortedWords()
-	return required, reqFreq, outWords, outFreqs
+	outWords, outFreqs, outFinals = merged.sortedWords()
+	return required, reqFreq, outWords, outFreqs, outFinals
 }

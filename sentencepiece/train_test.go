@@ -306,6 +306,14 @@ func TestCountsFilesMergeExactly(t *testing.T) {
 			t.Fatalf("%q: merged %d, whole %d", w, merged.Words[w], n)
 		}
 	}
+	if len(merged.Final) != len(whole.Final) || len(whole.Final) == 0 {
+		t.Fatalf("merged %d sentence-final words, whole %d", len(merged.Final), len(whole.Final))
+	}
+	for w, n := range whole.Final {
+		if merged.Final[w] != n {
+			t.Fatalf("%q: merged %d sentence-final, whole %d", w, merged.Final[w], n)
+		}
+	}
 	a, err := TrainFromCounts(whole, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -321,8 +329,22 @@ func TestCountsFilesMergeExactly(t *testing.T) {
 	}
 	// A damaged file is an error naming the file and line.
 	bad := filepath.Join(dir, "bad.counts")
-	os.WriteFile(bad, []byte(countsMagic+"\n1\t0\t5\n3\t▁a\nx\t▁b\n"), 0o644)
+	os.WriteFile(bad, []byte(countsMagicV1+"\n1\t0\t5\n3\t▁a\nx\t▁b\n"), 0o644)
 	if _, err := ReadWordCounts(bad); err == nil || !strings.Contains(err.Error(), "bad.counts:4") {
 		t.Fatalf("error %v should name bad.counts:4", err)
+	}
+	os.WriteFile(bad, []byte(countsMagic+"\n1\t0\t5\n3\t1\t▁a\n3\t4\t▁b\n"), 0o644)
+	if _, err := ReadWordCounts(bad); err == nil || !strings.Contains(err.Error(), "bad.counts:4") {
+		t.Fatalf("error %v should name bad.counts:4 (more sentence ends than occurrences)", err)
+	}
+	// Version 1 files (no sentence ends) still train, with Final unknown.
+	v1 := filepath.Join(dir, "v1.counts")
+	os.WriteFile(v1, []byte(countsMagicV1+"\n2\t0\t20\n3\t▁ab\n2\t▁abc\n"), 0o644)
+	old, err := ReadWordCounts(v1, paths[0])
+	if err != nil || old.Final != nil || old.Words["▁ab"] != 3+whole.Words["▁ab"] {
+		t.Fatalf("v1 + v2: %v, Final %v, ▁ab %d", err, old.Final, old.Words["▁ab"])
+	}
+	if _, err := TrainFromCounts(old, cfg); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -31,8 +31,8 @@ func TrainFromCounts(wc *WordCounts, cfg TrainConfig) (*Model, error) {
 	if len(wc.Words) == 0 {
 		return nil, fmt.Errorf("sentencepiece: no words to train on")
 	}
-	words, freqs := wc.sortedWords()
-	required, reqFreq, words, freqs := applyCoverage(words, freqs, cfg.CharacterCoverage)
+	words, freqs, finals := wc.sortedWords()
+	required, reqFreq, words, freqs, finals := applyCoverage(words, freqs, finals, cfg.CharacterCoverage)
 	cfg.logf("%d words, %d required characters (coverage %.4f)", len(words), len(required), cfg.CharacterCoverage)
 	var pieces []scoredPiece
 	var err error
@@ -40,7 +40,7 @@ func TrainFromCounts(wc *WordCounts, cfg TrainConfig) (*Model, error) {
 	case BPE:
 		pieces, err = trainBPE(words, freqs, required, &cfg)
 	default:
-		pieces, err = trainUnigram(words, freqs, required, reqFreq, &cfg)
+		pieces, err = trainUnigram(words, freqs, finals, required, reqFreq, &cfg)
 	}
 	if err != nil {
 		return nil, err
@@ -65,7 +65,7 @@ func sortPieces(p []scoredPiece) {
 	})
 }
 
-func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
+func trainUnigram(words []string, freqs, finals []int64, required []rune, reqFreq map[rune]int64, cfg *TrainConfig) ([]scoredPiece, error) {
 	meta := metaCount(cfg)
 	target := cfg.VocabSize - meta
 	if target < len(required) {
@@ -73,10 +73,11 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 	}
 	releaseMemory() // counting's garbage
 	chars := newCharIDs(required)
-	ws := wordSeqs(words, chars)
+	text := newWordText(words, freqs, finals, chars)
+	ws := text.words
 	words = nil
 	releaseMemory()
-	seeds, seedScores := makeSeeds(ws, freqs, chars, reqFreq, cfg)
+	seeds, seedScores := makeSeeds(text, chars, reqFreq, cfg)
 	releaseMemory() // the suffix arrays and the candidates
 	cfg.logf("unigram: %d seed pieces", seeds.len())
 	var sum float64
@@ -137,24 +138,91 @@ func trainUnigram(words []string, freqs []int64, required []rune, reqFreq map[ru
 	return finalizePieces(m, required, target), nil
 }
 
-// wordSeqs returns the words as character id sequences, each followed by
-// its word-end symbol (see wordEnd); word returns a word without it.
-func wordSeqs(words []string, chars *charIDs) *seqs {
-	total := 0
-	for _, w := range words {
-		total += utf8.RuneCountInString(w) + 1
+// wordText is the text seeds are found in: the words as character id
+// sequences, each followed by a symbol for what follows it in the corpus
+// (see wordEnd), then a second copy of the words that both end sentences
+// and do not.
+type wordText struct {
+	words *seqs // the words with their end symbols; ids runs on over the copies
+	// copyStart[k] is where the copy of word copyOf[k] starts in words.ids.
+	copyStart, copyOf []int32
+	// The words' counts and sentence-final counts (nil when unknown).
+	freqs, finals []int64
+}
+
+// The end symbols of words (ids after the alphabet's): endWord when the
+// next word follows, endSentence when the sentence ends, and with unknown
+// sentence ends (finals nil), a symbol of its own per word: endUnique+i.
+func wordEnd(chars *charIDs) int32 { return int32(len(chars.runes)) }
+
+const (
+	endWord     = 0
+	endSentence = 1
+	endUnique   = 2
+)
+
+// newWordText lays out the words. A word that occurs both inside and at
+// the end of sentences is written twice, once with each end symbol, so
+// that a substring ending words counts as followed by two different
+// symbols exactly when the corpus has it before both; the lattice uses
+// only the first copies.
+func newWordText(words []string, freqs, finals []int64, chars *charIDs) *wordText {
+	total, copies := 0, 0
+	for i, w := range words {
+		n := utf8.RuneCountInString(w) + 1
+		total += n
+		if finals != nil && finals[i] > 0 && finals[i] < freqs[i] {
+			total += n
+			copies++
+		}
 	}
-	ws := newSeqs(len(words), total)
+	t := &wordText{words: newSeqs(len(words), total), freqs: freqs, finals: finals,
+		copyStart: make([]int32, 0, copies), copyOf: make([]int32, 0, copies)}
+	ws := t.words
 	end := wordEnd(chars)
 	for i, w := range words {
 		ws.ids = chars.appendIDs(ws.ids, w)
-		ws.ids = append(ws.ids, end+int32(i))
+		switch {
+		case finals == nil:
+			ws.ids = append(ws.ids, end+endUnique+int32(i))
+		case finals[i] == freqs[i]:
+			ws.ids = append(ws.ids, end+endSentence)
+		default: // inside sentences, and maybe at their end too (the copy)
+			ws.ids = append(ws.ids, end+endWord)
+		}
 		ws.off = append(ws.off, int32(len(ws.ids)))
 	}
-	return ws
+	for i := range words {
+		if finals != nil && finals[i] > 0 && finals[i] < freqs[i] {
+			t.copyStart = append(t.copyStart, int32(len(ws.ids)))
+			t.copyOf = append(t.copyOf, int32(i))
+			ws.ids = append(ws.ids, ws.at(i)...)
+			ws.ids[len(ws.ids)-1] = end + endSentence
+		}
+	}
+	return t
 }
 
-// word returns word i of wordSeqs without its word-end symbol.
+// weight returns how many times the word at position p of the text
+// occurs in the corpus with the end symbol it has there.
+func (t *wordText) weight(p int32) int64 {
+	ws := t.words
+	if p < ws.off[len(ws.off)-1] {
+		i, _ := slices.BinarySearch(ws.off, p+1) // the first word end after p
+		i--
+		if t.finals == nil || t.finals[i] == t.freqs[i] {
+			return t.freqs[i]
+		}
+		return t.freqs[i] - t.finals[i]
+	}
+	k, found := slices.BinarySearch(t.copyStart, p)
+	if !found {
+		k--
+	}
+	return t.finals[t.copyOf[k]]
+}
+
+// word returns word i of a wordText's words without its end symbol.
 func word(ws *seqs, i int) []int32 {
 	w := ws.at(i)
 	return w[:len(w)-1]
@@ -367,13 +435,6 @@ func (h *seedHeap) offer(c seedCand, room int) {
 	}
 }
 
-// wordEnd is the first of the symbols that end words in the seed array:
-// word i ends with wordEnd+i (ids after the alphabet's), so no repeat
-// crosses a word end and every substring that ends a word counts as
-// branching there, as it does in the running text (where the next word
-// follows).
-func wordEnd(chars *charIDs) int32 { return int32(len(chars.runes)) }
-
 // makeSeeds returns the initial pieces: every required character with its
 // frequency, then frequent substrings scored by frequency × length, up to
 // cfg.SeedSize pieces in all.
@@ -392,14 +453,11 @@ func wordEnd(chars *charIDs) int32 { return int32(len(chars.runes)) }
 //
 // The suffix array is built over ws itself (words as character ids, each
 // followed by its word-end symbol), so the seeds take no copy of the text.
-func makeSeeds(ws *seqs, freqs []int64, chars *charIDs, reqFreq map[rune]int64, cfg *TrainConfig) (*pieceRefs, []float64) {
-	arr := ws.ids
-	// A position weighs its word's count; word-end symbols never start a
+func makeSeeds(text *wordText, chars *charIDs, reqFreq map[rune]int64, cfg *TrainConfig) (*pieceRefs, []float64) {
+	arr := text.words.ids
+	// A position weighs its word's count; end symbols never start a
 	// repeat that is kept, so their weight does not matter.
-	wordOf := func(p int32) int64 {
-		i, _ := slices.BinarySearch(ws.off, p+1) // the first word end after p
-		return freqs[i-1]
-	}
+	wordOf := text.weight
 	required := chars.runes[:chars.other]
 	room := cfg.SeedSize - len(required)
 	h := &seedHeap{arr: arr, chars: chars}

@@ -1,0 +1,111 @@
+package sentencepiece
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// seedsNaive finds seed candidates as SentencePiece does: in the
+// sentences joined with a boundary symbol after each, every substring
+// without the boundary that is a valid piece of 2 or more characters,
+// occurs at least twice and is followed by two different symbols, scored
+// occurrences × length.
+func seedsNaive(sentences [][]string, cfg *TrainConfig) map[string]int64 {
+	const boundary = 0
+	var arr []rune
+	for _, s := range sentences {
+		for _, w := range s {
+			arr = append(arr, []rune(w)...)
+		}
+		arr = append(arr, boundary)
+	}
+	type info struct {
+		n    int64
+		next map[rune]bool
+	}
+	subs := map[string]*info{}
+	for i := range arr {
+		for j := i + 2; j <= len(arr) && j-i <= cfg.MaxPieceLength; j++ {
+			if arr[j-1] == boundary {
+				break
+			}
+			k := string(arr[i:j])
+			in := subs[k]
+			if in == nil {
+				in = &info{next: map[rune]bool{}}
+				subs[k] = in
+			}
+			in.n++
+			if j < len(arr) {
+				in.next[arr[j]] = true
+			} else {
+				in.next[-1] = true
+			}
+		}
+	}
+	out := map[string]int64{}
+	for k, in := range subs {
+		if in.n >= 2 && len(in.next) >= 2 && cfg.validPiece([]rune(k)) {
+			out[k] = in.n * int64(len([]rune(k)))
+		}
+	}
+	return out
+}
+
+// TestSeedsMatchSentencePieceCandidates checks that seeding over the
+// distinct words (with their sentence-final counts) finds the candidates
+// SentencePiece finds over the whole text.
+func TestSeedsMatchSentencePieceCandidates(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	cfg := DefaultTrainConfig()
+	cfg.MaxPieceLength = 6
+	for trial := 0; trial < 200; trial++ {
+		var vocab []string
+		for range 1 + r.IntN(8) {
+			var b strings.Builder
+			b.WriteString("▁")
+			for range 1 + r.IntN(4) {
+				b.WriteByte("abc"[r.IntN(3)])
+			}
+			vocab = append(vocab, b.String())
+		}
+		var sentences [][]string
+		wc := &WordCounts{Words: map[string]int64{}, Final: map[string]int64{}}
+		for range 1 + r.IntN(12) {
+			var s []string
+			for range 1 + r.IntN(4) {
+				w := vocab[r.IntN(len(vocab))]
+				s = append(s, w)
+				wc.Words[w]++
+			}
+			wc.Final[s[len(s)-1]]++
+			sentences = append(sentences, s)
+		}
+		want := seedsNaive(sentences, &cfg)
+
+		words, freqs, finals := wc.sortedWords()
+		required, reqFreq, words, freqs, finals := applyCoverage(words, freqs, finals, 1)
+		chars := newCharIDs(required)
+		text := newWordText(words, freqs, finals, chars)
+		seeds, scores := makeSeeds(text, chars, reqFreq, &cfg)
+		got := map[string]int64{}
+		for i := len(required); i < seeds.len(); i++ {
+			got[string(chars.appendText(nil, seeds.at(i)))] = int64(scores[i])
+		}
+		if len(got) != len(want) {
+			t.Fatalf("sentences %q:\n got %v\nwant %v", sentences, got, want)
+		}
+		for k, v := range want {
+			if got[k] != v {
+				t.Fatalf("sentences %q: %q scores %d, want %d\n got %v\nwant %v", sentences, k, got[k], v, got, want)
+			}
+		}
+		// The required characters come first, each once.
+		for i, c := range required {
+			if s := string(chars.appendText(nil, seeds.at(i))); s != string(c) {
+				t.Fatalf("seed %d = %q, want required %q", i, s, string(c))
+			}
+		}
+	}
+}
