@@ -1,0 +1,119 @@
+package pipeline
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/arrowio"
+)
+
+// lineInputs writes JSON Lines and line-split text inputs (the formats that
+// corpora.ReadBatch reads in place), plain and zstd, with escapes, blank
+// lines, CRLF and a few documents far longer than a job.
+func lineInputs(t *testing.T) []corpora.Input {
+	dir := t.TempDir()
+	var jsonl, text strings.Builder
+	for i := range 3000 {
+		body := fmt.Sprintf("document %d: \"quoted\" \\ tab\there é 😀 %s", i, strings.Repeat("words ", i%50))
+		if i%700 == 3 {
+			body += strings.Repeat("a long document ", 20000) // 320 kB
+		}
+		b, _ := jsonMarshalString(body)
+		fmt.Fprintf(&jsonl, "{\"id\":%d,\"text\":%s,\"n\":[1,{\"x\":null}]}\n", i, b)
+		if i%13 == 0 {
+			jsonl.WriteString("\n")
+		}
+		fmt.Fprintf(&text, "line %d %s\r\n", i, strings.Repeat("x", i%97))
+		if i%11 == 0 {
+			text.WriteString("\n")
+		}
+	}
+	enc, _ := zstd.NewWriter(nil)
+	files := map[string][]byte{
+		"a.jsonl":     []byte(jsonl.String()),
+		"b.txt.zst":   enc.EncodeAll([]byte(text.String()), nil),
+		"c.jsonl.zst": enc.EncodeAll([]byte(jsonl.String()), nil),
+		"d.txt":       []byte(text.String() + "no newline at the end"),
+	}
+	var specs []string
+	for _, name := range []string{"a.jsonl", "b.txt.zst", "c.jsonl.zst", "d.txt"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, files[name], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, p)
+	}
+	inputs, err := corpora.Expand(specs, corpora.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inputs
+}
+
+func jsonMarshalString(s string) (string, error) {
+	var b bytes.Buffer
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '\t':
+			b.WriteString(`\t`)
+		case 'é':
+			b.WriteString(`\u00e9`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// TestEncodeLinesWorkersIdentical runs the in-place reading path through
+// the pipeline with small jobs: the shards are byte-identical for 1, 2 and
+// 5 workers and hold the ids of the documents that Corpus.Read gives.
+func TestEncodeLinesWorkersIdentical(t *testing.T) {
+	defer func(old int) { jobTextBytes = old }(jobTextBytes)
+	jobTextBytes = 8 << 10
+	inputs := lineInputs(t)
+	want, wantBytes := expected(t, inputs, 0.1)
+	var sets []map[string][]byte
+	for _, w := range []int{1, 2, 5} {
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+		cfg.Workers = w
+		m := encodeAll(t, cfg, inputs)
+		for sp, name := range splitNames {
+			var got [][]int32
+			var gotBytes []int64
+			for _, sh := range m.Splits[name].Shards {
+				f, err := os.Open(filepath.Join(cfg.Out, name, sh.File))
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = arrowio.ReadShard(f, func(ids []int32, nb int64) error {
+					got = append(got, append([]int32(nil), ids...))
+					gotBytes = append(gotBytes, nb)
+					return nil
+				})
+				f.Close()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
+				t.Fatalf("%d workers, %s: %d documents, not the expected ids (want %d documents)", w, name, len(got), len(want[sp]))
+			}
+		}
+		sets = append(sets, datasetFiles(t, cfg.Out))
+	}
+	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")
+	sameFiles(t, sets[0], sets[2], "1 vs 5 workers")
+}
