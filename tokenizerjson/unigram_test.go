@@ -187,6 +187,64 @@ func TestSPMUnigramParity(t *testing.T) {
 	}
 }
 
+// TestSPMUnigramAlbertGolden converts ../shared/vocab/albert-30k-clean.model
+// (Unigram, nmt_nfkc, user-defined pieces such as "-" and "(") and checks,
+// on the four golden texts, that the tokenizer.json gives HF's ids (the
+// golden SentencePiece ids except where
+// albert-30k-clean.hf-vs-golden.jsonl, made by peer-hf-encode, says
+// otherwise) and the .model the golden ids; and that HF differs from
+// SentencePiece only on lines holding a control piece's string ([CLS],
+// <unk>, ...) and on Viterbi ties.
+func TestSPMUnigramAlbertGolden(t *testing.T) {
+	m := loadSPM(t, sharedtest.Path(t, "vocab/albert-30k-clean.model"))
+	tk := convertUnigramChecked(t, m, "albert-30k-clean")
+	pieces := m.Pieces()
+	var controls []string
+	for _, p := range pieces {
+		if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
+			controls = append(controls, p.Text)
+		}
+	}
+	hfDiff := readDiffs(t, spmunigramDir+"albert-30k-clean.hf-vs-golden.jsonl")
+	for _, text := range []string{"en", "code", "multi", "edge"} {
+		lines := readLinesFile(t, sharedtest.Path(t, "golden/texts/"+text+".txt"))
+		golden := readLinesFile(t, sharedtest.Path(t, "golden/albert-30k-clean.model/"+text+".jsonl"))
+		if len(lines) != len(golden) {
+			t.Fatalf("%s: %d lines, %d golden", text, len(lines), len(golden))
+		}
+		sameHF, sameGolden, sameModel, ties := 0, 0, 0, 0
+		for i, line := range lines {
+			gold := string(bytes.ReplaceAll(golden[i], []byte(" "), nil))
+			hf, differs := hfDiff[text][i+1]
+			if !differs {
+				hf = gold
+			} else if !slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }) {
+				if viterbiTie(pieces, parseIDs(t, []byte(hf)), parseIDs(t, []byte(gold))) {
+					ties++
+				} else {
+					t.Errorf("%s line %d %q: HF %s but SentencePiece %s: no control piece in the line, and the scores differ", text, i+1, truncateBytes(line), hf, gold)
+				}
+			}
+			got := jsonIDs(tk.AppendEncode(nil, line))
+			if got == hf {
+				sameHF++
+			} else {
+				t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", text, i+1, truncateBytes(line), got, hf)
+			}
+			if got == gold {
+				sameGolden++
+			}
+			if jsonIDs(m.AppendEncode(nil, line)) == gold {
+				sameModel++
+			} else {
+				t.Errorf("%s line %d: .model differs from the golden ids", text, i+1)
+			}
+		}
+		t.Logf("albert %s: tokenizer.json = HF on %d/%d lines, = golden SentencePiece on %d/%d (%d of the others Viterbi ties); .model = golden on %d/%d",
+			text, sameHF, len(lines), sameGolden, len(lines), ties, sameModel, len(lines))
+	}
+}
+
 // TestWriteUnigramSpaces is a known-answer test of the normalizer layout:
 // SentencePiece's trimming and collapsing of U+0020 only (no Strip, which
 // would also remove tabs and Unicode spaces) and the dummy prefix as a

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/toklabs/tok/sentencepiece"
 )
@@ -19,24 +20,32 @@ import (
 //     (two Replace normalizers: HF's Strip would also remove tabs and
 //     other Unicode spaces, which SentencePiece keeps; like SentencePiece,
 //     the trailing trim also removes ▁ (U+2581) written in the text);
-//     Prepend("▁") when
-//     it adds a dummy prefix (a Metaspace pre-tokenizer with
-//     prepend_scheme "always" would not prepend to text that already
+//     Prepend("▁") when it adds a dummy prefix (a Metaspace pre-tokenizer
+//     with prepend_scheme "always" would not prepend to text that already
 //     starts with a space, SentencePiece does);
 //   - pre-tokenizer: Metaspace with prepend_scheme "never", splitting
 //     before each ▁ as SentencePiece splits words;
 //   - decoder: ByteFallback when the model has byte pieces, then
 //     Metaspace (dropping the dummy prefix's space when there is one);
 //   - a Unigram model with the pieces, scores, unk_id and byte_fallback;
-//   - added_tokens: the unknown and control pieces (special) and the
-//     user-defined pieces (not special).
+//     a user-defined piece gets the score SentencePiece gives it in its
+//     Viterbi search (its length in bytes times the highest score of a
+//     normal piece, minus 0.1), so that it is chosen whole where
+//     SentencePiece chooses it;
+//   - added_tokens: the unknown and control pieces (special). User-defined
+//     pieces are not added tokens: HF matches added tokens before
+//     normalizing and normalizes each part of the text between them on its
+//     own, so every part would get a dummy prefix ("a-b" as "▁a", "-",
+//     "▁b"), which SentencePiece does not add.
 //
 // HF then gives SentencePiece's ids except where the text holds a control
 // piece's string (<s>, </s>, <unk>): HF matches added tokens in the text,
 // SentencePiece encodes them as plain text; where two segmentations score
 // the same (HF and SentencePiece break Viterbi ties differently); and, with
 // a precompiled charsmap, on some text where HF's Precompiled normalizer
-// and SentencePiece's normalizer disagree.
+// and SentencePiece's normalizer disagree. SentencePiece also leaves a
+// user-defined piece in the text unnormalized, HF normalizes it; the two
+// differ where the charsmap changes such a piece.
 func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 	type obj = map[string]any
 	if m.Algorithm() != sentencepiece.Unigram {
@@ -78,22 +87,38 @@ func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 		scheme = "always"
 	}
 	meta := obj{"type": "Metaspace", "replacement": "▁", "prepend_scheme": scheme, "split": true}
+	pieces := m.Pieces()
+	// SentencePiece scores a user-defined piece in the Viterbi search as
+	// its length in bytes times the highest score of a normal piece,
+	// minus 0.1, so that it is always chosen whole.
+	maxScore := math.Inf(-1)
+	for _, p := range pieces {
+		if p.Type == sentencepiece.Normal {
+			maxScore = max(maxScore, float64(p.Score))
+		}
+	}
+	if math.IsInf(maxScore, -1) {
+		maxScore = 0
+	}
 	var added []any
 	var vocab [][2]any
 	unk := -1
 	byteFallback := false
-	for id, p := range m.Pieces() {
-		vocab = append(vocab, [2]any{p.Text, float64(p.Score)})
+	for id, p := range pieces {
+		score := float64(p.Score)
 		switch p.Type {
-		case sentencepiece.Unknown, sentencepiece.Control, sentencepiece.UserDefined:
+		case sentencepiece.Unknown, sentencepiece.Control:
 			added = append(added, obj{"id": id, "content": p.Text, "single_word": false, "lstrip": false,
-				"rstrip": false, "normalized": false, "special": p.Type != sentencepiece.UserDefined})
+				"rstrip": false, "normalized": false, "special": true})
 			if p.Type == sentencepiece.Unknown {
 				unk = id
 			}
+		case sentencepiece.UserDefined:
+			score = float64(len(p.Text))*maxScore - 0.1
 		case sentencepiece.Byte:
 			byteFallback = true
 		}
+		vocab = append(vocab, [2]any{p.Text, score})
 	}
 	var decoder any = meta
 	if byteFallback {

@@ -21,6 +21,12 @@
 #    shared-edge (../shared/golden/texts/edge.txt), random
 #    (../spmbpe/random.txt) and spaces (spaces.txt, rewritten by
 #    gen-spaces.go).
+# 4. ALBERT (../shared/vocab/albert-30k-clean.model, a Unigram model with
+#    user-defined pieces): the same on the four golden texts, but only the
+#    lines where HF's ids differ from the golden SentencePiece ids are
+#    stored, in albert-30k-clean.hf-vs-golden.jsonl
+#    ({"text":T,"line":N,"ids":[...]}); every other line is identical to
+#    ../shared/golden/albert-30k-clean.model/T.jsonl.
 set -euo pipefail
 # ../spmbpe/env.sh sets here (this folder), root, shared, tmp and $tmp/tok.
 . "$(dirname "$0")/../spmbpe/env.sh"
@@ -38,13 +44,15 @@ if [ "${1:-}" = --retrain ]; then
   cp "$tmp/c/spm.model" "$here/opticks-tokunigram-1000-identity.model"
 fi
 
-# diff_lines EXPECTED ACTUAL: the lines of ACTUAL that differ from
+# diff_lines EXPECTED ACTUAL [TEXT]: the lines of ACTUAL that differ from
 # EXPECTED (spaces inside arrays ignored), as JSONL.
 diff_lines() {
-  paste -d '\t' "$1" "$2" | awk -F '\t' '{
+  paste -d '\t' "$1" "$2" | awk -F '\t' -v t="${3:-}" '{
     a = $1; b = $2; gsub(/ /, "", a); gsub(/ /, "", b)
-    if (a != b) printf "{\"line\":%d,\"ids\":%s}\n", NR, b
-  }'
+    if (a != b) {
+      if (t != "") printf "{\"text\":\"%s\",", t; else printf "{"
+      printf "\"line\":%d,\"ids\":%s}\n", NR, b
+    } }'
 }
 
 head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
@@ -64,4 +72,14 @@ for name in opticks-tokunigram-1000 opticks-tokunigram-1000-bf-identity-trim opt
     diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
     echo "$name $text: SentencePiece vs HF: $(compare-ids "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" | head -1)"
   done
+done
+
+"$tmp/tok" convert "$shared/vocab/albert-30k-clean.model" "$tmp/albert.json" 2>/dev/null
+(cd "$tmp" && sha256sum albert.json | cut -d' ' -f1) > "$here/albert-30k-clean.tokenizer.json.sha256"
+: > "$here/albert-30k-clean.hf-vs-golden.jsonl"
+for text in en code multi edge; do
+  peer-hf-encode "$tmp/albert.json" "$shared/golden/texts/$text.txt" > "$tmp/hf.jsonl"
+  diff_lines "$shared/golden/albert-30k-clean.model/$text.jsonl" "$tmp/hf.jsonl" "$text" \
+    >> "$here/albert-30k-clean.hf-vs-golden.jsonl"
+  echo "albert-30k-clean $text: HF vs golden SentencePiece: $(compare-ids "$shared/golden/albert-30k-clean.model/$text.jsonl" "$tmp/hf.jsonl" | head -1)"
 done
