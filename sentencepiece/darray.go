@@ -1,6 +1,9 @@
 package sentencepiece
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // doubleArray is a double-array trie built for encoding: the child of node
 // s by byte c is t = units[s].base + c when units[t].check == s, so one
@@ -8,9 +11,10 @@ import "slices"
 // Every base is at most len(units)-256, so base+c is always in range and
 // the lookup has no bounds failure.
 //
-// It is built from a pieceTrie (which stays the structure the trainer
-// uses) by placing each node's children at the lowest base where all of
-// their slots are free, found by walking a list of the free slots.
+// It is built from sorted keys by placing each node's children at the
+// lowest base where all of their slots are free, found by walking a list
+// of the free slots. (pieceTrie stays the structure the trainer and the
+// user-defined symbol matcher use.)
 //
 // Performance notes: on ALBERT's 30k Unigram vocabulary Viterbi with the
 // pieceTrie's sorted edges (binary search + scan per byte) ran at about
@@ -52,72 +56,76 @@ func (d *doubleArray) lookup(key []byte) int32 {
 	return d.units[s].value
 }
 
-// newDoubleArray copies the keys of src for which keep(value) is true
-// into a double array, with the same values. Nodes on no kept key's path
-// are dropped.
-func newDoubleArray(src *pieceTrie, keep func(value int32) bool) *doubleArray {
-	// live[n]: some kept key ends at or below pieceTrie node n. Nodes are
-	// breadth-first, so children come after parents: one backward pass.
-	live := make([]bool, len(src.nodes))
-	parentOf := make([]int32, len(src.nodes))
-	for n := range src.nodes {
-		nd := src.nodes[n]
-		for e := nd.first; e < nd.first+nd.count; e++ {
-			parentOf[e+1] = int32(n)
+// newDoubleArray builds a double array of keys[i] → values[i]. Empty
+// keys are ignored; of duplicate keys the last one wins (as newPieceTrie).
+//
+// It sorts the keys and places nodes breadth-first from ranges of the
+// sorted keys: a node's children are the distinct bytes at its depth in
+// its range, placed together at the lowest base where they all fit.
+func newDoubleArray(keys []string, values []int32) *doubleArray {
+	order := make([]int32, 0, len(keys))
+	for i, k := range keys {
+		if k != "" {
+			order = append(order, int32(i))
 		}
 	}
-	for n := len(src.nodes) - 1; n >= 0; n-- {
-		if v := src.nodes[n].value; v >= 0 && keep(v) {
-			live[n] = true
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
+			return c
 		}
-		if live[n] && n > 0 {
-			live[parentOf[n]] = true
+		return int(a - b)
+	})
+	// The node count, exactly: each key adds the bytes past its longest
+	// common prefix with the previous key.
+	size := 1
+	for i, k := range order {
+		lcp := 0
+		if i > 0 {
+			prev := keys[order[i-1]]
+			for lcp < len(prev) && lcp < len(keys[k]) && prev[lcp] == keys[k][lcp] {
+				lcp++
+			}
 		}
+		size += len(keys[k]) - lcp
 	}
-
 	b := daBuilder{}
-	nLive := 0
-	for _, l := range live {
-		if l {
-			nLive++
-		}
-	}
-	b.grow(nLive + nLive/8 + 512) // the array comes out nearly dense
+	b.grow(size + size/8 + 512) // the array comes out nearly dense
 	b.take(0)
 	b.units[0].check = -2 // the root has no parent; never matches a node
-	// Map pieceTrie nodes to slots, breadth-first.
-	slot := make([]int32, len(src.nodes))
+	// span: the sorted keys below the node at slot, which has depth bytes.
+	type span struct{ lo, hi, depth, slot int32 }
+	queue := make([]span, 1, size)
+	queue[0] = span{0, int32(len(order)), 0, 0}
 	var labels []byte
-	for n := range src.nodes {
-		if !live[n] {
-			continue
+	var ranges []int32 // the start of each child's range, then hi
+	for qi := 0; qi < len(queue); qi++ {
+		sp := queue[qi]
+		lo, hi, depth := int(sp.lo), int(sp.hi), int(sp.depth)
+		// Keys that end at this node come first in sorted order.
+		for lo < hi && len(keys[order[lo]]) == depth {
+			b.units[sp.slot].value = values[order[lo]]
+			lo++
 		}
-		s := slot[n]
-		v := src.nodes[n].value
-		if v >= 0 && keep(v) {
-			b.units[s].value = v
-		}
-		nd := src.nodes[n]
-		labels = labels[:0]
-		for e := nd.first; e < nd.first+nd.count; e++ {
-			if live[e+1] {
-				labels = append(labels, src.labels[e])
+		labels, ranges = labels[:0], ranges[:0]
+		for lo < hi {
+			c := keys[order[lo]][depth]
+			labels = append(labels, c)
+			ranges = append(ranges, int32(lo))
+			for lo < hi && keys[order[lo]][depth] == c {
+				lo++
 			}
 		}
 		if len(labels) == 0 {
 			continue
 		}
+		ranges = append(ranges, int32(hi))
 		base := b.place(labels)
-		b.units[s].base = base
-		k := 0
-		for e := nd.first; e < nd.first+nd.count; e++ {
-			if live[e+1] {
-				t := base + int32(labels[k])
-				k++
-				b.take(t)
-				b.units[t].check = s
-				slot[e+1] = t
-			}
+		b.units[sp.slot].base = base
+		for i, c := range labels {
+			t := base + int32(c)
+			b.take(t)
+			b.units[t].check = sp.slot
+			queue = append(queue, span{ranges[i], ranges[i+1], sp.depth + 1, t})
 		}
 	}
 	// Trim trailing free slots but keep 256 past the largest base.
@@ -129,11 +137,9 @@ func newDoubleArray(src *pieceTrie, keep func(value int32) bool) *doubleArray {
 			maxBase = max(maxBase, u.base)
 		}
 	}
-	size := max(last+1, maxBase+256)
-	b.grow(int(size))
-	units := make([]daUnit, size)
-	copy(units, b.units[:size])
-	return &doubleArray{units: units}
+	n := max(last+1, maxBase+256)
+	b.grow(int(n))
+	return &doubleArray{units: b.units[:n:n]}
 }
 
 // daBuilder keeps the units under construction and a doubly linked list

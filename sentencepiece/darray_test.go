@@ -7,8 +7,8 @@ import (
 	"github.com/toklabs/tok/internal/sharedtest"
 )
 
-// The double array answers every lookup as the pieceTrie it was built
-// from does, for kept keys, their prefixes and random strings.
+// The double array answers every lookup as a pieceTrie of the same keys
+// does, for the keys, their prefixes, dropped keys and absent strings.
 func TestDoubleArray_MatchesPieceTrie(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	var keys []string
@@ -22,9 +22,17 @@ func TestDoubleArray_MatchesPieceTrie(t *testing.T) {
 		keys = append(keys, string(b))
 		vals = append(vals, int32(i))
 	}
-	keep := func(v int32) bool { return v%3 != 0 }
-	src := newPieceTrie(keys, vals)
-	d := newDoubleArray(src, keep)
+	// Keep two thirds of the keys; the rest must be absent, and with
+	// duplicate keys the last one wins, as in the pieceTrie.
+	var kept []string
+	var keptVals []int32
+	for i, k := range keys {
+		if vals[i]%3 != 0 {
+			kept, keptVals = append(kept, k), append(keptVals, vals[i])
+		}
+	}
+	src := newPieceTrie(kept, keptVals)
+	d := newDoubleArray(kept, keptVals)
 	lookup := func(key string) int32 {
 		s := int32(0)
 		for i := 0; i < len(key); i++ {
@@ -35,20 +43,13 @@ func TestDoubleArray_MatchesPieceTrie(t *testing.T) {
 		return d.units[s].value
 	}
 	for _, k := range keys {
-		want := src.lookup([]byte(k))
-		if want >= 0 && !keep(want) {
-			want = -1
-		}
-		if got := lookup(k); got != want {
-			t.Fatalf("lookup(%q) = %d, want %d", k, got, want)
-		}
-		for i := 1; i < len(k); i++ {
+		for i := 1; i <= len(k); i++ {
 			want := src.lookup([]byte(k[:i]))
-			if want >= 0 && !keep(want) {
-				want = -1
-			}
 			if got := lookup(k[:i]); got != want {
 				t.Fatalf("lookup(%q) = %d, want %d", k[:i], got, want)
+			}
+			if got := d.lookup([]byte(k[:i])); got != want {
+				t.Fatalf("lookup method (%q) = %d, want %d", k[:i], got, want)
 			}
 		}
 	}
@@ -57,20 +58,18 @@ func TestDoubleArray_MatchesPieceTrie(t *testing.T) {
 	}
 }
 
-// On the real vocabularies every normal and user-defined piece is found
-// with its id, and the array stays dense (the builder fills holes).
+// On the real vocabularies every normal and user-defined piece (and for
+// BPE every unused one) is found with its id, no other piece is, and the array stays dense (the builder fills holes).
 func TestDoubleArray_SharedModels(t *testing.T) {
 	for _, name := range []string{"albert-30k-clean.model", "llama2-tokenizer.model"} {
 		m, err := Load(sharedtest.Path(t, "vocab/"+name))
 		if err != nil {
 			t.Fatal(err)
 		}
-		d := newDoubleArray(m.trie, func(id int32) bool {
-			return m.pieces[id].Type == Normal || m.pieces[id].Type == UserDefined
-		})
+		d := m.da
 		for id, p := range m.pieces {
 			want := int32(id)
-			if p.Type != Normal && p.Type != UserDefined {
+			if p.Type != Normal && p.Type != UserDefined && (m.algo != BPE || p.Type != Unused) {
 				want = -1
 			}
 			s := int32(0)
@@ -85,8 +84,14 @@ func TestDoubleArray_SharedModels(t *testing.T) {
 				t.Fatalf("%s: piece %d %q found as %d", name, id, p.Text, got)
 			}
 		}
-		if len(d.units) > 2*len(m.trie.nodes)+256 {
-			t.Errorf("%s: %d units for %d trie nodes", name, len(d.units), len(m.trie.nodes))
+		nodes := 1
+		for s := range d.units {
+			if d.units[s].check >= 0 {
+				nodes++
+			}
+		}
+		if len(d.units) > nodes+nodes/4+256 {
+			t.Errorf("%s: %d units for %d nodes", name, len(d.units), nodes)
 		}
 	}
 }

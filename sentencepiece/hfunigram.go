@@ -57,7 +57,7 @@ func NewHFUnigram(pieces []string, scores []float64, unkID int, byteFallback boo
 		keys = append(keys, p)
 		vals = append(vals, id)
 	}
-	u.da = newDoubleArray(newPieceTrie(keys, vals), func(int32) bool { return true })
+	u.da = newDoubleArray(keys, vals)
 	u.unkScore = minScore - unkPenalty
 	for b := range u.byteIDs {
 		u.byteIDs[b] = -1

@@ -87,7 +87,6 @@ type Model struct {
 	norm      Normalizer
 	proto     *modelpb.ModelProto // everything else the file held, for writing
 	index     map[string]int32    // every piece → id
-	trie      *pieceTrie          // normal, user-defined and unused pieces → id
 	unkID     int32
 	byteIDs   [256]int32 // id of <0xNN>, -1 if absent
 	byteFall  bool
@@ -103,7 +102,8 @@ type Model struct {
 	typeOf  []Type
 	// da holds the pieces the segmenter looks up: for Viterbi the normal
 	// and user-defined pieces, with vitScore their scores as
-	// segmentUnigram adds them (see there); for BPE every piece in trie.
+	// segmentUnigram adds them (see there); for BPE the normal,
+	// user-defined and unused pieces.
 	da       *doubleArray
 	vitScore []float64
 }
@@ -215,7 +215,6 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 		m.minScore, m.maxScore = 0, 0
 	}
 	m.unkScore = m.minScore - unkPenalty
-	m.trie = newPieceTrie(trieKeys, trieVals)
 	m.scoreOf = make([]float32, len(m.pieces))
 	m.typeOf = make([]Type, len(m.pieces))
 	for i, p := range m.pieces {
@@ -230,11 +229,17 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 		}
 	}
 	if m.algo == BPE {
-		m.da = newDoubleArray(m.trie, func(int32) bool { return true })
+		m.da = newDoubleArray(trieKeys, trieVals)
 	} else {
-		m.da = newDoubleArray(m.trie, func(id int32) bool {
-			return m.typeOf[id] == Normal || m.typeOf[id] == UserDefined
-		})
+		// Viterbi never produces unused pieces: leave them out.
+		var keys []string
+		var vals []int32
+		for i, id := range trieVals {
+			if m.typeOf[id] != Unused {
+				keys, vals = append(keys, trieKeys[i]), append(vals, id)
+			}
+		}
+		m.da = newDoubleArray(keys, vals)
 	}
 	if m.algo == BPE && wordSplittable(m.pieces) {
 		m.cache = newBPECache()
