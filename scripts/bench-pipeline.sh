@@ -55,11 +55,11 @@ for corpus in $RATIO_CORPORA; do
     (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" GOMAXPROCS="$WORKERS" "$WORK/pipeline.test" \
       -test.run '^$' -test.benchtime 1x \
       -test.bench "BenchmarkPipeline_Encode/cl100k/(tokenizer-goroutines=(1|$WORKERS)|pipeline-workers=$WORKERS)\$") > "$WORK/bench.txt"
-    metric() { awk -v pat="$1" -v unit="$2" 'index($0, pat) {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt" | head -1; }
-    t1=$(metric "tokenizer-goroutines=1-" MB/s) t1c=$(metric "tokenizer-goroutines=1-" MB/cpu-s)
-    tw=$(metric "tokenizer-goroutines=$WORKERS-" MB/s) twc=$(metric "tokenizer-goroutines=$WORKERS-" MB/cpu-s)
-    [ "$WORKERS" = 1 ] && tw=$t1 && twc=$t1c
-    p=$(metric "pipeline-workers=$WORKERS-" MB/s) pc=$(metric "pipeline-workers=$WORKERS-" MB/cpu-s)
+    # A benchmark's name ends in -GOMAXPROCS when that is above 1.
+    metric() { awk -v pat="/$1(-[0-9]+)?\$" -v unit="$2" '$1 ~ pat {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt" | head -1; }
+    t1=$(metric "tokenizer-goroutines=1" MB/s) t1c=$(metric "tokenizer-goroutines=1" MB/cpu-s)
+    tw=$(metric "tokenizer-goroutines=$WORKERS" MB/s) twc=$(metric "tokenizer-goroutines=$WORKERS" MB/cpu-s)
+    p=$(metric "pipeline-workers=$WORKERS" MB/s) pc=$(metric "pipeline-workers=$WORKERS" MB/cpu-s)
     awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v twc="$twc" -v p="$p" -v pc="$pc" -v w="$WORKERS" \
       -v l0="$before" -v l1="$(load)" 'BEGIN {
       printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s (%.2f MB/cpu-s) on %d; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, cpu ratio %.3f (vs %d goroutines %.3f)\n",
