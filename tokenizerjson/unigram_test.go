@@ -113,7 +113,8 @@ func viterbiTie(pieces []sentencepiece.Piece, a, b []uint32) bool {
 // SentencePiece's ids (peer-spm-encode) on every line. HF's ids must equal
 // SentencePiece's except on lines holding a control piece's string
 // (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
-// encodes as text, and on Viterbi ties (both segmentations score the
+// encodes as text, or a byte piece's (<0x41>), which HF matches in its
+// Viterbi search and SentencePiece does not, and on Viterbi ties (both segmentations score the
 // same). On random.txt HF's Precompiled normalizer and SentencePiece's
 // also disagree, so for models with a precompiled charsmap the
 // HF-vs-SentencePiece count is only logged there. With identity
@@ -123,18 +124,22 @@ func viterbiTie(pieces []sentencepiece.Piece, a, b []uint32) bool {
 func TestSPMUnigramParity(t *testing.T) {
 	texts := spmbpeTexts(t)
 	texts["spaces"] = readLinesFile(t, spmunigramDir+"spaces.txt")
+	texts["pieces"] = readLinesFile(t, spmunigramDir+"pieces.txt")
 	// shared-edge last: without ../shared the subtest stops there.
-	names := []string{"opticks-head", "edge", "random", "spaces", "shared-edge"}
+	names := []string{"opticks-head", "edge", "random", "spaces", "pieces", "shared-edge"}
 	for _, f := range spmunigramModels {
 		t.Run(f.name, func(t *testing.T) {
 			m := loadSPM(t, f.model)
 			tk := convertUnigramChecked(t, m, f.name)
 			pieces := m.Pieces()
 			precompiled := len(m.Normalizer().Map.Bytes()) > 0
-			var controls []string
+			// HF matches the names of control pieces (as added tokens)
+			// and byte pieces (in its Viterbi search) in the text,
+			// SentencePiece encodes them as text.
+			var matched []string
 			for _, p := range pieces {
-				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
-					controls = append(controls, p.Text)
+				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown || p.Type == sentencepiece.Byte {
+					matched = append(matched, p.Text)
 				}
 			}
 			for _, name := range names {
@@ -173,11 +178,11 @@ func TestSPMUnigramParity(t *testing.T) {
 					case bytes.Equal(hf[i], spm[i]):
 						hfIsSPM++
 					case name == "random" && precompiled:
-					case slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }):
+					case slices.ContainsFunc(matched, func(c string) bool { return bytes.Contains(line, []byte(c)) }):
 					case viterbiTie(pieces, parseIDs(t, hf[i]), parseIDs(t, spm[i])):
 						ties++
 					default:
-						t.Errorf("%s line %d %q: HF %s but SentencePiece %s: no control piece in the line, and the scores differ", name, i+1, line, hf[i], spm[i])
+						t.Errorf("%s line %d %q: HF %s but SentencePiece %s: no control or byte piece's name in the line, and the scores differ", name, i+1, line, hf[i], spm[i])
 					}
 				}
 				t.Logf("%s %s: tok tokenizer.json = HF on %d/%d lines; tok .model = SentencePiece on %d/%d; HF = SentencePiece on %d/%d (%d Viterbi ties)",

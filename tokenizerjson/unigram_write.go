@@ -45,7 +45,11 @@ import (
 // a precompiled charsmap, on some text where HF's Precompiled normalizer
 // and SentencePiece's normalizer disagree. SentencePiece also leaves a
 // user-defined piece in the text unnormalized, HF normalizes it; the two
-// differ where the charsmap changes such a piece.
+// differ where the charsmap changes such a piece. HF searches every piece
+// of the vocabulary, SentencePiece not byte and unused pieces: HF takes
+// the text "<0x41>" as the byte piece <0x41>, SentencePiece as text. (A low
+// score for those pieces would not help where "<" or ">" is not a piece:
+// HF scores an unknown character below the lowest piece.)
 func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 	type obj = map[string]any
 	if m.Algorithm() != sentencepiece.Unigram {

@@ -19,8 +19,9 @@
 #    ({"line":N,"ids":[...]}, N 1-based). Texts: opticks-head (first 1500
 #    lines of the Opticks text), edge (sentencepiece/testdata/edge.txt),
 #    shared-edge (../shared/golden/texts/edge.txt), random
-#    (../spmbpe/random.txt) and spaces (spaces.txt, rewritten by
-#    gen-spaces.go).
+#    (../spmbpe/random.txt), spaces (spaces.txt, rewritten by
+#    gen-spaces.go) and pieces (pieces.txt: byte and control pieces'
+#    names written in the text).
 # 4. ALBERT (../shared/vocab/albert-30k-clean.model, a Unigram model with
 #    user-defined pieces): the same on the four golden texts, but only the
 #    lines where HF's ids differ from the golden SentencePiece ids are
@@ -61,12 +62,13 @@ cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
 cp "$root/tokenizerjson/testdata/spmbpe/random.txt" "$tmp/random.txt"
 (cd "$here" && go run gen-spaces.go > spaces.txt)
 cp "$here/spaces.txt" "$tmp/spaces.txt"
+cp "$here/pieces.txt" "$tmp/pieces.txt"
 for name in opticks-tokunigram-1000 opticks-tokunigram-1000-bf-identity-trim opticks-tokunigram-1000-identity spmtrain-opticks-unigram-1000; do
   model="$here/$name.model"
   [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
   "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
   (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
-  for text in opticks-head edge shared-edge random spaces; do
+  for text in opticks-head edge shared-edge random spaces pieces; do
     peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
     peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
     diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
