@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece/internal/modelpb"
 )
 
@@ -26,6 +27,17 @@ func FuzzParse(f *testing.F) {
 	f.Add(tinyModelBytes(f))
 	f.Add([]byte{0x0a, 0x02, 0x0a, 0x00})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// Parse's fast path, where it decides, agrees with the protobuf
+		// library's reading.
+		if fast, ferr, ok := parseFast(data, "fuzz.model"); ok {
+			slow, serr := parseSlow(data, "fuzz.model")
+			if (ferr == nil) != (serr == nil) {
+				t.Fatalf("fast path error %v, protobuf path error %v", ferr, serr)
+			}
+			if ferr == nil {
+				sameModel(t, fast, slow)
+			}
+		}
 		m, err := Parse(data, "fuzz.model")
 		if err != nil {
 			return
@@ -35,6 +47,63 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("decoding our own ids: %v", err)
 		}
 	})
+}
+
+// sameModel fails unless a and b have the same pieces, settings and
+// serialized form.
+func sameModel(t *testing.T, a, b *Model) {
+	t.Helper()
+	if !slices.Equal(a.pieces, b.pieces) {
+		t.Fatalf("pieces differ: %d vs %d", len(a.pieces), len(b.pieces))
+	}
+	if a.algo != b.algo || a.byteFall != b.byteFall || a.unkID != b.unkID ||
+		a.norm.AddDummyPrefix != b.norm.AddDummyPrefix || a.norm.RemoveExtraWhitespaces != b.norm.RemoveExtraWhitespaces ||
+		a.norm.EscapeWhitespaces != b.norm.EscapeWhitespaces || a.norm.TreatWhitespaceAsSuffix != b.norm.TreatWhitespaceAsSuffix ||
+		!bytes.Equal(a.norm.Map.Bytes(), b.norm.Map.Bytes()) {
+		t.Fatalf("settings differ")
+	}
+	ma, errA := a.Marshal()
+	mb, errB := b.Marshal()
+	if errA != nil || errB != nil || !bytes.Equal(ma, mb) {
+		t.Fatalf("Marshal differs (%v, %v)", errA, errB)
+	}
+}
+
+// The shared and test models all take Parse's fast path and read as the
+// protobuf library reads them.
+func TestParse_FastPathMatchesProtobuf(t *testing.T) {
+	paths := []string{"testdata/opticks-unigram-1000.model", "testdata/opticks-bpe-1000.model"}
+	if os.Getenv("TOK_SHARED") != "" {
+		paths = append(paths, sharedtest.Path(t, "vocab/llama2-tokenizer.model"), sharedtest.Path(t, "vocab/albert-30k-clean.model"))
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, err, ok := parseFast(data, path)
+		if !ok || err != nil {
+			t.Fatalf("%s: fast path not taken (ok %v, err %v)", path, ok, err)
+		}
+		slow, err := parseSlow(data, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameModel(t, fast, slow)
+	}
+	// A piece with a field the fast path does not know goes the slow way.
+	p := tinyModelProto()
+	p.Pieces[3].ProtoReflect().SetUnknown([]byte{0x20, 0x01}) // field 4, varint 1
+	data, err := proto.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok := parseFast(data, "tiny"); ok {
+		t.Error("fast path took a piece with an unknown field")
+	}
+	if _, err := Parse(data, "tiny"); err != nil {
+		t.Errorf("the protobuf path should read it: %v", err)
+	}
 }
 
 // tinyModel is a hand-built Unigram model with byte fallback and identity

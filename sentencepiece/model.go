@@ -86,6 +86,7 @@ type Model struct {
 	algo      Algorithm
 	norm      Normalizer
 	proto     *modelpb.ModelProto // everything else the file held, for writing
+	raw       string              // or, when proto is nil, the file itself (see Parse)
 	index     map[string]int32    // every piece → id
 	unkID     int32
 	byteIDs   [256]int32 // id of <0xNN>, -1 if absent
@@ -126,10 +127,26 @@ const unkPenalty = 10.0
 // newModel builds a Model from a parsed ModelProto, checking what the
 // encoder relies on. file names the source for errors.
 func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
+	pieces := make([]Piece, len(p.GetPieces()))
+	for i, sp := range p.GetPieces() {
+		pieces[i] = Piece{Text: sp.GetPiece(), Score: sp.GetScore(), Type: Type(sp.GetType())}
+	}
+	m, err := newModelPieces(pieces, p, file)
+	if err != nil {
+		return nil, err
+	}
+	m.proto = p
+	return m, nil
+}
+
+// newModelPieces is newModel on pieces already taken out of the proto: p's
+// own pieces are ignored (Parse's fast path leaves them out) and
+// m.proto is left for the caller to set.
+func newModelPieces(pieces []Piece, p *modelpb.ModelProto, file string) (*Model, error) {
 	bad := func(format string, args ...any) error {
 		return &tok.FormatError{File: file, Offset: -1, Msg: fmt.Sprintf(format, args...)}
 	}
-	m := &Model{proto: p, algo: Unigram, unkID: -1, index: make(map[string]int32, len(p.GetPieces()))}
+	m := &Model{algo: Unigram, unkID: -1, index: make(map[string]int32, len(pieces))}
 	if ts := p.GetTrainerSpec(); ts != nil {
 		m.algo = Algorithm(ts.GetModelType())
 		m.byteFall = ts.GetByteFallback()
@@ -142,25 +159,25 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 	default:
 		return nil, bad("unknown model_type %d", int32(m.algo))
 	}
-	if len(p.GetPieces()) == 0 {
+	if len(pieces) == 0 {
 		return nil, bad("no pieces")
 	}
-	if len(p.GetPieces()) > math.MaxInt32 {
+	if len(pieces) > math.MaxInt32 {
 		return nil, bad("too many pieces")
 	}
 	for i := range m.byteIDs {
 		m.byteIDs[i] = -1
 	}
-	m.pieces = make([]Piece, len(p.GetPieces()))
+	m.pieces = pieces
 	m.minScore, m.maxScore = float32(math.MaxFloat32), float32(-math.MaxFloat32)
 	var trieKeys []string
 	var trieVals []int32
 	var userKeys []string
 	var userVals []int32
-	for i, sp := range p.GetPieces() {
+	for i, sp := range pieces {
 		id := int32(i)
-		t := Type(sp.GetType())
-		text := sp.GetPiece()
+		t := sp.Type
+		text := sp.Text
 		if text == "" {
 			return nil, bad("piece %d is empty", i)
 		}
@@ -168,7 +185,6 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 			return nil, bad("piece %d %q is a duplicate", i, text)
 		}
 		m.index[text] = id
-		m.pieces[i] = Piece{Text: text, Score: sp.GetScore(), Type: t}
 		switch t {
 		case Normal, UserDefined, Unused:
 			trieKeys = append(trieKeys, text)
@@ -177,8 +193,8 @@ func newModel(p *modelpb.ModelProto, file string) (*Model, error) {
 				m.maxLen = len(text)
 			}
 			if t == Normal {
-				m.minScore = min(m.minScore, sp.GetScore())
-				m.maxScore = max(m.maxScore, sp.GetScore())
+				m.minScore = min(m.minScore, sp.Score)
+				m.maxScore = max(m.maxScore, sp.Score)
 			}
 			if t == UserDefined {
 				userKeys = append(userKeys, text)
