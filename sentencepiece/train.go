@@ -301,20 +301,24 @@ func CountWords(r corpora.Reader, cfg TrainConfig) (*WordCounts, error) {
 // bytes: the deterministic order training works in, with their counts and
 // sentence-final counts (nil when wc.Final is).
 func (wc *WordCounts) sortedWords() (words []string, freqs, finals []int64) {
-	words = make([]string, 0, len(wc.Words))
-	for w := range wc.Words {
-		words = append(words, w)
+	type wf struct {
+		w string
+		f int64
 	}
-	sort.Slice(words, func(i, j int) bool {
-		a, b := wc.Words[words[i]], wc.Words[words[j]]
-		if a != b {
-			return a > b
+	all := make([]wf, 0, len(wc.Words))
+	for w, f := range wc.Words {
+		all = append(all, wf{w, f})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].f != all[j].f {
+			return all[i].f > all[j].f
 		}
-		return words[i] < words[j]
+		return all[i].w < all[j].w
 	})
-	freqs = make([]int64, len(words))
-	for i, w := range words {
-		freqs[i] = wc.Words[w]
+	words = make([]string, len(all))
+	freqs = make([]int64, len(all))
+	for i, x := range all {
+		words[i], freqs[i] = x.w, x.f
 	}
 	if wc.Final != nil {
 		finals = make([]int64, len(words))

@@ -147,7 +147,10 @@ type latticeScratch struct {
 
 // marginals adds freq × the posterior of each piece in w to expected and
 // returns log Z, the log of the total probability of w.
-func (m *tmodel) marginals(sc *latticeScratch, w []int32, freq float64, expected []float64) float64 {
+//
+// expected is float32, as in SentencePiece: the E-step keeps one array per
+// worker, and the first model has hundreds of thousands of seed pieces.
+func (m *tmodel) marginals(sc *latticeScratch, w []int32, freq float64, expected []float32) float64 {
 	sc.nodes = m.nodes(sc.nodes[:0], w)
 	if z, ok := m.marginalsLinear(sc, len(w), freq, expected); ok {
 		return z
@@ -156,7 +159,7 @@ func (m *tmodel) marginals(sc *latticeScratch, w []int32, freq float64, expected
 }
 
 // marginalsLog is marginals in log space over the nodes in sc.nodes.
-func (m *tmodel) marginalsLog(sc *latticeScratch, w []int32, freq float64, expected []float64) float64 {
+func (m *tmodel) marginalsLog(sc *latticeScratch, w []int32, freq float64, expected []float32) float64 {
 	n := len(w)
 	sc.alpha = resetFloats(sc.alpha, n+1, math.Inf(-1))
 	sc.beta = resetFloats(sc.beta, n+1, math.Inf(-1))
@@ -175,7 +178,7 @@ func (m *tmodel) marginalsLog(sc *latticeScratch, w []int32, freq float64, expec
 		if nd.id < 0 {
 			continue
 		}
-		expected[nd.id] += freq * math.Exp(alpha[nd.start]+m.score(nd)+beta[nd.end]-z)
+		expected[nd.id] += float32(freq * math.Exp(alpha[nd.start]+m.score(nd)+beta[nd.end]-z))
 	}
 	return z
 }
@@ -194,7 +197,7 @@ var scaleMin = math.Ldexp(1, -scaleBits)
 
 // marginalsLinear is marginals on scaled probabilities over the nodes
 // already in sc.nodes. ok is false when the total is not usable.
-func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expected []float64) (float64, bool) {
+func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expected []float32) (float64, bool) {
 	sc.alpha = resetFloats(sc.alpha, n+1, 0)
 	sc.beta = resetFloats(sc.beta, n+1, 0)
 	if cap(sc.ka) < n+1 {
@@ -276,7 +279,7 @@ func (m *tmodel) marginalsLinear(sc *latticeScratch, n int, freq float64, expect
 		if k := kz - ka[nd.start] - kb[nd.end]; k != 0 {
 			v = math.Ldexp(v, scaleBits*int(k))
 		}
-		expected[nd.id] += freq * v
+		expected[nd.id] += float32(freq * v)
 	}
 	return math.Log(z) - float64(kz)*scaleBits*math.Ln2, true
 }

@@ -29,14 +29,15 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 }
 
 // sumChunks runs fn over the numChunks parts of [0, n) with at most
-// workers goroutines and returns the sum of what the parts add into acc
-// (size floats, zero when fn is called) and of the values fn returns.
+// workers goroutines and returns the sum (in float64) of what the parts
+// add into acc (size floats, zero when fn is called) and of the values fn
+// returns.
 // The parts are added into the result in part order, so the sums do not
 // depend on the number of workers; each worker keeps one acc and one
 // lattice scratch for all its parts, so memory is (workers+1) × size
 // floats whatever numChunks is. A worker that finishes a part before the
 // parts ahead of it are added waits for them.
-func sumChunks(n, size, workers int, fn func(lo, hi int, acc []float64, sc *latticeScratch) float64) ([]float64, float64) {
+func sumChunks[F float32 | float64](n, size, workers int, fn func(lo, hi int, acc []F, sc *latticeScratch) float64) ([]float64, float64) {
 	total := make([]float64, size)
 	var sum float64
 	var mu sync.Mutex
@@ -48,7 +49,7 @@ func sumChunks(n, size, workers int, fn func(lo, hi int, acc []float64, sc *latt
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			acc := make([]float64, size)
+			acc := make([]F, size)
 			var sc latticeScratch
 			for {
 				c := int(next.Add(1)) - 1
@@ -64,7 +65,7 @@ func sumChunks(n, size, workers int, fn func(lo, hi int, acc []float64, sc *latt
 				// Parts are claimed in order, so until turn moves on only
 				// this goroutine touches total.
 				for i, x := range acc {
-					total[i] += x
+					total[i] += float64(x)
 				}
 				sum += v
 				clear(acc)

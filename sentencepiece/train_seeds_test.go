@@ -2,6 +2,7 @@ package sentencepiece
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -90,8 +91,16 @@ func TestSeedsMatchSentencePieceCandidates(t *testing.T) {
 		text := newWordText(words, freqs, finals, chars)
 		seeds, scores := makeSeeds(text, chars, reqFreq, &cfg)
 		got := map[string]int64{}
-		for i := len(required); i < seeds.len(); i++ {
-			got[string(chars.appendText(nil, seeds.at(i)))] = int64(scores[i])
+		singles := map[string]int64{}
+		for i := 0; i < seeds.len(); i++ {
+			if len(seeds.at(i)) == 1 {
+				singles[string(chars.appendText(nil, seeds.at(i)))] = int64(scores[i])
+			} else {
+				got[string(chars.appendText(nil, seeds.at(i)))] = int64(scores[i])
+			}
+			if i > 0 && slices.Compare(seeds.at(i-1), seeds.at(i)) >= 0 {
+				t.Fatalf("seeds %d and %d out of key order", i-1, i)
+			}
 		}
 		if len(got) != len(want) {
 			t.Fatalf("sentences %q:\n got %v\nwant %v", sentences, got, want)
@@ -101,10 +110,48 @@ func TestSeedsMatchSentencePieceCandidates(t *testing.T) {
 				t.Fatalf("sentences %q: %q scores %d, want %d\n got %v\nwant %v", sentences, k, got[k], v, got, want)
 			}
 		}
-		// The required characters come first, each once.
-		for i, c := range required {
-			if s := string(chars.appendText(nil, seeds.at(i))); s != string(c) {
-				t.Fatalf("seed %d = %q, want required %q", i, s, string(c))
+		// With fewer seeds allowed, the best candidates are kept: highest
+		// score, ties by text.
+		if len(want) > 2 {
+			small := cfg
+			small.SeedSize = len(required) + len(want)/2
+			type kv struct {
+				k string
+				v int64
+			}
+			var all []kv
+			for k, v := range want {
+				all = append(all, kv{k, v})
+			}
+			slices.SortFunc(all, func(a, b kv) int {
+				if a.v != b.v {
+					return int(b.v - a.v)
+				}
+				return strings.Compare(a.k, b.k)
+			})
+			seeds, _ := makeSeeds(text, chars, reqFreq, &small)
+			kept := map[string]bool{}
+			for i := 0; i < seeds.len(); i++ {
+				if len(seeds.at(i)) > 1 {
+					kept[string(chars.appendText(nil, seeds.at(i)))] = true
+				}
+			}
+			if len(kept) != len(want)/2 {
+				t.Fatalf("kept %d seeds, want %d", len(kept), len(want)/2)
+			}
+			for _, x := range all[:len(want)/2] {
+				if !kept[x.k] {
+					t.Fatalf("%q (score %d) not kept; kept %v of %v", x.k, x.v, kept, all)
+				}
+			}
+		}
+		// The one-character seeds are the required characters with their counts.
+		if len(singles) != len(required) {
+			t.Fatalf("%d one-character seeds for %d required characters", len(singles), len(required))
+		}
+		for _, c := range required {
+			if singles[string(c)] != reqFreq[c] {
+				t.Fatalf("seed %q scores %d, want %d", string(c), singles[string(c)], reqFreq[c])
 			}
 		}
 	}

@@ -172,7 +172,19 @@ func newCharTrie(keys keySet, values []int32, alphabet int) *charTrie {
 			order = append(order, int32(i))
 		}
 	}
-	slices.SortStableFunc(order, func(a, b int32) int { return slices.Compare(keys.at(int(a)), keys.at(int(b))) })
+	// Training keeps its pieces in key order, so sorting is mostly a check.
+	sorted := true
+	for i := 1; i < len(order) && sorted; i++ {
+		sorted = slices.Compare(keys.at(int(order[i-1])), keys.at(int(order[i]))) < 0
+	}
+	if !sorted {
+		slices.SortFunc(order, func(a, b int32) int {
+			if c := slices.Compare(keys.at(int(a)), keys.at(int(b))); c != 0 {
+				return c
+			}
+			return int(a - b) // equal keys in input order: the last wins
+		})
+	}
 	// Exactly 1 + Σ (len(key) - common prefix with the previous key)
 	// nodes; width[d] counts the nodes at depth d+1.
 	nodes := 1

@@ -231,7 +231,7 @@ func word(ws *seqs, i int) []int32 {
 // eStep computes the expected count of every piece over all words and
 // the objective, minus the log likelihood of the words.
 func eStep(m *tmodel, ws *seqs, freqs []int64, workers int) (expected []float64, objective float64) {
-	return sumChunks(len(freqs), m.pieces.len(), workers, func(lo, hi int, exp []float64, sc *latticeScratch) float64 {
+	return sumChunks(len(freqs), m.pieces.len(), workers, func(lo, hi int, exp []float32, sc *latticeScratch) float64 {
 		obj := 0.0
 		for i := lo; i < hi; i++ {
 			f := float64(freqs[i])
@@ -398,34 +398,15 @@ func (h *seedHeap) less(i, j int) bool {
 	return h.chars.compare(h.arr[a.start:a.start+a.length], h.arr[b.start:b.start+b.length]) > 0
 }
 
-// offer adds c while the heap holds fewer than room candidates, and
-// afterwards replaces the worst candidate when c is better.
-func (h *seedHeap) offer(c seedCand, room int) {
-	if len(h.c) < room {
-		h.c = append(h.c, c)
-		for i := len(h.c) - 1; i > 0; {
-			parent := (i - 1) / 2
-			if !h.less(i, parent) {
-				break
-			}
-			h.c[i], h.c[parent] = h.c[parent], h.c[i]
-			i = parent
-		}
-		return
-	}
-	h.c = append(h.c, c)
-	worse := h.less(0, len(h.c)-1) // the heap's worst is worse than c
-	h.c = h.c[:len(h.c)-1]
-	if !worse {
-		return
-	}
-	h.c[0] = c
-	for i := 0; ; {
+// down restores the heap order below i.
+func (h *seedHeap) down(i int) {
+	for {
 		least := i
-		for _, k := range []int{2*i + 1, 2*i + 2} {
-			if k < len(h.c) && h.less(k, least) {
-				least = k
-			}
+		if k := 2*i + 1; k < len(h.c) && h.less(k, least) {
+			least = k
+		}
+		if k := 2*i + 2; k < len(h.c) && h.less(k, least) {
+			least = k
 		}
 		if least == i {
 			return
@@ -435,9 +416,74 @@ func (h *seedHeap) offer(c seedCand, room int) {
 	}
 }
 
-// makeSeeds returns the initial pieces: every required character with its
-// frequency, then frequent substrings scored by frequency × length, up to
-// cfg.SeedSize pieces in all.
+// replaceWorst puts c in place of the worst candidate when c is better.
+// The heap's capacity exceeds its length.
+func (h *seedHeap) replaceWorst(c seedCand) {
+	h.c = append(h.c, c)
+	worse := h.less(0, len(h.c)-1) // the heap's worst is worse than c
+	h.c = h.c[:len(h.c)-1]
+	if worse {
+		h.c[0] = c
+		h.down(0)
+	}
+}
+
+// seedCollector keeps the best room candidates. Until there are room of
+// them it appends them to fixed-size blocks (no slice is re-grown, so no
+// copies are left for the garbage collector); past room it keeps them in
+// a heap of room, from which the worst is evicted.
+type seedCollector struct {
+	room, extra int // extra: capacity to leave for the required characters
+	blocks      [][]seedCand
+	n           int
+	heap        *seedHeap
+	full        bool // the candidates are in heap
+}
+
+const seedBlock = 1 << 14
+
+func (sc *seedCollector) add(c seedCand) {
+	if !sc.full && sc.n == sc.room {
+		sc.heap.c = sc.flatten()
+		for i := len(sc.heap.c)/2 - 1; i >= 0; i-- {
+			sc.heap.down(i)
+		}
+		sc.full = true
+	}
+	if sc.full {
+		sc.heap.replaceWorst(c)
+		return
+	}
+	if sc.n%seedBlock == 0 {
+		sc.blocks = append(sc.blocks, make([]seedCand, 0, seedBlock))
+	}
+	last := len(sc.blocks) - 1
+	sc.blocks[last] = append(sc.blocks[last], c)
+	sc.n++
+}
+
+// flatten returns the collected candidates in one slice with room for
+// extra+1 more, and frees the blocks.
+func (sc *seedCollector) flatten() []seedCand {
+	out := make([]seedCand, 0, sc.n+sc.extra+1)
+	for _, b := range sc.blocks {
+		out = append(out, b...)
+	}
+	sc.blocks = nil
+	return out
+}
+
+// candidates returns the kept candidates, with capacity for extra more.
+func (sc *seedCollector) candidates() []seedCand {
+	if sc.full {
+		return sc.heap.c
+	}
+	return sc.flatten()
+}
+
+// makeSeeds returns the initial pieces, in key order: every required
+// character with its frequency, and the frequent substrings scored by
+// frequency × length, up to cfg.SeedSize pieces in all.
 //
 // SentencePiece finds the substrings with a suffix array over the whole
 // corpus, which costs about 20 bytes per corpus character. tok builds the
@@ -475,34 +521,19 @@ func makeSeeds(text *wordText, chars *charIDs, reqFreq map[rune]int64, cfg *Trai
 		}
 		return cfg.validPiece(runes)
 	}
+	var cands []seedCand
 	if room > 0 {
 		idx := newSuffixIndex(arr)
-		// Count the candidates first, so that the heap is allocated once
-		// at its final size.
-		n := 0
+		col := &seedCollector{room: room, extra: len(required), heap: h}
 		idx.repeats(wordOf, func(start, length int32, count int64) {
 			if valid(start, length, count) {
-				n++
-			}
-		})
-		h.c = make([]seedCand, 0, min(n, room))
-		idx.repeats(wordOf, func(start, length int32, count int64) {
-			if valid(start, length, count) {
-				h.offer(seedCand{start, length, count * int64(length)}, room)
+				col.add(seedCand{start, length, count * int64(length)})
 			}
 		})
 		idx = nil
-		releaseMemory()
+		releaseMemory() // the suffix and LCP arrays
+		cands = col.candidates()
 	}
-	slices.SortFunc(h.c, func(a, b seedCand) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
-		}
-		return chars.compare(arr[a.start:a.start+a.length], arr[b.start:b.start+b.length])
-	})
 	// Each required character is a span of the words too: its first
 	// occurrence.
 	at := make([]int32, len(required))
@@ -518,18 +549,22 @@ func makeSeeds(text *wordText, chars *charIDs, reqFreq map[rune]int64, cfg *Trai
 			}
 		}
 	}
-	seeds := newPieceRefs(arr, len(required)+len(h.c))
-	scores := make([]float64, 0, len(required)+len(h.c))
 	for i, c := range required {
-		if at[i] < 0 {
-			continue // cannot happen: the required characters are counted in the words
+		if at[i] >= 0 { // always: the required characters are counted in the words
+			cands = append(cands, seedCand{at[i], 1, reqFreq[c]})
 		}
-		seeds.add(at[i], 1)
-		scores = append(scores, float64(reqFreq[c]))
 	}
-	for _, c := range h.c {
+	// The model keeps its pieces in key order (character ids), so that
+	// building its trie, and that of every later model made of some of its
+	// pieces, needs no sorting.
+	slices.SortFunc(cands, func(a, b seedCand) int {
+		return slices.Compare(arr[a.start:a.start+a.length], arr[b.start:b.start+b.length])
+	})
+	seeds := newPieceRefs(arr, len(cands))
+	scores := make([]float64, len(cands))
+	for i, c := range cands {
 		seeds.add(c.start, c.length)
-		scores = append(scores, float64(c.score))
+		scores[i] = float64(c.score)
 	}
 	return seeds, scores
 }
