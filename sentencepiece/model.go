@@ -3,6 +3,8 @@ package sentencepiece
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/sentencepiece/internal/modelpb"
@@ -87,7 +89,7 @@ type Model struct {
 	norm      Normalizer
 	proto     *modelpb.ModelProto // everything else the file held, for writing
 	raw       string              // or, when proto is nil, the file itself (see Parse)
-	index     map[string]int32    // every piece → id
+	byText    []int32             // every id, sorted by piece text: the piece index
 	unkID     int32
 	byteIDs   [256]int32 // id of <0xNN>, -1 if absent
 	byteFall  bool
@@ -146,7 +148,7 @@ func newModelPieces(pieces []Piece, p *modelpb.ModelProto, file string) (*Model,
 	bad := func(format string, args ...any) error {
 		return &tok.FormatError{File: file, Offset: -1, Msg: fmt.Sprintf(format, args...)}
 	}
-	m := &Model{algo: Unigram, unkID: -1, index: make(map[string]int32, len(pieces))}
+	m := &Model{algo: Unigram, unkID: -1}
 	if ts := p.GetTrainerSpec(); ts != nil {
 		m.algo = Algorithm(ts.GetModelType())
 		m.byteFall = ts.GetByteFallback()
@@ -169,6 +171,26 @@ func newModelPieces(pieces []Piece, p *modelpb.ModelProto, file string) (*Model,
 		m.byteIDs[i] = -1
 	}
 	m.pieces = pieces
+	// Ids sorted by text (then id): the piece index, and the duplicates
+	// are neighbours. firstDup is the lowest id whose text an earlier id
+	// has, reported when the loop below gets there (so errors come in id
+	// order, as a map filled in id order would find them).
+	m.byText = make([]int32, len(pieces))
+	for i := range m.byText {
+		m.byText[i] = int32(i)
+	}
+	slices.SortFunc(m.byText, func(a, b int32) int {
+		if c := strings.Compare(pieces[a].Text, pieces[b].Text); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	firstDup := int32(-1)
+	for k := 1; k < len(m.byText); k++ {
+		if id := m.byText[k]; pieces[id].Text == pieces[m.byText[k-1]].Text && (firstDup < 0 || id < firstDup) {
+			firstDup = id
+		}
+	}
 	m.minScore, m.maxScore = float32(math.MaxFloat32), float32(-math.MaxFloat32)
 	var trieKeys []string
 	var trieVals []int32
@@ -181,10 +203,9 @@ func newModelPieces(pieces []Piece, p *modelpb.ModelProto, file string) (*Model,
 		if text == "" {
 			return nil, bad("piece %d is empty", i)
 		}
-		if _, dup := m.index[text]; dup {
+		if id == firstDup {
 			return nil, bad("piece %d %q is a duplicate", i, text)
 		}
-		m.index[text] = id
 		switch t {
 		case Normal, UserDefined, Unused:
 			trieKeys = append(trieKeys, text)
@@ -284,8 +305,20 @@ func (m *Model) VocabSize() int { return len(m.pieces) }
 
 // TokenToID implements tok.Tokenizer.
 func (m *Model) TokenToID(token string) (uint32, bool) {
-	id, ok := m.index[token]
+	id, ok := m.lookupText(token)
 	return uint32(id), ok
+}
+
+// lookupText finds the id of a piece by its text (binary search in
+// byText).
+func (m *Model) lookupText(text string) (int32, bool) {
+	k, ok := slices.BinarySearchFunc(m.byText, text, func(id int32, t string) int {
+		return strings.Compare(m.pieces[id].Text, t)
+	})
+	if !ok {
+		return 0, false
+	}
+	return m.byText[k], true
 }
 
 // IDToToken implements tok.Tokenizer.
@@ -302,7 +335,7 @@ func (m *Model) SpecialTokens() []tok.SpecialToken { return m.specials }
 
 // pieceID is PieceToId: the id of a piece string, or the unknown id.
 func (m *Model) pieceID(s []byte) int32 {
-	if id, ok := m.index[string(s)]; ok {
+	if id, ok := m.lookupText(string(s)); ok {
 		return id
 	}
 	return m.unkID

@@ -180,3 +180,35 @@ func TestAppendEncodeSpans(t *testing.T) {
 		t.Errorf("no span covers the ligature at 6:9: %v", spans)
 	}
 }
+
+// TokenToID finds every piece of a real model by its text (the sorted
+// piece index), and nothing for text that is no piece.
+func TestModel_TokenToIDEveryPiece(t *testing.T) {
+	m, err := Load("testdata/opticks-unigram-1000.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, p := range m.Pieces() {
+		if got, ok := m.TokenToID(p.Text); !ok || got != uint32(id) {
+			t.Fatalf("TokenToID(%q) = %d, %v; want %d", p.Text, got, ok, id)
+		}
+	}
+	for _, s := range []string{"", "no such piece", "▁▁▁▁▁▁▁▁"} {
+		if id, ok := m.TokenToID(s); ok {
+			t.Errorf("TokenToID(%q) = %d, want none", s, id)
+		}
+	}
+}
+
+// With several duplicated pieces, the error names the lowest id that
+// repeats an earlier piece.
+func TestModel_FirstDuplicateReported(t *testing.T) {
+	p := tinyModelProto()
+	n := len(p.Pieces)
+	p.Pieces[n-3].Piece = proto.String("b")  // repeats a normal piece
+	p.Pieces[n-5].Piece = proto.String("ab") // earlier, also a repeat
+	_, err := newModel(p, "dup")
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("piece %d %q is a duplicate", n-5, "ab")) {
+		t.Fatalf("got %v, want piece %d reported", err, n-5)
+	}
+}

@@ -42,7 +42,7 @@ func countSegmentations(m *Model, s string) int {
 	}
 	n := 0
 	for l := 1; l <= len(s); l++ {
-		if id, ok := m.index[s[:l]]; ok && m.pieces[id].Type == Normal {
+		if id, ok := m.lookupText(s[:l]); ok && m.pieces[id].Type == Normal {
 			n += countSegmentations(m, s[l:])
 		}
 	}

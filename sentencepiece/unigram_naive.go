@@ -2,8 +2,9 @@ package sentencepiece
 
 // segmentUnigramNaive is the reference for segmentUnigram: the same
 // dynamic program, but it looks every candidate piece up by its text in
-// the vocabulary map instead of walking a trie, and visits candidates in
-// the same order (by start, then by length). Used by the fuzz tests.
+// the sorted vocabulary (Model.lookupText) instead of walking a trie, and
+// visits candidates in the same order (by start, then by length). Used by
+// the fuzz tests.
 func (m *Model) segmentUnigramNaive(norm []byte) []segment {
 	n := len(norm)
 	best := make([]bestNode, n+1)
@@ -15,7 +16,7 @@ func (m *Model) segmentUnigramNaive(norm []byte) []segment {
 		mblen := min(oneCharLen(norm[at]), n-at)
 		single := false
 		for end := at + 1; end <= n; end++ {
-			id, ok := m.index[string(norm[at:end])]
+			id, ok := m.lookupText(string(norm[at:end]))
 			if !ok {
 				continue
 			}
