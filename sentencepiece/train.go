@@ -337,14 +337,27 @@ const unkChar = '\u2047'
 // covering cfg.CharacterCoverage of all characters; ▁ always) and rewrites
 // words so that other characters become unkChar.
 func applyCoverage(words []string, freqs, finals []int64, coverage float64) (required []rune, reqFreq map[rune]int64, outWords []string, outFreqs, outFinals []int64) {
+	// Characters of the Basic Multilingual Plane are counted in a table.
+	small := make([]int64, smallRunes)
 	counts := map[rune]int64{}
 	var total int64
 	for i, w := range words {
+		f := freqs[i]
 		for _, c := range w {
-			counts[c] += freqs[i]
-			total += freqs[i]
+			if c < smallRunes {
+				small[c] += f
+			} else {
+				counts[c] += f
+			}
+			total += f
 		}
 	}
+	for c, n := range small {
+		if n > 0 {
+			counts[rune(c)] = n
+		}
+	}
+	small = nil
 	chars := make([]rune, 0, len(counts))
 	for c := range counts {
 		chars = append(chars, c)
@@ -365,6 +378,23 @@ func applyCoverage(words []string, freqs, finals []int64, coverage float64) (req
 		acc += counts[c]
 		required = append(required, c)
 		reqFreq[c] = counts[c]
+	}
+	// Most corpora leave most words unchanged; when all are, the input
+	// (already distinct and sorted) is the output.
+	changed := false
+	for _, w := range words {
+		for _, c := range w {
+			if _, ok := reqFreq[c]; !ok {
+				changed = true
+				break
+			}
+		}
+		if changed {
+			break
+		}
+	}
+	if !changed {
+		return required, reqFreq, words, freqs, finals
 	}
 	merged := &WordCounts{Words: map[string]int64{}}
 	if finals != nil {

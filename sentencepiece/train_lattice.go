@@ -89,21 +89,48 @@ type cnode struct {
 // nodes appends the lattice of w in order of start position: every piece
 // that matches at each character, plus an unknown node of one character
 // where no one-character piece matches.
+//
+// This is the trainer's hot loop, so the trie step (charTrie.child) is
+// written out here.
 func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 	t := m.trie
-	for at := range w {
+	root, first, value, labels := t.root, t.first, t.value, t.labels
+	for at, c := range w {
 		single := false
-		node := t.child(0, w[at])
+		node := int32(0)
+		if uint32(c) < uint32(len(root)) {
+			node = root[c]
+		}
 		if node != 0 {
-			if id := t.value[node]; id >= 0 {
+			if id := value[node]; id >= 0 {
 				dst = append(dst, cnode{int32(at), int32(at + 1), id})
 				single = true
 			}
 			for k := at + 1; k < len(w); k++ {
-				if node = t.child(node, w[k]); node == 0 {
+				c := w[k]
+				lo, hi := first[node], first[node+1]
+				for hi-lo > 8 {
+					mid := int32(uint32(lo+hi) >> 1)
+					if labels[mid] < c {
+						lo = mid + 1
+					} else {
+						hi = mid + 1
+					}
+				}
+				next := int32(0)
+				for ; lo < hi; lo++ {
+					if l := labels[lo]; l >= c {
+						if l == c {
+							next = lo + 1
+						}
+						break
+					}
+				}
+				if next == 0 {
 					break
 				}
-				if id := t.value[node]; id >= 0 {
+				node = next
+				if id := value[node]; id >= 0 {
 					dst = append(dst, cnode{int32(at), int32(k + 1), id})
 				}
 			}
