@@ -147,32 +147,16 @@ func (c *Corpus) ReadBatch(b *Batch, size int) error {
 			}
 			continue
 		}
-		doc, err := c.cur.next()
-		if err == nil {
+		doc, ok, err := c.nextRecord()
+		if err != nil {
+			return err
+		}
+		if ok {
 			start := len(b.buf)
 			b.buf = append(b.buf, doc.Text...)
 			b.docs = append(b.docs, BatchDoc{Input: int32(c.next - 1), Index: doc.Index, Line: doc.Line, start: start, end: len(b.buf)})
 			b.text += len(doc.Text)
-			continue
 		}
-		if err == io.EOF {
-			c.cur.close()
-			c.cur = nil
-			continue
-		}
-		var be *badRecord
-		if errors.As(err, &be) {
-			if c.opts.SkipBad {
-				c.skip(be.err)
-				if be.fatal {
-					c.cur.close()
-					c.cur = nil
-				}
-				continue
-			}
-			return be.err
-		}
-		return err
 	}
 	return nil
 }

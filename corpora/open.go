@@ -214,29 +214,38 @@ func (c *Corpus) Read() (Document, error) {
 			}
 			c.cur = rr
 		}
-		doc, err := c.cur.next()
-		if err == nil {
-			return doc, nil
+		if doc, ok, err := c.nextRecord(); ok || err != nil {
+			return doc, err
 		}
-		if err == io.EOF {
-			c.cur.close()
-			c.cur = nil
-			continue
-		}
-		var be *badRecord
-		if errors.As(err, &be) {
-			if c.opts.SkipBad {
-				c.skip(be.err)
-				if be.fatal {
-					c.cur.close()
-					c.cur = nil
-				}
-				continue
-			}
-			return Document{}, be.err
-		}
-		return Document{}, err
 	}
+}
+
+// nextRecord reads the next record of the current input: ok with a
+// document; neither ok nor an error when the input ended (it is closed) or
+// a bad record was skipped; or the error.
+func (c *Corpus) nextRecord() (doc Document, ok bool, err error) {
+	doc, err = c.cur.next()
+	if err == nil {
+		return doc, true, nil
+	}
+	if err == io.EOF {
+		c.cur.close()
+		c.cur = nil
+		return Document{}, false, nil
+	}
+	var be *badRecord
+	if errors.As(err, &be) {
+		if c.opts.SkipBad {
+			c.skip(be.err)
+			if be.fatal {
+				c.cur.close()
+				c.cur = nil
+			}
+			return Document{}, false, nil
+		}
+		return Document{}, false, be.err
+	}
+	return Document{}, false, err
 }
 
 // countDone adds the sizes of finished inputs to the progress count.

@@ -11,7 +11,6 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/toklabs/tok/corpora"
-	"github.com/toklabs/tok/internal/arrowio"
 )
 
 // lineInputs writes JSON Lines and line-split text inputs (the formats that
@@ -91,23 +90,7 @@ func TestEncodeLinesWorkersIdentical(t *testing.T) {
 		cfg.Workers = w
 		m := encodeAll(t, cfg, inputs)
 		for sp, name := range splitNames {
-			var got [][]int32
-			var gotBytes []int64
-			for _, sh := range m.Splits[name].Shards {
-				f, err := os.Open(filepath.Join(cfg.Out, name, sh.File))
-				if err != nil {
-					t.Fatal(err)
-				}
-				err = arrowio.ReadShard(f, func(ids []int32, nb int64) error {
-					got = append(got, append([]int32(nil), ids...))
-					gotBytes = append(gotBytes, nb)
-					return nil
-				})
-				f.Close()
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
+			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
 			if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
 				t.Fatalf("%d workers, %s: %d documents, not the expected ids (want %d documents)", w, name, len(got), len(want[sp]))
 			}

@@ -184,23 +184,7 @@ func TestRoundTripArrowAndReader(t *testing.T) {
 					t.Fatalf("%s: %d documents, want %d", name, sm.Documents, len(want[sp]))
 				}
 				// 1. Every shard read back with the Arrow library.
-				var got [][]int32
-				var gotBytes []int64
-				for _, sh := range sm.Shards {
-					f, err := os.Open(filepath.Join(cfg.Out, name, sh.File))
-					if err != nil {
-						t.Fatal(err)
-					}
-					err = arrowio.ReadShard(f, func(ids []int32, nb int64) error {
-						got = append(got, append([]int32(nil), ids...))
-						gotBytes = append(gotBytes, nb)
-						return nil
-					})
-					f.Close()
-					if err != nil {
-						t.Fatal(err)
-					}
-				}
+				got, gotBytes := readShards(t, cfg.Out, name, sm.Shards)
 				if fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
 					t.Fatalf("%s: shards do not hold the expected ids", name)
 				}
@@ -247,6 +231,28 @@ func TestRoundTripArrowAndReader(t *testing.T) {
 			}
 		})
 	}
+}
+
+// readShards reads the documents of a split's shards with the Arrow
+// library.
+func readShards(t *testing.T, out, split string, shards []ShardInfo) (ids [][]int32, nbytes []int64) {
+	t.Helper()
+	for _, sh := range shards {
+		f, err := os.Open(filepath.Join(out, split, sh.File))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = arrowio.ReadShard(f, func(doc []int32, nb int64) error {
+			ids = append(ids, append([]int32(nil), doc...))
+			nbytes = append(nbytes, nb)
+			return nil
+		})
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ids, nbytes
 }
 
 func TestOtherTokenizerRefused(t *testing.T) {

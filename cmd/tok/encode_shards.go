@@ -52,17 +52,11 @@ func encodeShards(c *cli.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if path := c.String("cpuprofile"); path != "" {
-		f, err := os.Create(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfile, err := startCPUProfile(c.String("cpuprofile"))
+	if err != nil {
+		return err
 	}
+	defer stopProfile()
 	st, err := pipeline.Encode(ctx, cfg, inputs, copts)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
@@ -172,6 +166,23 @@ func shardConfig(c *cli.Context) (pipeline.Config, []corpora.Input, corpora.Opti
 		return cfg, nil, copts, err
 	}
 	return cfg, inputs, copts, nil
+}
+
+// startCPUProfile writes a Go CPU profile to path (none when path is
+// empty) until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // encodingTokenizer is a Tokenizer whose AppendEncode applies --special.
