@@ -11,6 +11,8 @@
 # field). Of the first TRAIN_MB/0.9 MB (default TRAIN_MB 20), 90% of the
 # lines train and the last 10% are held out. ALGO is unigram (default) or bpe.
 # Env: THREADS (default 2) for both trainers; TOK (default: go build ./cmd/tok).
+# Speed and memory are one side-by-side run: on a shared machine, look at
+# the load averages it prints and re-run on a quiet one.
 # Needs: the peers on PATH (spm_train, spm_encode), GNU time, zstd.
 set -euo pipefail
 corpus=$1 vs=${2:-8000} mb=${3:-20} algo=${4:-unigram}
@@ -39,6 +41,7 @@ lines=$(wc -l < "$work/all.txt")
 head -n $(( lines * 9 / 10 )) "$work/all.txt" > "$work/train.txt"
 tail -n +$(( lines * 9 / 10 + 1 )) "$work/all.txt" > "$work/test.txt"
 
+load_before=$(uptime | sed 's/.*load average: //')
 spm_algo=$algo tok_algo=$algo
 [ "$algo" = bpe ] && tok_algo=spm-bpe
 PEER_SPM_THREADS=$threads /usr/bin/time -f "%e %M" -o "$work/spm.time" \
@@ -46,6 +49,7 @@ PEER_SPM_THREADS=$threads /usr/bin/time -f "%e %M" -o "$work/spm.time" \
 /usr/bin/time -f "%e %M" -o "$work/tok.time" \
   "$TOK" train-vocab --algo "$tok_algo" --vocab-size "$vs" --workers "$threads" --out "$work/tokout" "$work/train.txt" 2>/dev/null
 
+load_after=$(uptime | sed 's/.*load average: //')
 test_bytes=$(wc -c < "$work/test.txt")
 tokens() { spm_encode --model="$1" --output_format=id < "$work/test.txt" | awk '{n+=NF} END{print n}'; }
 spm_tokens=$(tokens "$work/spm.model")
@@ -57,6 +61,7 @@ read -r spm_s spm_kb < "$work/spm.time"
 read -r tok_s tok_kb < "$work/tok.time"
 printf 'corpus %s, %s, vocab %s, train %s bytes, held out %s bytes, %s threads\n' \
   "$(basename "$corpus")" "$algo" "$vs" "$(wc -c < "$work/train.txt")" "$test_bytes" "$threads"
+printf 'load average (1, 5, 15 min) before training: %s, after: %s (ratios come from this one run)\n' "$load_before" "$load_after"
 printf '%-10s %12s %14s %10s %12s\n' tool held_out_tok bytes_per_tok train_s peak_rss_MB
 awk -v t="$spm_tokens" -v b="$test_bytes" -v s="$spm_s" -v k="$spm_kb" 'BEGIN{printf "%-10s %12d %14.4f %10.2f %12.1f\n","spm_train",t,b/t,s,k/1024}'
 awk -v t="$tok_tokens" -v b="$test_bytes" -v s="$tok_s" -v k="$tok_kb" 'BEGIN{printf "%-10s %12d %14.4f %10.2f %12.1f\n","tok",t,b/t,s,k/1024}'
