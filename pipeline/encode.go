@@ -380,6 +380,7 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 		b := &j.batch
 		idStart := 0
 		var rec [8]byte
+		var docs, nb, toks int64 // progress, counted once a job
 		for i := range b.Len() {
 			idEnd := j.idEnds[i]
 			d := b.Doc(i)
@@ -398,10 +399,11 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 				if err := sw.append(j.firstSeq+int64(i), at, j.ids[idStart:idEnd], nbytes); err != nil {
 					return err
 				}
-				r.progress.add(1, nbytes, int64(idEnd-idStart))
+				docs, nb, toks = docs+1, nb+nbytes, toks+int64(idEnd-idStart)
 			}
 			idStart = idEnd
 		}
+		r.progress.add(docs, nb, toks)
 		// A job that held a very long document gives its buffers back, so
 		// that memory stays bounded by a few jobs of ordinary size.
 		b.Trim(jobKeepBytes)
