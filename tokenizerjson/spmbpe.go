@@ -105,10 +105,11 @@ var ErrUnsupportedModel = errors.New("tokenizerjson: SentencePiece model cannot 
 // tokenizer.json in the layout of HF's converter for Llama-style models:
 //
 //   - normalizer: the model's precompiled_charsmap as a Precompiled
-//     normalizer when it has one; removing spaces (U+0020) at both ends
-//     and collapsing runs of them when the model removes extra
-//     whitespace; Prepend("▁") when
-//     it adds a dummy prefix; Replace(" ", "▁");
+//     normalizer when it has one; when the model removes extra
+//     whitespace, removing spaces (U+0020) at the start and spaces and
+//     ▁ (U+2581) at the end, as SentencePiece trims after escaping
+//     spaces, and collapsing runs of spaces; Prepend("▁") when it adds
+//     a dummy prefix; Replace(" ", "▁");
 //   - no pre-tokenizer (SentencePiece BPE does not split on spaces);
 //   - a BPE model with the pieces as vocabulary (ids as in the .model),
 //     the merges of [SentencePieceMerges], unk_token, fuse_unk, and
@@ -146,7 +147,10 @@ func WriteSentencePieceBPE(w io.Writer, m *sentencepiece.Model) error {
 	if norm.RemoveExtraWhitespaces {
 		// SentencePiece trims and collapses U+0020 only; HF's Strip
 		// normalizer would also remove tabs and other Unicode spaces.
-		normalizers = append(normalizers, `{"type":"Replace","pattern":{"Regex":"\\A +| +\\z"},"content":""}`,
+		// SentencePiece trims the end after escaping spaces as ▁, so a
+		// ▁ written in the text goes too when nothing but spaces and ▁
+		// follow it.
+		normalizers = append(normalizers, `{"type":"Replace","pattern":{"Regex":"\\A +|[ ▁]+\\z"},"content":""}`,
 			`{"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}`)
 	}
 	if norm.AddDummyPrefix {

@@ -126,6 +126,8 @@ func spmbpeTexts(t *testing.T) map[string][][]byte {
 		"opticks-head": opticks[:1500],
 		"edge":         readLinesFile(t, "../sentencepiece/testdata/edge.txt"),
 		"random":       readLinesFile(t, spmbpeDir+"random.txt"),
+		"spaces":       readLinesFile(t, "testdata/spmunigram/spaces.txt"),
+		"pieces":       readLinesFile(t, "testdata/spmunigram/pieces.txt"),
 	}
 }
 
@@ -141,7 +143,8 @@ func spmbpeTexts(t *testing.T) map[string][][]byte {
 // HF-vs-SentencePiece count is only logged there.
 func TestSPMBPEParity(t *testing.T) {
 	texts := spmbpeTexts(t)
-	names := []string{"opticks-head", "edge", "shared-edge", "random"}
+	// shared-edge last: without ../shared the subtest stops there.
+	names := []string{"opticks-head", "edge", "random", "spaces", "pieces", "shared-edge"}
 	for _, f := range spmbpeModels {
 		t.Run(f.name, func(t *testing.T) {
 			m := loadSPM(t, f.model)

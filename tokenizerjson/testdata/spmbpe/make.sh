@@ -17,8 +17,10 @@
 #    where peer-spm-encode on the .model gives other ids
 #    ({"line":N,"ids":[...]}, N 1-based). Texts: opticks-head (first 1500
 #    lines of the Opticks text), edge (sentencepiece/testdata/edge.txt),
-#    shared-edge (../shared/golden/texts/edge.txt) and random (random.txt,
-#    rewritten by gen-random.go).
+#    shared-edge (../shared/golden/texts/edge.txt), random (random.txt,
+#    rewritten by gen-random.go), and spaces and pieces
+#    (../spmunigram/spaces.txt and ../spmunigram/pieces.txt, read as they
+#    are: ../spmunigram/make.sh rewrites spaces.txt).
 # 4. Llama 2: the same for ../shared/vocab/llama2-tokenizer.model on the
 #    four golden texts, but only the lines where HF's ids differ from the
 #    golden SentencePiece ids are stored, in
@@ -56,12 +58,14 @@ cp "$here/random.txt" "$tmp/random.txt"
 head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
 cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
 cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
+cp "$here/../spmunigram/spaces.txt" "$tmp/spaces.txt"
+cp "$here/../spmunigram/pieces.txt" "$tmp/pieces.txt"
 for name in opticks-tokbpe-1000 opticks-tokbpe-1000-bf-identity opticks-tokbpe-1000-bf-identity-trim spmtrain-opticks-bpe-1000; do
   model="$here/$name.model"
   [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
   "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
   (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
-  for text in opticks-head edge shared-edge random; do
+  for text in opticks-head edge shared-edge random spaces pieces; do
     peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
     peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
     diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
