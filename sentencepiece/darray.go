@@ -1,9 +1,6 @@
 package sentencepiece
 
-import (
-	"slices"
-	"strings"
-)
+import "slices"
 
 // doubleArray is a double-array trie built for encoding: the child of node
 // s by byte c is t = units[s].base + c when units[t].check == s, so one
@@ -63,31 +60,7 @@ func (d *doubleArray) lookup(key []byte) int32 {
 // sorted keys: a node's children are the distinct bytes at its depth in
 // its range, placed together at the lowest base where they all fit.
 func newDoubleArray(keys []string, values []int32) *doubleArray {
-	order := make([]int32, 0, len(keys))
-	for i, k := range keys {
-		if k != "" {
-			order = append(order, int32(i))
-		}
-	}
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := strings.Compare(keys[a], keys[b]); c != 0 {
-			return c
-		}
-		return int(a - b)
-	})
-	// The node count, exactly: each key adds the bytes past its longest
-	// common prefix with the previous key.
-	size := 1
-	for i, k := range order {
-		lcp := 0
-		if i > 0 {
-			prev := keys[order[i-1]]
-			for lcp < len(prev) && lcp < len(keys[k]) && prev[lcp] == keys[k][lcp] {
-				lcp++
-			}
-		}
-		size += len(keys[k]) - lcp
-	}
+	order, size := sortKeys(keys)
 	b := daBuilder{}
 	b.grow(size + size/8 + 512) // the array comes out nearly dense
 	b.take(0)

@@ -36,34 +36,7 @@ type trieNode struct {
 // the sorted keys, so every node's edges are contiguous and no per-node
 // map is allocated (training rebuilds tries of up to a million seeds).
 func newPieceTrie(keys []string, values []int32) *pieceTrie {
-	order := make([]int32, 0, len(keys))
-	for i, k := range keys {
-		if k != "" {
-			order = append(order, int32(i))
-		}
-	}
-	// Sorted by key, equal keys in input order (a stable sort, but
-	// pdqsort with the index as tie-break is several times faster than
-	// slices.SortStableFunc's merge sort).
-	slices.SortFunc(order, func(a, b int32) int {
-		if c := strings.Compare(keys[a], keys[b]); c != 0 {
-			return c
-		}
-		return int(a - b)
-	})
-	// The node count is exact: each key adds the bytes past its longest
-	// common prefix with the previous key.
-	size := 1
-	for i, k := range order {
-		lcp := 0
-		if i > 0 {
-			prev := keys[order[i-1]]
-			for lcp < len(prev) && lcp < len(keys[k]) && prev[lcp] == keys[k][lcp] {
-				lcp++
-			}
-		}
-		size += len(keys[k]) - lcp
-	}
+	order, size := sortKeys(keys)
 	t := &pieceTrie{nodes: make([]trieNode, 1, size), labels: make([]byte, 0, size)}
 	// span is the range of sorted keys below a node and the node's depth;
 	// spans are made in the same order as nodes, so span i is node i's.
@@ -98,6 +71,40 @@ func newPieceTrie(keys []string, values []int32) *pieceTrie {
 		t.root[t.labels[e]] = e + 1
 	}
 	return t
+}
+
+// sortKeys returns the indexes of the non-empty keys sorted by key, equal
+// keys in input order, and the number of nodes of a trie of them
+// (counting the root).
+func sortKeys(keys []string) (order []int32, nodes int) {
+	order = make([]int32, 0, len(keys))
+	for i, k := range keys {
+		if k != "" {
+			order = append(order, int32(i))
+		}
+	}
+	// A stable sort, but pdqsort with the index as tie-break is several
+	// times faster than slices.SortStableFunc's merge sort.
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := strings.Compare(keys[a], keys[b]); c != 0 {
+			return c
+		}
+		return int(a - b)
+	})
+	// Exact: each key adds the bytes past its longest common prefix with
+	// the previous key.
+	nodes = 1
+	for i, k := range order {
+		lcp := 0
+		if i > 0 {
+			prev := keys[order[i-1]]
+			for lcp < len(prev) && lcp < len(keys[k]) && prev[lcp] == keys[k][lcp] {
+				lcp++
+			}
+		}
+		nodes += len(keys[k]) - lcp
+	}
+	return order, nodes
 }
 
 // child returns the node reached from node by byte c, or 0.
