@@ -1,6 +1,7 @@
 package sentencepiece
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -28,7 +29,24 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 	wg.Wait()
 }
 
-// sumChunks runs fn over the numChunks parts of [0, n) with at most
+// wordChunks returns the bounds of numChunks parts of the words of ws
+// (the first n sequences) with about the same number of characters each,
+// so that the parts take about as long: part c is words
+// bounds[c]..bounds[c+1]-1. The bounds depend only on the words.
+func wordChunks(ws *seqs, n int) []int {
+	bounds := make([]int, numChunks+1)
+	total := int64(ws.off[n])
+	for c := 1; c < numChunks; c++ {
+		at := int32(total * int64(c) / numChunks)
+		i, _ := slices.BinarySearch(ws.off[:n+1], at)
+		bounds[c] = max(i, bounds[c-1])
+	}
+	bounds[numChunks] = n
+	return bounds
+}
+
+// sumChunks runs fn over the numChunks parts of [0, n) given by bounds
+// (part c is bounds[c]..bounds[c+1]-1) with at most
 // workers goroutines and returns the sum (in float64) of what the parts
 // add into acc (size floats, zero when fn is called) and of the values fn
 // returns.
@@ -37,7 +55,7 @@ func parallelChunks(n, workers int, fn func(chunk, lo, hi int)) {
 // lattice scratch for all its parts, so memory is (workers+1) × size
 // floats whatever numChunks is. A worker that finishes a part before the
 // parts ahead of it are added waits for them.
-func sumChunks[F float32 | float64](n, size, workers int, fn func(lo, hi int, acc []F, sc *latticeScratch) float64) ([]float64, float64) {
+func sumChunks[F float32 | float64](bounds []int, size, workers int, fn func(lo, hi int, acc []F, sc *latticeScratch) float64) ([]float64, float64) {
 	total := make([]float64, size)
 	var sum float64
 	var mu sync.Mutex
@@ -56,7 +74,7 @@ func sumChunks[F float32 | float64](n, size, workers int, fn func(lo, hi int, ac
 				if c >= numChunks {
 					return
 				}
-				v := fn(n*c/numChunks, n*(c+1)/numChunks, acc, &sc)
+				v := fn(bounds[c], bounds[c+1], acc, &sc)
 				mu.Lock()
 				for turn != c {
 					turnDone.Wait()

@@ -93,11 +93,12 @@ func trainUnigram(words []string, freqs, finals []int64, required []rune, reqFre
 	for _, f := range freqs {
 		allFreq += float64(f)
 	}
+	chunks := wordChunks(ws, len(freqs))
 	m := newTModel(chars, seeds, seedScores, false)
 	releaseMemory()
 	for round := 1; ; round++ {
 		for it := 0; it < cfg.SubIterations; it++ {
-			expected, objective := eStep(m, ws, freqs, cfg.Workers)
+			expected, objective := eStep(m, ws, chunks, freqs, cfg.Workers)
 			// M-step: drop rare pieces, then Bayesian (digamma) re-estimate.
 			keep := 0
 			var total float64
@@ -130,7 +131,7 @@ func trainUnigram(words []string, freqs, finals []int64, required []rune, reqFre
 		if m.pieces.len() <= desired {
 			break
 		}
-		m = prune(m, ws, freqs, desired, cfg)
+		m = prune(m, ws, chunks, freqs, desired, cfg)
 		if round <= 2 {
 			releaseMemory()
 		}
@@ -230,8 +231,8 @@ func word(ws *seqs, i int) []int32 {
 
 // eStep computes the expected count of every piece over all words and
 // the objective, minus the log likelihood of the words.
-func eStep(m *tmodel, ws *seqs, freqs []int64, workers int) (expected []float64, objective float64) {
-	return sumChunks(len(freqs), m.pieces.len(), workers, func(lo, hi int, exp []float32, sc *latticeScratch) float64 {
+func eStep(m *tmodel, ws *seqs, chunks []int, freqs []int64, workers int) (expected []float64, objective float64) {
+	return sumChunks(chunks, m.pieces.len(), workers, func(lo, hi int, exp []float32, sc *latticeScratch) float64 {
 		obj := 0.0
 		for i := lo; i < hi; i++ {
 			f := float64(freqs[i])
@@ -243,7 +244,7 @@ func eStep(m *tmodel, ws *seqs, freqs []int64, workers int) (expected []float64,
 
 // prune removes the pieces whose loss of likelihood when removed is the
 // smallest, keeping max(desired, ShrinkingFactor × size) pieces.
-func prune(m *tmodel, ws *seqs, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
+func prune(m *tmodel, ws *seqs, chunks []int, freqs []int64, desired int, cfg *TrainConfig) *tmodel {
 	n := m.pieces.len()
 	alwaysKeep := make([]bool, n)
 	alternatives := make([][]int32, n)
@@ -264,7 +265,7 @@ func prune(m *tmodel, ws *seqs, freqs []int64, desired int, cfg *TrainConfig) *t
 		}
 	})
 	// Piece frequencies in the Viterbi segmentation of every word.
-	freq, _ := sumChunks(len(freqs), n, cfg.Workers, func(lo, hi int, fr []float64, sc *latticeScratch) float64 {
+	freq, _ := sumChunks(chunks, n, cfg.Workers, func(lo, hi int, fr []float64, sc *latticeScratch) float64 {
 		var path []int32
 		for i := lo; i < hi; i++ {
 			path, _ = m.viterbi(sc, word(ws, i), -1, path[:0])
