@@ -2,14 +2,8 @@ package tokenizerjson
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -19,20 +13,40 @@ import (
 	"github.com/toklabs/tok/sentencepiece"
 )
 
-var updateSPMBPE = flag.Bool("update-spmbpe", false, "rewrite the converted tokenizer.json files in testdata/spmbpe (then run testdata/spmbpe/make.sh)")
-
 const spmbpeDir = "testdata/spmbpe/"
 
-// spmbpeModels are the SentencePiece BPE models whose conversion is checked
-// against HF tokenizers and SentencePiece (testdata/spmbpe/make.sh): three
+// spmbpeParity checks the conversion of SentencePiece BPE models against
+// HF tokenizers and SentencePiece (testdata/spmbpe/make.sh): three
 // trained by tok (nmt_nfkc without byte fallback; identity with byte
 // fallback, spaces kept; identity with byte fallback, spaces trimmed and
 // collapsed but tabs kept) and one trained by spm_train.
-var spmbpeModels = []struct{ name, model string }{
-	{"opticks-tokbpe-1000", spmbpeDir + "opticks-tokbpe-1000.model"},
-	{"opticks-tokbpe-1000-bf-identity", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"},
-	{"opticks-tokbpe-1000-bf-identity-trim", spmbpeDir + "opticks-tokbpe-1000-bf-identity-trim.model"},
-	{"spmtrain-opticks-bpe-1000", "../sentencepiece/testdata/opticks-bpe-1000.model"},
+var spmbpeParity = spmParity{
+	dir: spmbpeDir,
+	models: []spmParityModel{
+		{"opticks-tokbpe-1000", spmbpeDir + "opticks-tokbpe-1000.model"},
+		{"opticks-tokbpe-1000-bf-identity", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"},
+		{"opticks-tokbpe-1000-bf-identity-trim", spmbpeDir + "opticks-tokbpe-1000-bf-identity-trim.model"},
+		{"spmtrain-opticks-bpe-1000", "../sentencepiece/testdata/opticks-bpe-1000.model"},
+	},
+	write:       WriteSentencePieceBPE,
+	hfMayDiffer: spmbpeMayDiffer,
+}
+
+// spmbpeMayDiffer: where HF's ids may differ from SentencePiece's for a
+// BPE model. HF matches control pieces' names (<unk>, <s>, </s>) in the
+// text as added tokens, SentencePiece encodes them as text; and on
+// random.txt HF's Precompiled normalizer and SentencePiece's normalizer
+// disagree for models with a precompiled charsmap. Nothing else: byte
+// pieces' names are text to both, and spaces (spaces.txt) are handled
+// alike.
+func spmbpeMayDiffer(_ *testing.T, m *sentencepiece.Model, text string, line, _, _ []byte) string {
+	switch {
+	case lineHoldsPiece(m, line, sentencepiece.Control, sentencepiece.Unknown):
+		return "holding a control piece's name"
+	case text == "random" && hasCharsmap(m):
+		return "normalized differently (precompiled charsmap)"
+	}
+	return ""
 }
 
 func writeSPMBPE(t testing.TB, m *sentencepiece.Model) []byte {
@@ -44,162 +58,13 @@ func writeSPMBPE(t testing.TB, m *sentencepiece.Model) []byte {
 	return b.Bytes()
 }
 
-func loadSPM(t testing.TB, path string) *sentencepiece.Model {
-	t.Helper()
-	m, err := sentencepiece.Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// splitLines splits on \n only, a final \n ending the last line.
-func splitLines(data []byte) [][]byte {
-	return bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n"))
-}
-
-func readLinesFile(t testing.TB, path string) [][]byte {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return splitLines(data)
-}
-
-// convertChecked converts the model and checks that the result is the
-// file the reference ids were made from (its sha256 is recorded by
-// testdata/spmbpe/make.sh).
-func convertChecked(t *testing.T, m *sentencepiece.Model, name string) *Tokenizer {
-	t.Helper()
-	data := writeSPMBPE(t, m)
-	sum := sha256.Sum256(data)
-	want, err := os.ReadFile(spmbpeDir + name + ".tokenizer.json.sha256")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(sum[:]); got != strings.TrimSpace(string(want)) {
-		t.Errorf("%s: the converted file has sha256 %s, the reference ids were made from %s; run testdata/spmbpe/make.sh",
-			name, got, strings.TrimSpace(string(want)))
-	}
-	tk, err := Parse(data, name+".tokenizer.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
-}
-
-// readDiffs reads a file of {"text":T,"line":N,"ids":[...]} lines (text
-// optional) into text → line → ids.
-func readDiffs(t *testing.T, path string) map[string]map[int]string {
-	t.Helper()
-	type diff struct {
-		Text string          `json:"text"`
-		Line int             `json:"line"`
-		IDs  json.RawMessage `json:"ids"`
-	}
-	out := map[string]map[int]string{}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, l := range splitLines(data) {
-		if len(l) == 0 {
-			continue
-		}
-		var d diff
-		if err := json.Unmarshal(l, &d); err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		if out[d.Text] == nil {
-			out[d.Text] = map[int]string{}
-		}
-		out[d.Text][d.Line] = string(d.IDs)
-	}
-	return out
-}
-
-// spmbpeTexts are the texts of the reference ids; shared-edge needs ../shared.
-func spmbpeTexts(t *testing.T) map[string][][]byte {
-	opticks := readLinesFile(t, filepath.Join(runtime.GOROOT(), "src/testdata/Isaac.Newton-Opticks.txt"))
-	return map[string][][]byte{
-		"opticks-head": opticks[:1500],
-		"edge":         readLinesFile(t, "../sentencepiece/testdata/edge.txt"),
-		"random":       readLinesFile(t, spmbpeDir+"random.txt"),
-		"spaces":       readLinesFile(t, "testdata/spmunigram/spaces.txt"),
-		"pieces":       readLinesFile(t, "testdata/spmunigram/pieces.txt"),
-	}
-}
-
-// TestSPMBPEParity encodes every text with the converted file through this
-// package and requires HF tokenizers' ids (peer-hf-encode) on every line;
-// the .model through package sentencepiece must give SentencePiece's ids
-// (peer-spm-encode) on every line; and HF's ids must equal
-// SentencePiece's except on lines holding a control piece's string
-// (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
-// encodes as text. On random.txt HF's Precompiled normalizer and
-// SentencePiece's also disagree (combining marks after NFKC-expanding
-// characters and the like), so for models with a precompiled charsmap the
-// HF-vs-SentencePiece count is only logged there.
-func TestSPMBPEParity(t *testing.T) {
-	texts := spmbpeTexts(t)
-	// shared-edge last: without ../shared the subtest stops there.
-	names := []string{"opticks-head", "edge", "random", "spaces", "pieces", "shared-edge"}
-	for _, f := range spmbpeModels {
-		t.Run(f.name, func(t *testing.T) {
-			m := loadSPM(t, f.model)
-			tk := convertChecked(t, m, f.name)
-			precompiled := len(m.Normalizer().Map.Bytes()) > 0
-			var controls []string
-			for _, p := range m.Pieces() {
-				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown {
-					controls = append(controls, p.Text)
-				}
-			}
-			for _, name := range names {
-				lines, ok := texts[name]
-				if name == "shared-edge" {
-					lines = readLinesFile(t, sharedtest.Path(t, "golden/texts/edge.txt"))
-				} else if !ok {
-					t.Fatal(name)
-				}
-				hf := readLinesFile(t, spmbpeDir+f.name+"."+name+".hf.jsonl")
-				if len(hf) != len(lines) {
-					t.Fatalf("%s: %d lines, %d HF lines", name, len(lines), len(hf))
-				}
-				spmDiff := readDiffs(t, spmbpeDir+f.name+"."+name+".spm-vs-hf.jsonl")[""]
-				spm := make([][]byte, len(hf))
-				for i := range hf {
-					spm[i] = hf[i]
-					if ids, ok := spmDiff[i+1]; ok {
-						spm[i] = []byte(ids)
-					}
-				}
-				sameHF, sameSPM, hfIsSPM := 0, 0, 0
-				for i, line := range lines {
-					got := jsonIDs(tk.AppendEncode(nil, line))
-					if got == string(hf[i]) {
-						sameHF++
-					} else {
-						t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", name, i+1, line, got, hf[i])
-					}
-					if got := jsonIDs(m.AppendEncode(nil, line)); got == string(spm[i]) {
-						sameSPM++
-					} else {
-						t.Errorf("%s line %d %q: .model gives %s, SentencePiece %s", name, i+1, line, got, spm[i])
-					}
-					if bytes.Equal(hf[i], spm[i]) {
-						hfIsSPM++
-					} else if !(name == "random" && precompiled) && !slices.ContainsFunc(controls, func(c string) bool { return bytes.Contains(line, []byte(c)) }) {
-						t.Errorf("%s line %d %q: HF %s but SentencePiece %s, and the line holds no control piece", name, i+1, line, hf[i], spm[i])
-					}
-				}
-				t.Logf("%s %s: tok tokenizer.json = HF on %d/%d lines; tok .model = SentencePiece on %d/%d; HF = SentencePiece on %d/%d",
-					f.name, name, sameHF, len(lines), sameSPM, len(lines), hfIsSPM, len(lines))
-			}
-		})
-	}
-}
+// TestSPMBPEParity encodes every text of spmParityTexts with each
+// converted file through this package and requires HF tokenizers' ids
+// (peer-hf-encode) on every line, and with the .model through package
+// sentencepiece SentencePiece's ids (peer-spm-encode) on every line; HF's
+// ids must equal SentencePiece's except where spmbpeMayDiffer says why
+// not.
+func TestSPMBPEParity(t *testing.T) { spmbpeParity.run(t) }
 
 // TestSPMBPELlama2Golden converts ../shared/vocab/llama2-tokenizer.model and
 // checks, on the four golden texts, that the tokenizer.json gives HF's ids
@@ -208,7 +73,7 @@ func TestSPMBPEParity(t *testing.T) {
 // otherwise) and that the .model gives the golden ids.
 func TestSPMBPELlama2Golden(t *testing.T) {
 	m := loadSPM(t, sharedtest.Path(t, "vocab/llama2-tokenizer.model"))
-	tk := convertChecked(t, m, "llama2-tokenizer")
+	tk := convertChecked(t, m, spmbpeDir, "llama2-tokenizer", WriteSentencePieceBPE)
 	hfDiff := readDiffs(t, spmbpeDir+"llama2-tokenizer.hf-vs-golden.jsonl")
 	for _, text := range []string{"en", "code", "multi", "edge"} {
 		lines := readLinesFile(t, sharedtest.Path(t, "golden/texts/"+text+".txt"))

@@ -2,8 +2,6 @@ package tokenizerjson
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -20,16 +18,44 @@ import (
 
 const spmunigramDir = "testdata/spmunigram/"
 
-// spmunigramModels are the SentencePiece Unigram models whose conversion
-// is checked against HF tokenizers and SentencePiece
-// (testdata/spmunigram/make.sh): three trained by tok (nmt_nfkc; identity
-// with byte fallback, spaces trimmed and collapsed but tabs and other
-// spaces kept; identity with spaces kept) and one trained by spm_train.
-var spmunigramModels = []struct{ name, model string }{
-	{"opticks-tokunigram-1000", spmunigramDir + "opticks-tokunigram-1000.model"},
-	{"opticks-tokunigram-1000-bf-identity-trim", spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model"},
-	{"opticks-tokunigram-1000-identity", spmunigramDir + "opticks-tokunigram-1000-identity.model"},
-	{"spmtrain-opticks-unigram-1000", "../sentencepiece/testdata/opticks-unigram-1000.model"},
+// spmunigramParity checks the conversion of SentencePiece Unigram models
+// against HF tokenizers and SentencePiece (testdata/spmunigram/make.sh):
+// three trained by tok (nmt_nfkc; identity with byte fallback, spaces
+// trimmed and collapsed but tabs and other spaces kept; identity with
+// spaces kept) and one trained by spm_train.
+var spmunigramParity = spmParity{
+	dir: spmunigramDir,
+	models: []spmParityModel{
+		{"opticks-tokunigram-1000", spmunigramDir + "opticks-tokunigram-1000.model"},
+		{"opticks-tokunigram-1000-bf-identity-trim", spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model"},
+		{"opticks-tokunigram-1000-identity", spmunigramDir + "opticks-tokunigram-1000-identity.model"},
+		{"spmtrain-opticks-unigram-1000", "../sentencepiece/testdata/opticks-unigram-1000.model"},
+	},
+	write:       WriteUnigram,
+	hfMayDiffer: spmunigramMayDiffer,
+}
+
+// spmunigramMayDiffer: where HF's ids may differ from SentencePiece's for
+// a Unigram model. HF matches control pieces' names (<unk>, <s>, </s>) in
+// the text as added tokens and byte pieces' names (<0x41>) in its Viterbi
+// search, SentencePiece encodes both as text; HF and SentencePiece break
+// Viterbi ties (two segmentations with the same score) differently; and on
+// random.txt HF's Precompiled normalizer and SentencePiece's normalizer
+// disagree for models with a precompiled charsmap. With identity
+// normalization they agree on all of random.txt, and every model on all of
+// spaces.txt.
+func spmunigramMayDiffer(t *testing.T, m *sentencepiece.Model, text string, line, hf, spm []byte) string {
+	switch {
+	case lineHoldsPiece(m, line, sentencepiece.Control, sentencepiece.Unknown):
+		return "holding a control piece's name"
+	case lineHoldsPiece(m, line, sentencepiece.Byte):
+		return "holding a byte piece's name"
+	case viterbiTie(m.Pieces(), parseIDs(t, hf), parseIDs(t, spm)):
+		return "Viterbi ties (same score)"
+	case text == "random" && hasCharsmap(m):
+		return "normalized differently (precompiled charsmap)"
+	}
+	return ""
 }
 
 func writeUnigram(t testing.TB, m *sentencepiece.Model) []byte {
@@ -39,35 +65,6 @@ func writeUnigram(t testing.TB, m *sentencepiece.Model) []byte {
 		t.Fatal(err)
 	}
 	return b.Bytes()
-}
-
-// convertUnigramChecked converts the model as `tok convert` does and
-// checks that the result is the file the reference ids were made from
-// (its sha256 is recorded by testdata/spmunigram/make.sh).
-func convertUnigramChecked(t *testing.T, m *sentencepiece.Model, name string) *Tokenizer {
-	t.Helper()
-	var b bytes.Buffer
-	if err := WriteSentencePiece(&b, m); err != nil {
-		t.Fatal(err)
-	}
-	data := b.Bytes()
-	if !bytes.Equal(data, writeUnigram(t, m)) {
-		t.Errorf("%s: WriteSentencePiece and WriteUnigram write different files", name)
-	}
-	sum := sha256.Sum256(data)
-	want, err := os.ReadFile(spmunigramDir + name + ".tokenizer.json.sha256")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(sum[:]); got != strings.TrimSpace(string(want)) {
-		t.Errorf("%s: the converted file has sha256 %s, the reference ids were made from %s; run testdata/spmunigram/make.sh",
-			name, got, strings.TrimSpace(string(want)))
-	}
-	tk, err := Parse(data, name+".tokenizer.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
 }
 
 // parseIDs parses a JSON array of ids as written by the peers.
@@ -109,90 +106,13 @@ func viterbiTie(pieces []sentencepiece.Piece, a, b []uint32) bool {
 	return math.Abs(sa-sb) <= 1e-4*math.Max(1, math.Abs(sa))
 }
 
-// TestSPMUnigramParity encodes every text with the converted file through
-// this package and requires HF tokenizers' ids (peer-hf-encode) on every
-// line; the .model through package sentencepiece must give
-// SentencePiece's ids (peer-spm-encode) on every line. HF's ids must equal
-// SentencePiece's except on lines holding a control piece's string
-// (<unk>, <s>, </s>), which HF matches as added tokens and SentencePiece
-// encodes as text, or a byte piece's (<0x41>), which HF matches in its
-// Viterbi search and SentencePiece does not, and on Viterbi ties (both segmentations score the
-// same). On random.txt HF's Precompiled normalizer and SentencePiece's
-// also disagree, so for models with a precompiled charsmap the
-// HF-vs-SentencePiece count is only logged there. With identity
-// normalization HF and SentencePiece must agree on all of random.txt, and
-// every model on all of spaces.txt (runs of spaces, tabs, Unicode spaces
-// and ▁ at both ends and inside).
-func TestSPMUnigramParity(t *testing.T) {
-	texts := spmbpeTexts(t)
-	texts["spaces"] = readLinesFile(t, spmunigramDir+"spaces.txt")
-	texts["pieces"] = readLinesFile(t, spmunigramDir+"pieces.txt")
-	// shared-edge last: without ../shared the subtest stops there.
-	names := []string{"opticks-head", "edge", "random", "spaces", "pieces", "shared-edge"}
-	for _, f := range spmunigramModels {
-		t.Run(f.name, func(t *testing.T) {
-			m := loadSPM(t, f.model)
-			tk := convertUnigramChecked(t, m, f.name)
-			pieces := m.Pieces()
-			precompiled := len(m.Normalizer().Map.Bytes()) > 0
-			// HF matches the names of control pieces (as added tokens)
-			// and byte pieces (in its Viterbi search) in the text,
-			// SentencePiece encodes them as text.
-			var matched []string
-			for _, p := range pieces {
-				if p.Type == sentencepiece.Control || p.Type == sentencepiece.Unknown || p.Type == sentencepiece.Byte {
-					matched = append(matched, p.Text)
-				}
-			}
-			for _, name := range names {
-				lines, ok := texts[name]
-				if name == "shared-edge" {
-					lines = readLinesFile(t, sharedtest.Path(t, "golden/texts/edge.txt"))
-				} else if !ok {
-					t.Fatal(name)
-				}
-				hf := readLinesFile(t, spmunigramDir+f.name+"."+name+".hf.jsonl")
-				if len(hf) != len(lines) {
-					t.Fatalf("%s: %d lines, %d HF lines", name, len(lines), len(hf))
-				}
-				spmDiff := readDiffs(t, spmunigramDir+f.name+"."+name+".spm-vs-hf.jsonl")[""]
-				spm := make([][]byte, len(hf))
-				for i := range hf {
-					spm[i] = hf[i]
-					if ids, ok := spmDiff[i+1]; ok {
-						spm[i] = []byte(ids)
-					}
-				}
-				sameHF, sameSPM, hfIsSPM, ties := 0, 0, 0, 0
-				for i, line := range lines {
-					got := jsonIDs(tk.AppendEncode(nil, line))
-					if got == string(hf[i]) {
-						sameHF++
-					} else {
-						t.Errorf("%s line %d %q: tokenizer.json gives %s, HF %s", name, i+1, line, got, hf[i])
-					}
-					if got := jsonIDs(m.AppendEncode(nil, line)); got == string(spm[i]) {
-						sameSPM++
-					} else {
-						t.Errorf("%s line %d %q: .model gives %s, SentencePiece %s", name, i+1, line, got, spm[i])
-					}
-					switch {
-					case bytes.Equal(hf[i], spm[i]):
-						hfIsSPM++
-					case name == "random" && precompiled:
-					case slices.ContainsFunc(matched, func(c string) bool { return bytes.Contains(line, []byte(c)) }):
-					case viterbiTie(pieces, parseIDs(t, hf[i]), parseIDs(t, spm[i])):
-						ties++
-					default:
-						t.Errorf("%s line %d %q: HF %s but SentencePiece %s: no control or byte piece's name in the line, and the scores differ", name, i+1, line, hf[i], spm[i])
-					}
-				}
-				t.Logf("%s %s: tok tokenizer.json = HF on %d/%d lines; tok .model = SentencePiece on %d/%d; HF = SentencePiece on %d/%d (%d Viterbi ties)",
-					f.name, name, sameHF, len(lines), sameSPM, len(lines), hfIsSPM, len(lines), ties)
-			}
-		})
-	}
-}
+// TestSPMUnigramParity encodes every text of spmParityTexts with each
+// converted file through this package and requires HF tokenizers' ids
+// (peer-hf-encode) on every line, and with the .model through package
+// sentencepiece SentencePiece's ids (peer-spm-encode) on every line; HF's
+// ids must equal SentencePiece's except where spmunigramMayDiffer says why
+// not.
+func TestSPMUnigramParity(t *testing.T) { spmunigramParity.run(t) }
 
 // TestSPMUnigramAlbertGolden converts ../shared/vocab/albert-30k-clean.model
 // (Unigram, nmt_nfkc, user-defined pieces such as "-" and "(") and checks,
@@ -204,7 +124,7 @@ func TestSPMUnigramParity(t *testing.T) {
 // <unk>, ...) and on Viterbi ties.
 func TestSPMUnigramAlbertGolden(t *testing.T) {
 	m := loadSPM(t, sharedtest.Path(t, "vocab/albert-30k-clean.model"))
-	tk := convertUnigramChecked(t, m, "albert-30k-clean")
+	tk := convertChecked(t, m, spmunigramDir, "albert-30k-clean", WriteUnigram)
 	pieces := m.Pieces()
 	var controls []string
 	for _, p := range pieces {
@@ -348,14 +268,6 @@ func FuzzSPMUnigramMatchesModel(f *testing.F) {
 			}
 		}
 	})
-}
-
-func jsonIDs(ids []uint32) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatUint(uint64(id), 10)
-	}
-	return "[" + strings.Join(parts, ",") + "]"
 }
 
 // BenchmarkWriteUnigram converts the 1000-piece tok model and, with
