@@ -5,13 +5,15 @@ package sentencepiece
 type bpeSymbol struct {
 	start, end int32
 	prev, next int32
-	frozen     bool // a user-defined piece, never merged
+	node       int32 // m.da node of the symbol's text, -1 if it starts no piece
+	frozen     bool  // a user-defined piece, never merged
 }
 
 type bpePair struct {
 	score       float32
 	left, right int32
 	size        int32
+	node        int32 // m.da node of the merged text
 }
 
 // pairHeap is a max-heap by score; equal scores pop the leftmost pair first.
@@ -91,7 +93,8 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 			l = min(oneCharLen(norm[at]), len(norm)-at)
 		}
 		i := int32(len(syms))
-		syms = append(syms, bpeSymbol{start: int32(at), end: int32(at + l), prev: i - 1, next: i + 1, frozen: frozen})
+		node := m.da.walk(0, norm[at:at+l])
+		syms = append(syms, bpeSymbol{start: int32(at), end: int32(at + l), prev: i - 1, next: i + 1, node: node, frozen: frozen})
 		at += l
 	}
 	syms[len(syms)-1].next = -1
@@ -101,8 +104,17 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 		if left < 0 || right < 0 || syms[left].frozen || syms[right].frozen {
 			return
 		}
+		// The pair's text is the left symbol's then the right one's: walk
+		// on from the left symbol's node instead of from the root.
 		a, b := syms[left].start, syms[right].end
-		id := m.da.lookup(norm[a:b])
+		if syms[left].node < 0 {
+			return
+		}
+		node := m.da.walk(syms[left].node, norm[syms[right].start:b])
+		if node < 0 {
+			return
+		}
+		id := m.da.units[node].value // normal, user-defined and unused pieces
 		if id < 0 {
 			return
 		}
@@ -114,7 +126,7 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 			// does: the last split seen for a piece wins everywhere.
 			rev[string(norm[a:b])] = syms[left].end - a
 		}
-		h.push(bpePair{score: m.pieces[id].Score, left: left, right: right, size: b - a})
+		h.push(bpePair{score: m.pieces[id].Score, left: left, right: right, size: b - a, node: node})
 	}
 	for i := int32(1); i < int32(len(syms)); i++ {
 		addPair(i-1, i)
@@ -129,6 +141,7 @@ func (m *Model) segmentBPEDropout(st *encodeState, norm []byte, segs []segment, 
 			continue
 		}
 		l.end = r.end
+		l.node = top.node
 		l.next = r.next
 		if r.next >= 0 {
 			syms[r.next].prev = top.left

@@ -39,6 +39,20 @@ func (d *doubleArray) child(s int32, c byte) int32 {
 	return t
 }
 
+// walk returns the node reached from node s by the bytes of key, or -1.
+func (d *doubleArray) walk(s int32, key []byte) int32 {
+	base := d.units[s].base
+	for _, c := range key {
+		t := base + int32(c)
+		u := &d.units[t]
+		if u.check != s {
+			return -1
+		}
+		s, base = t, u.base
+	}
+	return s
+}
+
 // lookup returns the value of key, or -1.
 func (d *doubleArray) lookup(key []byte) int32 {
 	s, base := int32(0), d.units[0].base
