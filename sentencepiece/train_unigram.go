@@ -149,7 +149,11 @@ type wordText struct {
 	copyStart, copyOf []int32
 	// The words' counts and sentence-final counts (nil when unknown).
 	freqs, finals []int64
+	// bucket[b] is the word holding position b<<bucketBits, for weight.
+	bucket []int32
 }
+
+const bucketBits = 6
 
 // The end symbols of words (ids after the alphabet's): endWord when the
 // next word follows, endSentence when the sentence ends, and with unknown
@@ -201,6 +205,14 @@ func newWordText(words []string, freqs, finals []int64, chars *charIDs) *wordTex
 			ws.ids[len(ws.ids)-1] = end + endSentence
 		}
 	}
+	nw := int32(ws.len())
+	t.bucket = make([]int32, 0, (int(ws.off[nw])>>bucketBits)+1)
+	for p, i := int32(0), int32(0); p < ws.off[nw]; p += 1 << bucketBits {
+		for ws.off[i+1] <= p {
+			i++
+		}
+		t.bucket = append(t.bucket, i)
+	}
 	return t
 }
 
@@ -209,8 +221,10 @@ func newWordText(words []string, freqs, finals []int64, chars *charIDs) *wordTex
 func (t *wordText) weight(p int32) int64 {
 	ws := t.words
 	if p < ws.off[len(ws.off)-1] {
-		i, _ := slices.BinarySearch(ws.off, p+1) // the first word end after p
-		i--
+		i := t.bucket[p>>bucketBits]
+		for ws.off[i+1] <= p {
+			i++
+		}
 		if t.finals == nil || t.finals[i] == t.freqs[i] {
 			return t.freqs[i]
 		}
