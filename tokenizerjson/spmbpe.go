@@ -97,6 +97,30 @@ func cmpUint32(a, b uint32) int {
 	return 0
 }
 
+// SentencePiece's remove_extra_whitespaces as two Replace normalizers,
+// shared by WriteSentencePieceBPE and WriteUnigram: trimSpacesRegex
+// (replaced by nothing) and collapseSpacesRegex (replaced by one space).
+// SentencePiece trims and collapses U+0020 only (HF's Strip normalizer
+// would also remove tabs and other Unicode spaces), and it trims the end
+// after escaping spaces as ▁, so a ▁ written in the text goes too when
+// nothing but spaces and ▁ follow it.
+const (
+	trimSpacesRegex     = `\A +|[ ▁]+\z`
+	collapseSpacesRegex = ` {2,}`
+)
+
+// checkSpaceOptions returns an error for the space options of a
+// SentencePiece normalizer that have no tokenizer.json equivalent here.
+func checkSpaceOptions(norm *sentencepiece.Normalizer) error {
+	if !norm.EscapeWhitespaces {
+		return fmt.Errorf("%w: escape_whitespaces is off", ErrUnsupportedModel)
+	}
+	if norm.TreatWhitespaceAsSuffix {
+		return fmt.Errorf("%w: treat_whitespace_as_suffix is on", ErrUnsupportedModel)
+	}
+	return nil
+}
+
 // ErrUnsupportedModel is returned for SentencePiece models that have no
 // tokenizer.json equivalent here.
 var ErrUnsupportedModel = errors.New("tokenizerjson: SentencePiece model cannot be converted")
@@ -133,11 +157,8 @@ func WriteSentencePieceBPE(w io.Writer, m *sentencepiece.Model) error {
 		return fmt.Errorf("%w: WriteSentencePieceBPE needs a BPE model, this one is %v", ErrUnsupportedModel, m.Algorithm())
 	}
 	norm := m.Normalizer()
-	if !norm.EscapeWhitespaces {
-		return fmt.Errorf("%w: escape_whitespaces is off", ErrUnsupportedModel)
-	}
-	if norm.TreatWhitespaceAsSuffix {
-		return fmt.Errorf("%w: treat_whitespace_as_suffix is on", ErrUnsupportedModel)
+	if err := checkSpaceOptions(norm); err != nil {
+		return err
 	}
 	// The components are written by hand to keep HF's key order.
 	var normalizers []string
@@ -145,13 +166,9 @@ func WriteSentencePieceBPE(w io.Writer, m *sentencepiece.Model) error {
 		normalizers = append(normalizers, `{"type":"Precompiled","precompiled_charsmap":"`+base64.StdEncoding.EncodeToString(cm)+`"}`)
 	}
 	if norm.RemoveExtraWhitespaces {
-		// SentencePiece trims and collapses U+0020 only; HF's Strip
-		// normalizer would also remove tabs and other Unicode spaces.
-		// SentencePiece trims the end after escaping spaces as ▁, so a
-		// ▁ written in the text goes too when nothing but spaces and ▁
-		// follow it.
-		normalizers = append(normalizers, `{"type":"Replace","pattern":{"Regex":"\\A +|[ ▁]+\\z"},"content":""}`,
-			`{"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}`)
+		normalizers = append(normalizers,
+			`{"type":"Replace","pattern":{"Regex":`+string(jsonString(nil, trimSpacesRegex))+`},"content":""}`,
+			`{"type":"Replace","pattern":{"Regex":`+string(jsonString(nil, collapseSpacesRegex))+`},"content":" "}`)
 	}
 	if norm.AddDummyPrefix {
 		normalizers = append(normalizers, `{"type":"Prepend","prepend":"▁"}`)

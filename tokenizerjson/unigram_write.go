@@ -56,22 +56,16 @@ func WriteUnigram(w io.Writer, m *sentencepiece.Model) error {
 		return fmt.Errorf("%w: WriteUnigram needs a Unigram model, this one is %v", ErrUnsupportedModel, m.Algorithm())
 	}
 	norm := m.Normalizer()
-	if !norm.EscapeWhitespaces {
-		return fmt.Errorf("%w: escape_whitespaces is off", ErrUnsupportedModel)
-	}
-	if norm.TreatWhitespaceAsSuffix {
-		return fmt.Errorf("%w: treat_whitespace_as_suffix is on", ErrUnsupportedModel)
+	if err := checkSpaceOptions(norm); err != nil {
+		return err
 	}
 	var normalizers []any
 	if cm := norm.Map.Bytes(); len(cm) > 0 {
 		normalizers = append(normalizers, obj{"type": "Precompiled", "precompiled_charsmap": base64.StdEncoding.EncodeToString(cm)})
 	}
 	if norm.RemoveExtraWhitespaces {
-		// SentencePiece trims and collapses U+0020 only, but at the end
-		// it also removes ▁ that was in the text (it trims after
-		// escaping spaces).
-		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": `\A +|[ ▁]+\z`}, "content": ""},
-			obj{"type": "Replace", "pattern": obj{"Regex": " {2,}"}, "content": " "})
+		normalizers = append(normalizers, obj{"type": "Replace", "pattern": obj{"Regex": trimSpacesRegex}, "content": ""},
+			obj{"type": "Replace", "pattern": obj{"Regex": collapseSpacesRegex}, "content": " "})
 	}
 	if norm.AddDummyPrefix {
 		normalizers = append(normalizers, obj{"type": "Prepend", "prepend": "▁"})
