@@ -1,9 +1,13 @@
 package sentencepiece
 
 import (
+	"bytes"
+	"os"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/toklabs/tok/internal/sharedtest"
 )
 
 // Encoding from several goroutines at once (sharing the pooled scratch
@@ -47,5 +51,45 @@ func TestModel_ConcurrentEncode(t *testing.T) {
 		for e := range errs {
 			t.Error(e)
 		}
+	}
+}
+
+// On real models and text, BPE (heap, double array, word cache) segments
+// as the naive pair scan does: the Opticks BPE model on the first 500
+// lines of its text, and Llama 2 on the shared edge cases and the first
+// 300 lines of the multilingual golden text.
+func TestBPE_MatchesNaive(t *testing.T) {
+	check := func(m *Model, name string, lines [][]byte) {
+		for i, l := range lines {
+			norm, _ := m.norm.Normalize(nil, nil, l, false)
+			if len(norm) == 0 {
+				continue
+			}
+			var st encodeState
+			got := m.segmentBPE(&st, norm, nil)
+			if want := m.segmentBPENaive(norm); !slices.Equal(got, want) {
+				t.Fatalf("%s line %d: got %v, want %v", name, i+1, got, want)
+			}
+		}
+	}
+	m, err := Load("testdata/opticks-bpe-1000.model")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(m, "opticks", opticksLines(t, 500))
+	if os.Getenv("TOK_SHARED") == "" {
+		return
+	}
+	llama, err := Load(sharedtest.Path(t, "vocab/llama2-tokenizer.model"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"edge", "multi"} {
+		data, err := os.ReadFile(sharedtest.Path(t, "golden/texts/"+text+".txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := bytes.Split(data, []byte("\n"))
+		check(llama, text, lines[:min(len(lines), 300)])
 	}
 }

@@ -187,6 +187,11 @@ func FuzzRoundTrip(f *testing.F) {
 				t.Fatalf("%q: by words %v, whole %v", s, words, whole)
 			}
 		}
+		// BPE with the heap and the double array equals the naive scan.
+		naiveBPE := bpe.segmentBPENaive(norm)
+		if !slices.Equal(whole, naiveBPE) {
+			t.Fatalf("%q: BPE %v, naive %v", s, whole, naiveBPE)
+		}
 		fast := uni.segmentUnigram(&st, norm, nil)
 		naive := uni.segmentUnigramNaive(norm)
 		if len(fast) != len(naive) {
