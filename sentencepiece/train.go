@@ -396,6 +396,50 @@ func applyCoverage(words []string, freqs, finals []int64, coverage float64) (req
 	if !changed {
 		return required, reqFreq, words, freqs, finals
 	}
+	if _, ok := reqFreq[unkChar]; ok {
+		outWords, outFreqs, outFinals = mergeRewritten(words, freqs, finals, reqFreq, nil)
+		return required, reqFreq, outWords, outFreqs, outFinals
+	}
+	// Rewritten words hold unkChar and the others do not (unkChar is not
+	// required), so only rewritten words merge, among themselves: merge
+	// them in a map and the result into the unchanged words, which are
+	// still in order.
+	var same []int32
+	rw, rf, rfin := mergeRewritten(words, freqs, finals, reqFreq, &same)
+	n := len(same) + len(rw)
+	outWords, outFreqs = make([]string, 0, n), make([]int64, 0, n)
+	if finals != nil {
+		outFinals = make([]int64, 0, n)
+	}
+	for a, b := 0, 0; a < len(same) || b < len(rw); {
+		takeSame := b == len(rw)
+		if a < len(same) && b < len(rw) {
+			i := same[a]
+			takeSame = freqs[i] > rf[b] || (freqs[i] == rf[b] && words[i] < rw[b])
+		}
+		if takeSame {
+			i := same[a]
+			outWords, outFreqs = append(outWords, words[i]), append(outFreqs, freqs[i])
+			if finals != nil {
+				outFinals = append(outFinals, finals[i])
+			}
+			a++
+		} else {
+			outWords, outFreqs = append(outWords, rw[b]), append(outFreqs, rf[b])
+			if finals != nil {
+				outFinals = append(outFinals, rfin[b])
+			}
+			b++
+		}
+	}
+	return required, reqFreq, outWords, outFreqs, outFinals
+}
+
+// mergeRewritten rewrites the characters of words outside reqFreq to
+// unkChar and returns the distinct results with summed counts, sorted as
+// sortedWords sorts. With same non-nil, words that need no rewriting are
+// left out and their indexes appended to *same instead.
+func mergeRewritten(words []string, freqs, finals []int64, reqFreq map[rune]int64, same *[]int32) ([]string, []int64, []int64) {
 	merged := &WordCounts{Words: map[string]int64{}}
 	if finals != nil {
 		merged.Final = map[string]int64{}
@@ -414,12 +458,14 @@ func applyCoverage(words []string, freqs, finals []int64, coverage float64) (req
 		key := w
 		if changed {
 			key = string(b)
+		} else if same != nil {
+			*same = append(*same, int32(i))
+			continue
 		}
 		merged.Words[key] += freqs[i]
 		if finals != nil && finals[i] > 0 {
 			merged.Final[key] += finals[i]
 		}
 	}
-	outWords, outFreqs, outFinals = merged.sortedWords()
-	return required, reqFreq, outWords, outFreqs, outFinals
+	return merged.sortedWords()
 }

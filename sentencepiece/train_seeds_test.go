@@ -156,3 +156,32 @@ func TestSeedsMatchSentencePieceCandidates(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyCoverageMatchesMapMerge checks the merge of rewritten words
+// into the unchanged ones against merging all words in a map.
+func TestApplyCoverageMatchesMapMerge(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	alphabet := []rune("▁abcdefxyz⁇é日")
+	for trial := 0; trial < 200; trial++ {
+		wc := &WordCounts{Words: map[string]int64{}, Final: map[string]int64{}}
+		for range 1 + r.IntN(60) {
+			var b strings.Builder
+			for range 1 + r.IntN(5) {
+				// Skewed, so that some characters fall outside the coverage.
+				b.WriteRune(alphabet[min(r.IntN(len(alphabet)), r.IntN(len(alphabet)))])
+			}
+			n := int64(1 + r.IntN(5))
+			wc.Words[b.String()] += n
+			if r.IntN(2) == 0 {
+				wc.Final[b.String()]++
+			}
+		}
+		words, freqs, finals := wc.sortedWords()
+		coverage := 0.7 + 0.3*r.Float64()
+		_, reqFreq, gw, gf, gfin := applyCoverage(words, freqs, finals, coverage)
+		ww, wf, wfin := mergeRewritten(words, freqs, finals, reqFreq, nil)
+		if !slices.Equal(gw, ww) || !slices.Equal(gf, wf) || !slices.Equal(gfin, wfin) {
+			t.Fatalf("coverage %.2f:\n got %q %v %v\nwant %q %v %v", coverage, gw, gf, gfin, ww, wf, wfin)
+		}
+	}
+}
