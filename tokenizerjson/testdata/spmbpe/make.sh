@@ -27,6 +27,8 @@
 #    llama2-tokenizer.hf-vs-golden.jsonl ({"text":T,"line":N,"ids":[...]});
 #    every other line is identical to ../shared/golden/llama2-tokenizer.model/T.jsonl.
 set -euo pipefail
+# env.sh sets here, root, shared, tmp and $tmp/tok, and defines
+# write_texts, ref_ids and golden_diffs.
 . "$(dirname "$0")/env.sh"
 cd "$root"
 opticks="$(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt"
@@ -42,43 +44,9 @@ if [ "${1:-}" = --retrain ]; then
   cp "$tmp/c/spm.model" "$here/opticks-tokbpe-1000-bf-identity-trim.model"
 fi
 
-# diff_lines EXPECTED ACTUAL [TEXT]: the lines of ACTUAL that differ from
-# EXPECTED (spaces inside arrays ignored), as JSONL.
-diff_lines() {
-  paste -d '\t' "$1" "$2" | awk -F '\t' -v t="${3:-}" '{
-    a = $1; b = $2; gsub(/ /, "", a); gsub(/ /, "", b)
-    if (a != b) {
-      if (t != "") printf "{\"text\":\"%s\",", t; else printf "{"
-      printf "\"line\":%d,\"ids\":%s}\n", NR, b
-    } }'
-}
-
 (cd "$here" && go run gen-random.go > random.txt)
-cp "$here/random.txt" "$tmp/random.txt"
-head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
-cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
-cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
-cp "$here/../spmunigram/spaces.txt" "$tmp/spaces.txt"
-cp "$here/../spmunigram/pieces.txt" "$tmp/pieces.txt"
+write_texts
 for name in opticks-tokbpe-1000 opticks-tokbpe-1000-bf-identity opticks-tokbpe-1000-bf-identity-trim spmtrain-opticks-bpe-1000; do
-  model="$here/$name.model"
-  [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
-  "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
-  (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
-  for text in opticks-head edge shared-edge random spaces pieces; do
-    peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
-    peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
-    diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
-    echo "$name $text: SentencePiece vs HF: $(compare-ids "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" | head -1)"
-  done
+  ref_ids "$name"
 done
-
-"$tmp/tok" convert "$shared/vocab/llama2-tokenizer.model" "$tmp/llama2.json" 2>/dev/null
-(cd "$tmp" && sha256sum llama2.json | cut -d' ' -f1) > "$here/llama2-tokenizer.tokenizer.json.sha256"
-: > "$here/llama2-tokenizer.hf-vs-golden.jsonl"
-for text in en code multi edge; do
-  peer-hf-encode "$tmp/llama2.json" "$shared/golden/texts/$text.txt" > "$tmp/hf.jsonl"
-  diff_lines "$shared/golden/llama2-tokenizer.model/$text.jsonl" "$tmp/hf.jsonl" "$text" \
-    >> "$here/llama2-tokenizer.hf-vs-golden.jsonl"
-  echo "llama2 $text: HF vs golden SentencePiece: $(compare-ids "$shared/golden/llama2-tokenizer.model/$text.jsonl" "$tmp/hf.jsonl" | head -1)"
-done
+golden_diffs llama2-tokenizer

@@ -29,7 +29,8 @@
 #    ({"text":T,"line":N,"ids":[...]}); every other line is identical to
 #    ../shared/golden/albert-30k-clean.model/T.jsonl.
 set -euo pipefail
-# ../spmbpe/env.sh sets here (this folder), root, shared, tmp and $tmp/tok.
+# ../spmbpe/env.sh sets here (this folder), root, shared, tmp and $tmp/tok,
+# and defines write_texts, ref_ids and golden_diffs.
 . "$(dirname "$0")/../spmbpe/env.sh"
 cd "$root"
 opticks="$(go env GOROOT)/src/testdata/Isaac.Newton-Opticks.txt"
@@ -45,43 +46,9 @@ if [ "${1:-}" = --retrain ]; then
   cp "$tmp/c/spm.model" "$here/opticks-tokunigram-1000-identity.model"
 fi
 
-# diff_lines EXPECTED ACTUAL [TEXT]: the lines of ACTUAL that differ from
-# EXPECTED (spaces inside arrays ignored), as JSONL.
-diff_lines() {
-  paste -d '\t' "$1" "$2" | awk -F '\t' -v t="${3:-}" '{
-    a = $1; b = $2; gsub(/ /, "", a); gsub(/ /, "", b)
-    if (a != b) {
-      if (t != "") printf "{\"text\":\"%s\",", t; else printf "{"
-      printf "\"line\":%d,\"ids\":%s}\n", NR, b
-    } }'
-}
-
-head -n 1500 "$opticks" > "$tmp/opticks-head.txt"
-cp "$root/sentencepiece/testdata/edge.txt" "$tmp/edge.txt"
-cp "$shared/golden/texts/edge.txt" "$tmp/shared-edge.txt"
-cp "$root/tokenizerjson/testdata/spmbpe/random.txt" "$tmp/random.txt"
 (cd "$here" && go run gen-spaces.go > spaces.txt)
-cp "$here/spaces.txt" "$tmp/spaces.txt"
-cp "$here/pieces.txt" "$tmp/pieces.txt"
+write_texts
 for name in opticks-tokunigram-1000 opticks-tokunigram-1000-bf-identity-trim opticks-tokunigram-1000-identity spmtrain-opticks-unigram-1000; do
-  model="$here/$name.model"
-  [ -f "$model" ] || model="$root/sentencepiece/testdata/${name#spmtrain-}.model"
-  "$tmp/tok" convert "$model" "$tmp/$name.json" 2>/dev/null
-  (cd "$tmp" && sha256sum "$name.json" | cut -d' ' -f1) > "$here/$name.tokenizer.json.sha256"
-  for text in opticks-head edge shared-edge random spaces pieces; do
-    peer-hf-encode "$tmp/$name.json" "$tmp/$text.txt" > "$here/$name.$text.hf.jsonl"
-    peer-spm-encode "$model" "$tmp/$text.txt" > "$tmp/spm.jsonl"
-    diff_lines "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" > "$here/$name.$text.spm-vs-hf.jsonl"
-    echo "$name $text: SentencePiece vs HF: $(compare-ids "$here/$name.$text.hf.jsonl" "$tmp/spm.jsonl" | head -1)"
-  done
+  ref_ids "$name"
 done
-
-"$tmp/tok" convert "$shared/vocab/albert-30k-clean.model" "$tmp/albert.json" 2>/dev/null
-(cd "$tmp" && sha256sum albert.json | cut -d' ' -f1) > "$here/albert-30k-clean.tokenizer.json.sha256"
-: > "$here/albert-30k-clean.hf-vs-golden.jsonl"
-for text in en code multi edge; do
-  peer-hf-encode "$tmp/albert.json" "$shared/golden/texts/$text.txt" > "$tmp/hf.jsonl"
-  diff_lines "$shared/golden/albert-30k-clean.model/$text.jsonl" "$tmp/hf.jsonl" "$text" \
-    >> "$here/albert-30k-clean.hf-vs-golden.jsonl"
-  echo "albert-30k-clean $text: HF vs golden SentencePiece: $(compare-ids "$shared/golden/albert-30k-clean.model/$text.jsonl" "$tmp/hf.jsonl" | head -1)"
-done
+golden_diffs albert-30k-clean
