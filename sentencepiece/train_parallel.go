@@ -45,51 +45,69 @@ func wordChunks(ws *seqs, n int) []int {
 	return bounds
 }
 
-// sumChunks runs fn over the numChunks parts of [0, n) given by bounds
-// (part c is bounds[c]..bounds[c+1]-1) with at most
-// workers goroutines and returns the sum (in float64) of what the parts
-// add into acc (size floats, zero when fn is called) and of the values fn
-// returns.
+// sumChunks runs fn over the numChunks parts given by bounds (part c is
+// bounds[c]..bounds[c+1]-1) with at most workers goroutines and returns
+// the sum (in float64) of what the parts add into acc (size floats, zero
+// when fn is called) and of the values fn returns.
+//
 // The parts are added into the result in part order, so the sums do not
-// depend on the number of workers; each worker keeps one acc and one
-// lattice scratch for all its parts, so memory is (workers+1) × size
-// floats whatever numChunks is. A worker that finishes a part before the
-// parts ahead of it are added waits for them.
+// depend on the number of workers. A finished part whose turn has not
+// come waits in its buffer while its worker goes on with the next part;
+// there are 2 × workers buffers, so memory is bounded whatever numChunks
+// is, and a worker only waits when all of them hold parts waiting for an
+// earlier one (a worker takes its buffer before it claims a part, so the
+// part whose turn it is always has one).
 func sumChunks[F float32 | float64](bounds []int, size, workers int, fn func(lo, hi int, acc []F, sc *latticeScratch) float64) ([]float64, float64) {
+	workers = min(max(1, workers), numChunks)
 	total := make([]float64, size)
 	var sum float64
+	free := make(chan []F, 2*workers)
+	for range cap(free) {
+		free <- nil // allocated when first taken
+	}
 	var mu sync.Mutex
-	turnDone := sync.NewCond(&mu)
-	turn := 0
+	done := make([][]F, numChunks) // finished parts waiting for their turn
+	vals := make([]float64, numChunks)
+	turn, merging := 0, false
 	var next atomic.Int32
 	var wg sync.WaitGroup
-	for range min(max(1, workers), numChunks) {
+	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			acc := make([]F, size)
 			var sc latticeScratch
 			for {
+				acc := <-free
 				c := int(next.Add(1)) - 1
 				if c >= numChunks {
+					free <- acc
 					return
+				}
+				if acc == nil {
+					acc = make([]F, size)
 				}
 				v := fn(bounds[c], bounds[c+1], acc, &sc)
 				mu.Lock()
-				for turn != c {
-					turnDone.Wait()
+				done[c], vals[c] = acc, v
+				if merging { // the merging worker will take it
+					mu.Unlock()
+					continue
 				}
-				mu.Unlock()
-				// Parts are claimed in order, so until turn moves on only
-				// this goroutine touches total.
-				for i, x := range acc {
-					total[i] += float64(x)
+				merging = true
+				for turn < numChunks && done[turn] != nil {
+					buf, v := done[turn], vals[turn]
+					done[turn] = nil
+					mu.Unlock()
+					for i, x := range buf {
+						total[i] += float64(x)
+					}
+					sum += v
+					clear(buf)
+					free <- buf
+					mu.Lock()
+					turn++
 				}
-				sum += v
-				clear(acc)
-				mu.Lock()
-				turn++
-				turnDone.Broadcast()
+				merging = false
 				mu.Unlock()
 			}
 		}()
