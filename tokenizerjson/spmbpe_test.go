@@ -3,7 +3,6 @@ package tokenizerjson
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -47,15 +46,6 @@ func spmbpeMayDiffer(_ *testing.T, m *sentencepiece.Model, text string, line, _,
 		return "normalized differently (precompiled charsmap)"
 	}
 	return ""
-}
-
-func writeSPMBPE(t testing.TB, m *sentencepiece.Model) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := WriteSentencePieceBPE(&b, m); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // TestSPMBPEParity encodes every text of spmParityTexts with each
@@ -180,7 +170,7 @@ func TestWriteSentencePieceErrors(t *testing.T) {
 // HF splits the text there and gives the next part its own dummy prefix
 // ("<s>x" decodes to "<s> x" in HF too).
 func FuzzSPMBPERoundTrip(f *testing.F) {
-	data := writeSPMBPE(f, loadSPM(f, spmbpeDir+"opticks-tokbpe-1000-bf-identity.model"))
+	data := writeSPM(f, loadSPM(f, spmbpeDir+"opticks-tokbpe-1000-bf-identity.model"), WriteSentencePieceBPE)
 	tk, err := Parse(data, "opticks-tokbpe-1000-bf-identity.tokenizer.json")
 	if err != nil {
 		f.Fatal(err)
@@ -231,24 +221,7 @@ func ExampleSentencePieceMerges() {
 // BenchmarkWriteSentencePieceBPE converts the 1000-piece tok model and,
 // with ../shared, Llama 2's 32000 pieces.
 func BenchmarkWriteSentencePieceBPE(b *testing.B) {
-	models := []struct{ name, path string }{{"tok-1000", spmbpeDir + "opticks-tokbpe-1000-bf-identity.model"}}
-	if os.Getenv("TOK_SHARED") != "" {
-		models = append(models, struct{ name, path string }{"llama2-32000", sharedtest.Path(b, "vocab/llama2-tokenizer.model")})
-	}
-	for _, mc := range models {
-		m := loadSPM(b, mc.path)
-		b.Run(mc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var buf bytes.Buffer
-			for b.Loop() {
-				buf.Reset()
-				if err := WriteSentencePieceBPE(&buf, m); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.SetBytes(int64(buf.Len()))
-		})
-	}
+	benchmarkWriteSPM(b, WriteSentencePieceBPE, spmbpeDir+"opticks-tokbpe-1000-bf-identity.model", "llama2-32000", "llama2-tokenizer")
 }
 
 // naiveSentencePieceMerges is the merge rule written as one sort over
@@ -326,39 +299,7 @@ func FuzzSentencePieceMerges(f *testing.F) {
 // sentencepiece, SentencePiece's rules) give the same ids, for the
 // identity-normalized tok models (spaces kept, and trimmed).
 func FuzzSPMBPEMatchesModel(f *testing.F) {
-	type pair struct {
-		model *sentencepiece.Model
-		tk    *Tokenizer
-	}
-	var pairs []pair
-	for _, name := range []string{"opticks-tokbpe-1000-bf-identity", "opticks-tokbpe-1000-bf-identity-trim"} {
-		m := loadSPM(f, spmbpeDir+name+".model")
-		tk, err := Parse(writeSPMBPE(f, m), name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		pairs = append(pairs, pair{m, tk})
-	}
-	for _, s := range []string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0"} {
-		f.Add(s)
-	}
-	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
-		f.Add(string(l))
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		if !utf8.ValidString(text) {
-			return
-		}
-		for _, p := range pairs {
-			for _, a := range p.tk.AddedTokens() {
-				if strings.Contains(text, a.Content) {
-					return
-				}
-			}
-			want := p.model.AppendEncode(nil, []byte(text))
-			if got := p.tk.AppendEncode(nil, []byte(text)); !slices.Equal(got, want) {
-				t.Fatalf("%q: tokenizer.json gives %v, .model %v", text, got, want)
-			}
-		}
-	})
+	fuzzSPMMatchesModel(f, spmbpeDir, []string{"opticks-tokbpe-1000-bf-identity", "opticks-tokbpe-1000-bf-identity-trim"}, WriteSentencePieceBPE,
+		[]string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0", "▁x", " ▁ ", "x ▁", "▁<0x41>▁"},
+		func(*sentencepiece.Model, string, []uint32, []uint32) bool { return false })
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece"
@@ -235,4 +236,85 @@ func jsonIDs(ids []uint32) string {
 		parts[i] = strconv.FormatUint(uint64(id), 10)
 	}
 	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// writeSPM converts the model with write (WriteSentencePieceBPE,
+// WriteUnigram).
+func writeSPM(t testing.TB, m *sentencepiece.Model, write func(io.Writer, *sentencepiece.Model) error) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := write(&b, m); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// fuzzSPMMatchesModel fuzzes that each model dir+name+".model" through
+// package sentencepiece (SentencePiece's rules) and the file write
+// converts it to through this package (HF's rules) give the same ids on
+// valid UTF-8 holding no added token's string, except where
+// mayDiffer(m, text, got, want) allows. Seeds: seeds and the lines of
+// sentencepiece/testdata/edge.txt.
+func fuzzSPMMatchesModel(f *testing.F, dir string, names []string, write func(io.Writer, *sentencepiece.Model) error,
+	seeds []string, mayDiffer func(m *sentencepiece.Model, text string, got, want []uint32) bool) {
+	type pair struct {
+		model *sentencepiece.Model
+		tk    *Tokenizer
+	}
+	var pairs []pair
+	for _, name := range names {
+		m := loadSPM(f, dir+name+".model")
+		tk, err := Parse(writeSPM(f, m, write), name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		pairs = append(pairs, pair{m, tk})
+	}
+	for _, s := range seeds {
+		f.Add(s)
+	}
+	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
+		f.Add(string(l))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		if !utf8.ValidString(text) {
+			return
+		}
+		for _, p := range pairs {
+			for _, a := range p.tk.AddedTokens() {
+				if strings.Contains(text, a.Content) {
+					return
+				}
+			}
+			want := p.model.AppendEncode(nil, []byte(text))
+			got := p.tk.AppendEncode(nil, []byte(text))
+			if !slices.Equal(got, want) && !mayDiffer(p.model, text, got, want) {
+				t.Fatalf("%q: tokenizer.json gives %v, .model %v", text, got, want)
+			}
+		}
+	})
+}
+
+// benchmarkWriteSPM runs write on the tok model at tokModel (sub-benchmark
+// tok-1000) and, with ../shared, on ../shared/vocab/<shared>.model
+// (sub-benchmark sharedName).
+func benchmarkWriteSPM(b *testing.B, write func(io.Writer, *sentencepiece.Model) error, tokModel, sharedName, shared string) {
+	models := []struct{ name, path string }{{"tok-1000", tokModel}}
+	if os.Getenv("TOK_SHARED") != "" {
+		models = append(models, struct{ name, path string }{sharedName, sharedtest.Path(b, "vocab/"+shared+".model")})
+	}
+	for _, mc := range models {
+		m := loadSPM(b, mc.path)
+		b.Run(mc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var buf bytes.Buffer
+			for b.Loop() {
+				buf.Reset()
+				if err := write(&buf, m); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.SetBytes(int64(buf.Len()))
+		})
+	}
 }

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/sentencepiece"
@@ -56,15 +54,6 @@ func spmunigramMayDiffer(t *testing.T, m *sentencepiece.Model, text string, line
 		return "normalized differently (precompiled charsmap)"
 	}
 	return ""
-}
-
-func writeUnigram(t testing.TB, m *sentencepiece.Model) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := WriteUnigram(&b, m); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
 }
 
 // parseIDs parses a JSON array of ids as written by the peers.
@@ -187,7 +176,7 @@ func TestWriteUnigramSpaces(t *testing.T) {
 	}
 	for _, tc := range tests {
 		m := loadSPM(t, tc.model)
-		data := writeUnigram(t, m)
+		data := writeSPM(t, m, WriteUnigram)
 		if bytes.Contains(data, []byte(`"Strip"`)) {
 			t.Errorf("%s: the normalizer strips", tc.model)
 		}
@@ -229,68 +218,19 @@ func TestWriteUnigramErrors(t *testing.T) {
 // segmentations with the same score, for the identity-normalized tok
 // models (spaces trimmed with byte fallback, and kept).
 func FuzzSPMUnigramMatchesModel(f *testing.F) {
-	type pair struct {
-		model *sentencepiece.Model
-		tk    *Tokenizer
-	}
-	var pairs []pair
-	for _, name := range []string{"opticks-tokunigram-1000-bf-identity-trim", "opticks-tokunigram-1000-identity"} {
-		m := loadSPM(f, spmunigramDir+name+".model")
-		tk, err := Parse(writeUnigram(f, m), name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		pairs = append(pairs, pair{m, tk})
-	}
-	for _, s := range []string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0", "▁x", " ▁ "} {
-		f.Add(s)
-	}
-	for _, l := range readLinesFile(f, "../sentencepiece/testdata/edge.txt") {
-		f.Add(string(l))
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		if !utf8.ValidString(text) {
-			return
-		}
-		if strings.Contains(text, "<0x") { // a byte piece's name, which HF matches
-			return
-		}
-		for _, p := range pairs {
-			for _, a := range p.tk.AddedTokens() {
-				if strings.Contains(text, a.Content) {
-					return
-				}
-			}
-			want := p.model.AppendEncode(nil, []byte(text))
-			got := p.tk.AppendEncode(nil, []byte(text))
-			if !slices.Equal(got, want) && !viterbiTie(p.model.Pieces(), got, want) {
-				t.Fatalf("%q: tokenizer.json gives %v, .model %v", text, got, want)
-			}
-		}
-	})
+	fuzzSPMMatchesModel(f, spmunigramDir, []string{"opticks-tokunigram-1000-bf-identity-trim", "opticks-tokunigram-1000-identity"}, WriteUnigram,
+		[]string{"", " ", "  light  of  the\tsun ", "The Rays of Light", "é\u0301 日本 \u3000x", "a\tb\r\n", "\x00\u00a0", "▁x", " ▁ "},
+		func(m *sentencepiece.Model, text string, got, want []uint32) bool {
+			// HF matches byte pieces' names in its Viterbi search and
+			// breaks ties between equal scores differently.
+			return strings.Contains(text, "<0x") || viterbiTie(m.Pieces(), got, want)
+		})
 }
 
 // BenchmarkWriteUnigram converts the 1000-piece tok model and, with
 // ../shared, ALBERT's 30000 pieces (with a 237 KB charsmap).
 func BenchmarkWriteUnigram(b *testing.B) {
-	models := []struct{ name, path string }{{"tok-1000", spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model"}}
-	if os.Getenv("TOK_SHARED") != "" {
-		models = append(models, struct{ name, path string }{"albert-30000", sharedtest.Path(b, "vocab/albert-30k-clean.model")})
-	}
-	for _, mc := range models {
-		m := loadSPM(b, mc.path)
-		b.Run(mc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			var buf bytes.Buffer
-			for b.Loop() {
-				buf.Reset()
-				if err := WriteUnigram(&buf, m); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.SetBytes(int64(buf.Len()))
-		})
-	}
+	benchmarkWriteSPM(b, WriteUnigram, spmunigramDir+"opticks-tokunigram-1000-bf-identity-trim.model", "albert-30000", "albert-30k-clean")
 }
 
 // ExampleWriteUnigram converts a Unigram model trained with identity
