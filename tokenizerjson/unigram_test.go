@@ -48,10 +48,13 @@ func spmunigramMayDiffer(t *testing.T, m *sentencepiece.Model, text string, line
 		return "holding a control piece's name"
 	case lineHoldsPiece(m, line, sentencepiece.Byte):
 		return "holding a byte piece's name"
+	case text == "random" && hasCharsmap(m):
+		// Before the tie check, which 16 (tok) and 14 (spm_train) of
+		// these lines would also pass: the texts differ after
+		// normalization, so equal scores say nothing there.
+		return "normalized differently (precompiled charsmap)"
 	case viterbiTie(m.Pieces(), parseIDs(t, hf), parseIDs(t, spm)):
 		return "Viterbi ties (same score)"
-	case text == "random" && hasCharsmap(m):
-		return "normalized differently (precompiled charsmap)"
 	}
 	return ""
 }
