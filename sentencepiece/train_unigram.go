@@ -313,6 +313,14 @@ func prune(m *tmodel, ws *seqs, chunks []int, freqs []int64, desired int, cfg *T
 		default:
 			F := freq[i] / vsum
 			logProbSP := math.Log(freq[i]) - logSum
+			// The total after freq[i] moves to the alternatives.
+			// SentencePiece before 0.1.99 (Debian's spm_train 0.1.97, the
+			// peer) multiplies by the number of pieces minus one instead
+			// of the alternatives: on ja.txt at 8000 pieces that shares
+			// 95.0% of the pieces with spm_train instead of 92.7%, but
+			// encodes held-out text in 1.21% fewer tokens instead of
+			// 0.33% more, outside the 1% of spm_train's this trainer aims
+			// at; this is the formula SentencePiece has used since.
 			logSumAlt := math.Log(sum + freq[i]*float64(len(alternatives[i])-1))
 			logProbAlt := 0.0
 			for _, a := range alternatives[i] {
