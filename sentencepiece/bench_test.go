@@ -8,6 +8,11 @@ import (
 
 // BenchmarkModel_AppendEncode encodes line by line, by model and input
 // class. The shared models run only when TOK_SHARED is set.
+//
+// Every iteration encodes the same text, so BPE's word cache is warm
+// after the first: that flatters caching long "words" (a CJK line), which
+// rarely repeat in a real single pass. scripts/bench-spm.sh (one pass over
+// 8-20 MB, side by side with spm_encode) is the measure of record.
 func BenchmarkModel_AppendEncode(b *testing.B) {
 	edge, err := os.ReadFile("testdata/edge.txt")
 	if err != nil {
