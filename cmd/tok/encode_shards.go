@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -166,23 +165,6 @@ func shardConfig(c *cli.Context) (pipeline.Config, []corpora.Input, corpora.Opti
 		return cfg, nil, copts, err
 	}
 	return cfg, inputs, copts, nil
-}
-
-// startCPUProfile writes a Go CPU profile to path (none when path is
-// empty) until stop is called.
-func startCPUProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // encodingTokenizer is a Tokenizer whose AppendEncode applies --special.

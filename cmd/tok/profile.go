@@ -1,0 +1,23 @@
+package main
+
+import (
+	"os"
+	"runtime/pprof"
+)
+
+// startCPUProfile writes a Go CPU profile to path (none when path is
+// empty) until stop is called.
+func startCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
+}
