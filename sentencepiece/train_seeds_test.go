@@ -1,6 +1,7 @@
 package sentencepiece
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -183,5 +184,27 @@ func TestApplyCoverageMatchesMapMerge(t *testing.T) {
 		if !slices.Equal(gw, ww) || !slices.Equal(gf, wf) || !slices.Equal(gfin, wfin) {
 			t.Fatalf("coverage %.2f:\n got %q %v %v\nwant %q %v %v", coverage, gw, gf, gfin, ww, wf, wfin)
 		}
+	}
+}
+
+// TestTrainJapaneseDeterministic trains on a slice of the Japanese corpus
+// (long words: whole sentences) with 1 and 2 workers and compares the
+// pieces and scores.
+func TestTrainJapaneseDeterministic(t *testing.T) {
+	lines := sharedLines(t, "corpora/ja.txt.zst", 300<<10)
+	var got []string
+	for _, workers := range []int{1, 2} {
+		cfg := DefaultTrainConfig()
+		cfg.VocabSize = 2000
+		cfg.Workers = workers
+		m := trainSmall(t, cfg, lines)
+		var b strings.Builder
+		for _, p := range m.Pieces() {
+			fmt.Fprintf(&b, "%s\t%v\n", p.Text, p.Score)
+		}
+		got = append(got, b.String())
+	}
+	if got[0] != got[1] {
+		t.Fatal("1 and 2 workers trained different pieces on Japanese")
 	}
 }
