@@ -94,7 +94,7 @@ type cnode struct {
 // written out here.
 func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 	t := m.trie
-	root, first, value, labels := t.root, t.first, t.value, t.labels
+	root, nodes, labels := t.root, t.node, t.labels
 	for at, c := range w {
 		single := false
 		node := int32(0)
@@ -102,13 +102,13 @@ func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 			node = root[c]
 		}
 		if node != 0 {
-			if id := value[node]; id >= 0 {
+			if id := nodes[node].value; id >= 0 {
 				dst = append(dst, cnode{int32(at), int32(at + 1), id})
 				single = true
 			}
 			for k := at + 1; k < len(w); k++ {
 				c := w[k]
-				lo, hi := first[node], first[node+1]
+				lo, hi := nodes[node].first, nodes[node+1].first
 				for hi-lo > 8 {
 					mid := int32(uint32(lo+hi) >> 1)
 					if labels[mid] < c {
@@ -130,7 +130,7 @@ func (m *tmodel) nodes(dst []cnode, w []int32) []cnode {
 					break
 				}
 				node = next
-				if id := value[node]; id >= 0 {
+				if id := nodes[node].value; id >= 0 {
 					dst = append(dst, cnode{int32(at), int32(k + 1), id})
 				}
 			}

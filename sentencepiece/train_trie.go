@@ -151,16 +151,25 @@ func (p *pieceRefs) bytes() int                  { return 4 * (cap(p.start) + ca
 
 // charTrie maps id sequences (pieces) to values and finds the pieces that
 // start at a position of a word. Nodes are numbered breadth-first and the
-// edges of node v are labels[first[v]:first[v+1]], sorted; the edge
-// labels[e] leads to node e+1, so no target array is needed. The root's
-// children are a table indexed by character id. A node costs 12 bytes,
-// and building allocates the arrays once, at their final size.
+// edges of node v are labels[node[v].first:node[v+1].first], sorted; the
+// edge labels[e] leads to node e+1, so no target array is needed. A
+// node's edge start and value sit side by side (one cache line for a
+// step). The root's children are a table indexed by character id. A node
+// costs 12 bytes, and building allocates the arrays once, at their final
+// size.
 type charTrie struct {
-	root   []int32 // child of the root per character id, 0 = none
-	first  []int32 // len(nodes)+1
-	value  []int32 // per node: the value of the key ending there, or -1
+	root   []int32    // child of the root per character id, 0 = none
+	node   []charNode // one per node, and one more holding the end of labels
 	labels []int32
 }
+
+type charNode struct {
+	first int32 // the node's edges start at labels[first]
+	value int32 // the value of the key ending here, or -1
+}
+
+// nodes is the number of nodes.
+func (t *charTrie) nodes() int { return len(t.node) - 1 }
 
 // newCharTrie builds a trie of keys.at(i) → values[i] (→ i when values
 // is nil) over an alphabet of alphabet ids. Empty keys are ignored; of
@@ -212,11 +221,10 @@ func newCharTrie(keys keySet, values []int32, alphabet int) *charTrie {
 	}
 	t := &charTrie{
 		root:   make([]int32, alphabet),
-		first:  make([]int32, 1, nodes+1),
-		value:  make([]int32, 1, nodes),
+		node:   make([]charNode, 1, nodes+1),
 		labels: make([]int32, 0, nodes-1),
 	}
-	t.value[0] = -1
+	t.node[0].value = -1
 	valueOf := func(k int32) int32 {
 		if values == nil {
 			return k
@@ -231,10 +239,11 @@ func newCharTrie(keys keySet, values []int32, alphabet int) *charTrie {
 	for depth := 0; len(level) > 0; depth++ {
 		next = next[:0]
 		for _, sp := range level {
+			t.node[sp.node].first = int32(len(t.labels)) // nodes are visited in order
 			lo := sp.lo
 			// Keys that end at this node come first in sorted order.
 			for lo < sp.hi && len(keys.at(int(order[lo]))) == depth {
-				t.value[sp.node] = valueOf(order[lo])
+				t.node[sp.node].value = valueOf(order[lo])
 				lo++
 			}
 			for lo < sp.hi {
@@ -243,17 +252,17 @@ func newCharTrie(keys keySet, values []int32, alphabet int) *charTrie {
 				for hi < sp.hi && keys.at(int(order[hi]))[depth] == c {
 					hi++
 				}
-				child := int32(len(t.value))
-				t.value = append(t.value, -1)
+				child := int32(len(t.node))
+				t.node = append(t.node, charNode{value: -1})
 				t.labels = append(t.labels, c) // the edge to node child == len(labels)
 				next = append(next, span{lo, hi, child})
 				lo = hi
 			}
-			t.first = append(t.first, int32(len(t.labels)))
 		}
 		level, next = next, level
 	}
-	for e := t.first[0]; e < t.first[1]; e++ {
+	t.node = append(t.node, charNode{first: int32(len(t.labels)), value: -1})
+	for e := t.node[0].first; e < t.node[1].first; e++ {
 		t.root[t.labels[e]] = e + 1
 	}
 	return t
@@ -267,7 +276,7 @@ func (t *charTrie) child(node, c int32) int32 {
 		}
 		return 0
 	}
-	lo, hi := t.first[node], t.first[node+1]
+	lo, hi := t.node[node].first, t.node[node+1].first
 	for hi-lo > 8 {
 		mid := int32(uint32(lo+hi) >> 1)
 		if t.labels[mid] < c {
@@ -297,10 +306,10 @@ func (t *charTrie) lookup(key []int32) int32 {
 			return -1
 		}
 	}
-	return t.value[node]
+	return t.node[node].value
 }
 
 // bytes is the memory the trie holds.
 func (t *charTrie) bytes() int {
-	return 4 * (cap(t.root) + cap(t.first) + cap(t.value) + cap(t.labels))
+	return 4 * (cap(t.root) + 2*cap(t.node) + cap(t.labels))
 }

@@ -27,7 +27,7 @@ func trieMatches(t *charTrie, w []int32) [][2]int32 {
 		if node = t.child(node, c); node == 0 {
 			break
 		}
-		if v := t.value[node]; v >= 0 {
+		if v := t.node[node].value; v >= 0 {
 			out = append(out, [2]int32{int32(k + 1), v})
 		}
 	}
@@ -57,8 +57,8 @@ func checkCharTrie(t *testing.T, keys [][]int32, alphabet int, probes [][]int32)
 			prefixes[fmt.Sprint(k[:l])] = true
 		}
 	}
-	if len(tr.value) != len(prefixes)+1 || len(tr.first) != len(tr.value)+1 || len(tr.labels) != len(prefixes) {
-		t.Fatalf("%v: %d nodes, %d first, %d labels; want %d nodes", keys, len(tr.value), len(tr.first), len(tr.labels), len(prefixes)+1)
+	if tr.nodes() != len(prefixes)+1 || len(tr.labels) != len(prefixes) || cap(tr.node) != len(tr.node) {
+		t.Fatalf("%v: %d nodes (capacity %d), %d labels; want %d nodes", keys, tr.nodes(), cap(tr.node)-1, len(tr.labels), len(prefixes)+1)
 	}
 	for _, k := range keys {
 		want := int32(-1)
