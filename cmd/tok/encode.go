@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -219,12 +220,16 @@ type lineChunk struct {
 	seq           int
 	data          []byte // whole lines, each ending in "\n" except maybe the last of the input
 	out           []byte // their formatted ids
+	ids           []uint32
 	bytes, tokens int
 }
 
 func (c *lineChunk) encode(enc encodeFunc, format idFormat) {
-	var ids []uint32
+	ids := c.ids[:0]
 	out := c.out[:0] // locals: chunks sit side by side in memory
+	// Room for the formatted ids of most text up front (growing from empty
+	// costs copies and page faults); a reused chunk keeps what it grew to.
+	out = slices.Grow(out, 2*len(c.data))
 	tokens := 0
 	for rest := c.data; len(rest) > 0; {
 		line := rest
@@ -237,42 +242,76 @@ func (c *lineChunk) encode(enc encodeFunc, format idFormat) {
 		tokens += len(ids)
 		out = appendIDs(out, ids, format)
 	}
-	c.out, c.bytes, c.tokens = out, len(c.data), tokens
+	c.out, c.ids, c.bytes, c.tokens = out, ids, len(c.data), tokens
 }
 
 // chunkSize is how many bytes of whole lines a worker encodes at a time.
 const chunkSize = 1 << 20
 
 // readChunks cuts r into chunks of whole lines (a line longer than
-// chunkSize makes a longer chunk) and sends them in order.
-func readChunks(r io.Reader, out chan<- *lineChunk) error {
+// chunkSize makes a longer chunk) and sends them in order. Chunks come from
+// free, so that their buffers are reused once written out.
+func readChunks(r io.Reader, free *chunkPool, out chan<- *lineChunk) error {
 	defer close(out)
-	var carry []byte
-	buf := make([]byte, chunkSize)
-	for seq := 0; ; {
-		n, err := io.ReadFull(r, buf)
-		data := append(carry, buf[:n]...)
-		carry = nil
-		eof := err == io.EOF || err == io.ErrUnexpectedEOF
-		if err != nil && !eof {
-			return err
-		}
-		if !eof {
-			i := bytes.LastIndexByte(data, '\n')
-			if i < 0 { // no line end yet: keep reading
-				carry = data
-				continue
+	var carry []byte // the unfinished last line of the previous chunk
+	for seq := 0; ; seq++ {
+		c := free.get()
+		data := append(c.data[:0], carry...)
+		carry = carry[:0]
+		eof := false
+		for {
+			// Read on into the same chunk until a line ends: a long line is
+			// copied once per doubling of its buffer, not once per read.
+			data = slices.Grow(data, chunkSize)
+			n, err := io.ReadFull(r, data[len(data):len(data)+chunkSize])
+			data = data[:len(data)+n]
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				eof = true
+				break
 			}
-			carry = append([]byte(nil), data[i+1:]...)
-			data = data[:i+1]
+			if err != nil {
+				return err
+			}
+			if i := bytes.LastIndexByte(data[len(data)-n:], '\n'); i >= 0 {
+				end := len(data) - n + i + 1
+				carry = append(carry, data[end:]...)
+				data = data[:end]
+				break
+			}
 		}
-		if len(data) > 0 {
-			out <- &lineChunk{seq: seq, data: data}
-			seq++
+		c.data = data
+		if len(data) == 0 {
+			free.put(c)
+			return nil
 		}
+		c.seq = seq
+		out <- c
 		if eof {
 			return nil
 		}
+	}
+}
+
+// chunkPool recycles lineChunks with their buffers.
+type chunkPool struct{ free chan *lineChunk }
+
+func newChunkPool(n int) *chunkPool {
+	return &chunkPool{free: make(chan *lineChunk, n)}
+}
+
+func (p *chunkPool) get() *lineChunk {
+	select {
+	case c := <-p.free:
+		return c
+	default:
+		return &lineChunk{}
+	}
+}
+
+func (p *chunkPool) put(c *lineChunk) {
+	select {
+	case p.free <- c:
+	default: // enough spares: let the collector have it
 	}
 }
 
@@ -282,8 +321,9 @@ func readChunks(r io.Reader, out chan<- *lineChunk) error {
 func encodeLines(r io.Reader, enc encodeFunc, format idFormat, workers int, w io.Writer, prog *encodeProgress) error {
 	chunks := make(chan *lineChunk, 2*workers)
 	done := make(chan *lineChunk, 2*workers)
+	free := newChunkPool(4*workers + 2)
 	readErr := make(chan error, 1)
-	go func() { readErr <- readChunks(r, chunks) }()
+	go func() { readErr <- readChunks(r, free, chunks) }()
 	finished := make(chan struct{})
 	for range workers {
 		go func() {
@@ -316,6 +356,7 @@ func encodeLines(r io.Reader, enc encodeFunc, format idFormat, workers int, w io
 			if werr == nil {
 				_, werr = w.Write(c.out)
 			}
+			free.put(c)
 		}
 	}
 	if err := <-readErr; err != nil {

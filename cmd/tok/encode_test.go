@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 )
@@ -121,4 +125,65 @@ func equalUint32(a, b []uint32) bool {
 		}
 	}
 	return true
+}
+
+// TestEncodeLines checks --per-line's chunked reader and reordering against
+// encoding each line on its own: lines longer than a chunk, empty lines,
+// no final newline, short reads, any number of workers.
+func TestEncodeLines(t *testing.T) {
+	enc := func(dst []uint32, text []byte) []uint32 { // one id per byte
+		for _, b := range text {
+			dst = append(dst, uint32(b))
+		}
+		return dst
+	}
+	long := strings.Repeat("x", 3*chunkSize+17)
+	var many strings.Builder
+	for i := range 200000 {
+		fmt.Fprintf(&many, "line %d\n", i)
+	}
+	inputs := map[string]string{
+		"empty":           "",
+		"one line":        "a b c",
+		"blank lines":     "\n\n\nx\n\n",
+		"long line":       "a\n" + long + "\nb",
+		"long first line": long + "\n",
+		"only long line":  long,
+		"many lines":      many.String(),
+		"long after many": many.String() + long + "\nend\n",
+	}
+	for name, in := range inputs {
+		var want []byte
+		lines := strings.Split(in, "\n")
+		if strings.HasSuffix(in, "\n") || in == "" {
+			lines = lines[:len(lines)-1]
+		}
+		for _, l := range lines {
+			want = appendIDs(want, enc(nil, []byte(l)), formatIDs)
+		}
+		for _, workers := range []int{1, 3} {
+			for _, half := range []bool{false, true} {
+				var r io.Reader = strings.NewReader(in)
+				if half {
+					r = iotest.HalfReader(r)
+				}
+				var got bytes.Buffer
+				prog := &encodeProgress{}
+				if err := encodeLines(r, enc, formatIDs, workers, &got, prog); err != nil {
+					t.Fatalf("%s, %d workers: %v", name, workers, err)
+				}
+				if !bytes.Equal(got.Bytes(), want) {
+					t.Errorf("%s, %d workers, half reads %v: %d bytes of output, want %d", name, workers, half, got.Len(), len(want))
+				}
+				if prog.bytes != int64(len(in)) {
+					t.Errorf("%s: progress counted %d bytes, want %d", name, prog.bytes, len(in))
+				}
+			}
+		}
+	}
+	// a read error is returned
+	bad := io.MultiReader(strings.NewReader("a\nb\n"), iotest.ErrReader(errors.New("disk on fire")))
+	if err := encodeLines(bad, enc, formatIDs, 2, io.Discard, &encodeProgress{}); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("read error: %v", err)
+	}
 }
