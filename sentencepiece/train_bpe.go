@@ -27,16 +27,16 @@ func trainBPE(words []string, freqs []int64, required []rune, cfg *TrainConfig) 
 	var pieces []scoredPiece
 	for len(pieces) < target && len(t.queue) > 0 {
 		top := t.queue[0]
-		if t.pairs[top].count <= 0 {
+		if t.pair(top).count <= 0 {
 			break
 		}
 		t.remove(top)
-		a, b := t.pairs[top].a, t.pairs[top].b
+		a, b := t.pair(top).a, t.pair(top).b
 		newText := t.symText[a] + t.symText[b]
 		nid := t.intern(newText)
 		pieces = append(pieces, scoredPiece{newText, -float64(len(pieces))})
 		if len(pieces)%1000 == 0 {
-			cfg.logf("bpe: %d of %d merges, last %q (count %d)", len(pieces), target, newText, t.pairs[top].count)
+			cfg.logf("bpe: %d of %d merges, last %q (count %d)", len(pieces), target, newText, t.pair(top).count)
 		}
 		// add changes the count of pair (x, y) by delta for an occurrence
 		// in word wi and moves it in the queue at once (fixing several
@@ -50,7 +50,7 @@ func trainBPE(words []string, freqs []int64, required []rune, cfg *TrainConfig) 
 			if pi < 0 {
 				return
 			}
-			p := &t.pairs[pi]
+			p := t.pair(pi)
 			p.count += delta
 			if delta > 0 {
 				if ws := p.where; len(ws) == 0 || ws[len(ws)-1] != wi {
@@ -63,12 +63,15 @@ func trainBPE(words []string, freqs []int64, required []rune, cfg *TrainConfig) 
 				t.fix(pi)
 			case p.count > 0:
 				t.push(pi)
-			case p.heap >= 0:
-				t.remove(pi)
+			default: // (gone from every word: the entry is free)
+				if p.heap >= 0 {
+					t.remove(pi)
+				}
+				t.release(pi)
 			}
 		}
-		ws := t.pairs[top].where
-		t.pairs[top].where = nil
+		ws := t.pair(top).where
+		t.pair(top).where = nil
 		for _, wi := range ws {
 			seq := t.word(wi)
 			f := freqs[wi]
@@ -102,7 +105,7 @@ func trainBPE(words []string, freqs []int64, required []rune, cfg *TrainConfig) 
 			}
 			t.size[wi] = int32(len(out))
 		}
-		t.pairs[top].count = 0
+		t.release(top)
 	}
 	for _, c := range required {
 		pieces = append(pieces, scoredPiece{string(c), -float64(len(pieces))})
@@ -123,9 +126,12 @@ type bpeTrainer struct {
 	start []int
 	size  []int32
 	// index maps a pair of symbols to its entry in pairs, or to -1 when
-	// their concatenation is not a valid piece.
+	// their concatenation is not a valid piece. Pairs that no word holds
+	// any more leave it, and their entries are reused (free).
 	index map[[2]int32]int32
-	pairs []bpePairStat
+	pairs [][]bpePairStat // in chunks of pairChunk entries, which never move
+	npair int32           // entries made
+	free  []int32
 	// queue is a max-heap of pair entries with a positive count (see less).
 	queue []int32
 }
@@ -197,11 +203,34 @@ func (t *bpeTrainer) pairIndex(a, b int32) int32 {
 	pi := int32(-1)
 	s := t.symText[a] + t.symText[b]
 	if utf8.RuneCountInString(s) <= t.cfg.MaxPieceLength && t.cfg.validPiece([]rune(s)) {
-		pi = int32(len(t.pairs))
-		t.pairs = append(t.pairs, bpePairStat{a: a, b: b, heap: -1})
+		if n := len(t.free); n > 0 {
+			pi, t.free = t.free[n-1], t.free[:n-1]
+		} else {
+			if t.npair%pairChunk == 0 {
+				t.pairs = append(t.pairs, make([]bpePairStat, pairChunk))
+			}
+			pi = t.npair
+			t.npair++
+		}
+		*t.pair(pi) = bpePairStat{a: a, b: b, heap: -1}
 	}
 	t.index[key] = pi
 	return pi
+}
+
+const pairChunk = 1 << 12
+
+// pair returns pair entry pi.
+func (t *bpeTrainer) pair(pi int32) *bpePairStat {
+	return &t.pairs[pi/pairChunk][pi%pairChunk]
+}
+
+// release frees the entry of a pair that no word holds.
+func (t *bpeTrainer) release(pi int32) {
+	p := t.pair(pi)
+	delete(t.index, [2]int32{p.a, p.b})
+	*p = bpePairStat{heap: -1}
+	t.free = append(t.free, pi)
 }
 
 // countPairs counts the pairs of the words and queues them. It goes over
@@ -219,10 +248,10 @@ func (t *bpeTrainer) countPairs(freqs []int64) {
 			if pi < 0 {
 				continue
 			}
-			for len(last) < len(t.pairs) {
+			for len(last) < int(t.npair) {
 				last = append(last, -1)
 			}
-			p := &t.pairs[pi]
+			p := t.pair(pi)
 			p.count += freqs[wi]
 			if last[pi] != int32(wi) { // (heap counts the words here)
 				last[pi] = int32(wi)
@@ -231,8 +260,8 @@ func (t *bpeTrainer) countPairs(freqs []int64) {
 		}
 	}
 	last = nil
-	for i := range t.pairs {
-		p := &t.pairs[i]
+	for i := range t.npair {
+		p := t.pair(i)
 		p.where = make([]int32, 0, p.heap+1)
 		p.heap = -1
 	}
@@ -246,18 +275,16 @@ func (t *bpeTrainer) countPairs(freqs []int64) {
 			if pi < 0 {
 				continue
 			}
-			p := &t.pairs[pi]
+			p := t.pair(pi)
 			if ws := p.where; len(ws) == 0 || ws[len(ws)-1] != int32(wi) {
 				p.where = append(p.where, int32(wi))
 			}
 		}
 	}
-	t.queue = make([]int32, 0, len(t.pairs))
-	for i := range t.pairs {
-		if t.pairs[i].count > 0 {
-			t.pairs[i].heap = int32(len(t.queue))
-			t.queue = append(t.queue, int32(i))
-		}
+	t.queue = make([]int32, 0, t.npair)
+	for i := range t.npair {
+		t.pair(i).heap = int32(len(t.queue))
+		t.queue = append(t.queue, i)
 	}
 	for i := len(t.queue)/2 - 1; i >= 0; i-- {
 		t.down(i)
@@ -268,7 +295,7 @@ func (t *bpeTrainer) countPairs(freqs []int64) {
 // the smaller merged text, then the smaller symbol ids (two pairs can
 // make the same text), so training is deterministic.
 func (t *bpeTrainer) less(i, j int32) bool {
-	p, q := &t.pairs[i], &t.pairs[j]
+	p, q := t.pair(i), t.pair(j)
 	if p.count != q.count {
 		return p.count > q.count
 	}
@@ -307,7 +334,7 @@ func compareConcat(x1, x2, y1, y2 string) int {
 
 func (t *bpeTrainer) set(pos int, pi int32) {
 	t.queue[pos] = pi
-	t.pairs[pi].heap = int32(pos)
+	t.pair(pi).heap = int32(pos)
 }
 
 func (t *bpeTrainer) up(pos int) {
@@ -350,7 +377,7 @@ func (t *bpeTrainer) push(pi int32) {
 
 // fix restores the queue order after pair entry pi's count changed.
 func (t *bpeTrainer) fix(pi int32) {
-	pos := int(t.pairs[pi].heap)
+	pos := int(t.pair(pi).heap)
 	t.up(pos)
 	if t.queue[pos] == pi {
 		t.down(pos)
@@ -359,9 +386,9 @@ func (t *bpeTrainer) fix(pi int32) {
 
 // remove takes pair entry pi out of the queue.
 func (t *bpeTrainer) remove(pi int32) {
-	pos := int(t.pairs[pi].heap)
+	pos := int(t.pair(pi).heap)
 	last := len(t.queue) - 1
-	t.pairs[pi].heap = -1
+	t.pair(pi).heap = -1
 	if pos != last {
 		moved := t.queue[last]
 		t.queue = t.queue[:last]
