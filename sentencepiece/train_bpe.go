@@ -13,9 +13,12 @@ import (
 // smaller symbol ids. Piece i gets score -i, so the merge order is in the
 // scores; the required characters follow the merged pieces.
 //
-// Memory: the words' symbols live in one flat array; each distinct pair
-// has one entry (count, queue position, the words it occurs in) and sits
-// in the queue at most once, updated in place as merges change its count.
+// Memory: the words' symbols live in one flat array; each pair that some
+// word holds has one entry (count, queue position, the words it occurs
+// in), sits in the queue at most once and moves there in place as merges
+// change its count; the entry of a pair no word holds any more is reused.
+// On 4.6 MB of Japanese (vocabulary 8000) this took peak RSS from 129 to
+// 58 MB (spm_train: 158 MB).
 func trainBPE(words []string, freqs []int64, required []rune, cfg *TrainConfig) ([]scoredPiece, error) {
 	meta := metaCount(cfg)
 	target := cfg.VocabSize - meta - len(required)

@@ -208,3 +208,18 @@ func BenchmarkTrainBPE(b *testing.B) {
 		})
 	}
 }
+
+// compareConcat(x1, x2, y1, y2) is strings.Compare(x1+x2, y1+y2).
+func FuzzCompareConcat(f *testing.F) {
+	for _, s := range [][4]string{
+		{"ab", "c", "a", "bc"}, {"", "", "", ""}, {"a", "", "", "a"}, {"ab", "", "a", "c"},
+		{"▁", "あ", "▁あ", ""}, {"x", "yz", "xy", "zz"}, {"abc", "d", "ab", "c"}, {"", "b", "a", "b"},
+	} {
+		f.Add(s[0], s[1], s[2], s[3])
+	}
+	f.Fuzz(func(t *testing.T, x1, x2, y1, y2 string) {
+		if got, want := compareConcat(x1, x2, y1, y2), strings.Compare(x1+x2, y1+y2); got != want {
+			t.Fatalf("compareConcat(%q, %q, %q, %q) = %d, want %d", x1, x2, y1, y2, got, want)
+		}
+	})
+}
