@@ -2,6 +2,7 @@ package sentencepiece
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"runtime"
 	"testing"
@@ -44,13 +45,20 @@ func sharedLines(tb testing.TB, rel string, maxBytes int) [][]byte {
 // (counting is not timed). With -v it logs each stage with the time and
 // the live heap.
 func BenchmarkTrainFromCounts_Unigram(b *testing.B) {
-	for _, in := range []struct {
-		name, corpus string
-		mb           int
-	}{{"ja-2MB", "corpora/ja.txt.zst", 2}, {"en-2MB", "corpora/en-large.txt.zst", 2}} {
-		b.Run(in.name, func(b *testing.B) {
-			lines := sharedLines(b, in.corpus, in.mb<<20)
+	benchTrainFromCounts(b, Unigram, 2)
+}
+
+// BenchmarkTrainBPE does the same for BPE, on the first 5 MB.
+func BenchmarkTrainBPE(b *testing.B) {
+	benchTrainFromCounts(b, BPE, 5)
+}
+
+func benchTrainFromCounts(b *testing.B, algo Algorithm, mb int) {
+	for _, corpus := range []struct{ lang, path string }{{"ja", "corpora/ja.txt.zst"}, {"en", "corpora/en-large.txt.zst"}} {
+		b.Run(fmt.Sprintf("%s-%dMB", corpus.lang, mb), func(b *testing.B) {
+			lines := sharedLines(b, corpus.path, mb<<20)
 			cfg := DefaultTrainConfig()
+			cfg.Algorithm = algo
 			cfg.Workers = 2
 			wc, err := CountWords(&linesDocs{lines: lines}, cfg)
 			if err != nil {

@@ -1,11 +1,9 @@
 package sentencepiece
 
 import (
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 )
 
@@ -169,44 +167,6 @@ func FuzzTrainBPE_MatchesNaive(f *testing.F) {
 		}
 		checkBPEMatchesNaive(t, text, cfg)
 	})
-}
-
-// BenchmarkTrainBPE trains an 8000-piece BPE vocabulary from the word
-// counts of the first 5 MB of a corpus (counting is not timed). With -v
-// it logs the live heap at each progress line.
-func BenchmarkTrainBPE(b *testing.B) {
-	for _, in := range []struct{ name, corpus string }{{"ja-5MB", "corpora/ja.txt.zst"}, {"en-5MB", "corpora/en-large.txt.zst"}} {
-		b.Run(in.name, func(b *testing.B) {
-			lines := sharedLines(b, in.corpus, 5<<20)
-			cfg := DefaultTrainConfig()
-			cfg.Algorithm = BPE
-			cfg.Workers = 2
-			wc, err := CountWords(&linesDocs{lines: lines}, cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var bytes int64
-			for _, l := range lines {
-				bytes += int64(len(l) + 1)
-			}
-			if testing.Verbose() {
-				start := time.Now()
-				cfg.Progress = func(msg string) {
-					var ms runtime.MemStats
-					runtime.ReadMemStats(&ms)
-					b.Logf("%6.2fs heap %4d MB (sys %4d MB): %s", time.Since(start).Seconds(), ms.HeapAlloc>>20, ms.Sys>>20, msg)
-				}
-			}
-			b.SetBytes(bytes)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for range b.N {
-				if _, err := TrainFromCounts(wc, cfg); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
 }
 
 // compareConcat(x1, x2, y1, y2) is strings.Compare(x1+x2, y1+y2).
