@@ -276,23 +276,7 @@ func (t *charTrie) child(node, c int32) int32 {
 		}
 		return 0
 	}
-	lo, hi := t.node[node].first, t.node[node+1].first
-	for hi-lo > 8 {
-		mid := int32(uint32(lo+hi) >> 1)
-		if t.labels[mid] < c {
-			lo = mid + 1
-		} else {
-			hi = mid + 1
-		}
-	}
-	for ; lo < hi; lo++ {
-		if l := t.labels[lo]; l == c {
-			return lo + 1
-		} else if l > c {
-			return 0
-		}
-	}
-	return 0
+	return findLabel(t.labels, t.node[node].first, t.node[node+1].first, c)
 }
 
 // lookup returns the value of key, or -1.

@@ -113,19 +113,24 @@ func (t *pieceTrie) child(node int32, c byte) int32 {
 		return t.root[c]
 	}
 	n := t.nodes[node]
-	lo, hi := n.first, n.first+n.count
-	// Narrow by binary search while the run is long, then scan; labels
-	// are sorted, so the scan stops at the first larger label.
+	return findLabel(t.labels, n.first, n.first+n.count, c)
+}
+
+// findLabel returns i+1 for the edge i in labels[lo:hi] (sorted) whose
+// label is c, or 0: the child step of pieceTrie (byte labels) and of the
+// trainer's charTrie (character ids). It narrows by binary search while the
+// run is long, then scans, stopping at the first larger label.
+func findLabel[L byte | int32](labels []L, lo, hi int32, c L) int32 {
 	for hi-lo > 8 {
 		mid := int32(uint32(lo+hi) >> 1)
-		if t.labels[mid] < c {
+		if labels[mid] < c {
 			lo = mid + 1
 		} else {
 			hi = mid + 1
 		}
 	}
 	for ; lo < hi; lo++ {
-		if l := t.labels[lo]; l == c {
+		if l := labels[lo]; l == c {
 			return lo + 1
 		} else if l > c {
 			return 0
