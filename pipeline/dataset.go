@@ -30,7 +30,7 @@ func OpenDataset(dir string) (*Dataset, error) {
 	if err := readJSON(filepath.Join(dir, ManifestFile), &m); err != nil {
 		return nil, fmt.Errorf("pipeline: %s is not a finished dataset (run tok finalize?): %w", dir, err)
 	}
-	if m.Format != manifestFormat {
+	if m.Format != manifestFormat && m.Format != manifestFormatV1 {
 		return nil, fmt.Errorf("pipeline: %s: unknown manifest format %q", dir, m.Format)
 	}
 	return &Dataset{dir: dir, manifest: &m, splits: map[string]*Split{}}, nil

@@ -3,12 +3,9 @@ package pipeline
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -213,7 +210,7 @@ type run struct {
 
 	lastSeq  [2]int64 // per split, the last document in a finished shard
 	digests  []InputDigest
-	hashers  []hash.Hash
+	hashers  []checksum
 	progress *progress
 }
 
@@ -242,10 +239,10 @@ func (r *run) run(ctx context.Context) error {
 	defer r.progress.stop()
 
 	r.digests = make([]InputDigest, len(r.inputs))
-	r.hashers = make([]hash.Hash, len(r.inputs))
+	r.hashers = make([]checksum, len(r.inputs))
 	for i, in := range r.inputs {
 		r.digests[i].Path = in.Path
-		r.hashers[i] = sha256.New()
+		r.hashers[i] = newChecksum()
 	}
 
 	var readErr error
@@ -418,7 +415,7 @@ func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWrit
 // finish writes the completion marker.
 func (r *run) finish() error {
 	for i := range r.digests {
-		r.digests[i].SHA256 = hex.EncodeToString(r.hashers[i].Sum(nil))
+		r.digests[i].XXH3 = r.hashers[i].hex()
 	}
 	st := r.state
 	st.Inputs = r.digests
@@ -439,7 +436,7 @@ type shardWriter struct {
 
 	f       *os.File
 	buf     *bufio.Writer
-	hash    hash.Hash
+	hash    checksum
 	count   int64
 	bw      *arrowio.BatchWriter
 	info    ShardInfo
@@ -464,7 +461,7 @@ func (s *shardWriter) open(seq int64) error {
 		return err
 	}
 	s.f = f
-	s.hash = sha256.New()
+	s.hash = newChecksum()
 	s.count = 0
 	s.buf = bufio.NewWriterSize(countWriter{io.MultiWriter(f, s.hash), &s.count}, 1<<20)
 	cfg := s.run.cfg
@@ -528,7 +525,7 @@ func (s *shardWriter) close() error {
 		return err
 	}
 	s.info.FileBytes = s.count
-	s.info.SHA256 = hex.EncodeToString(s.hash.Sum(nil))
+	s.info.XXH3 = s.hash.hex()
 	st := s.run.state
 	sp := st.Splits[s.split]
 	if sp == nil {

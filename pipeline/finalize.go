@@ -65,11 +65,13 @@ type TokenizerIdentity struct {
 	VocabSize int    `json:"vocab_size"`
 }
 
-// CorpusIdentity names the text a dataset was made from. SHA256 is a hash
-// of the per-input digests in input order, so it does not depend on the
-// number of ranks.
+// CorpusIdentity names the text a dataset was made from. XXH3 is the
+// XXH3-128 of the per-input digests in input order (each as hex and a
+// newline), so it does not depend on the number of ranks. Datasets of
+// format v1 have SHA256 instead, made the same way with SHA-256.
 type CorpusIdentity struct {
-	SHA256    string        `json:"sha256"`
+	XXH3      string        `json:"xxh3_128,omitempty"`
+	SHA256    string        `json:"sha256,omitempty"`
 	Documents int64         `json:"documents"`
 	Bytes     int64         `json:"bytes"`
 	Skipped   int64         `json:"skipped"` // bad records skipped (--skip-bad)
@@ -134,17 +136,17 @@ func Finalize(dir string) (*Manifest, error) {
 		Settings:  st0.Settings,
 		Splits:    map[string]*SplitManifest{},
 	}
-	h := sha256.New()
+	h := newChecksum()
 	for _, st := range ranks {
 		m.Corpus.Skipped += st.Skipped
 		for _, in := range st.Inputs {
 			m.Corpus.Inputs = append(m.Corpus.Inputs, in)
 			m.Corpus.Documents += in.Documents
 			m.Corpus.Bytes += in.Bytes
-			fmt.Fprintf(h, "%s\n", in.SHA256)
+			fmt.Fprintf(h, "%s\n", in.XXH3)
 		}
 	}
-	m.Corpus.SHA256 = hex.EncodeToString(h.Sum(nil))
+	m.Corpus.XXH3 = h.hex()
 
 	splits := []string{SplitTrain}
 	if st0.Settings.ValFraction > 0 {
@@ -187,7 +189,7 @@ func Finalize(dir string) (*Manifest, error) {
 			sm.Tokens += sh.Tokens
 			sm.Bytes += sh.Bytes
 		}
-		fp := sha256.Sum256([]byte(m.Corpus.SHA256 + m.Tokenizer.SHA256 + split))
+		fp := sha256.Sum256([]byte(m.Corpus.XXH3 + m.Tokenizer.SHA256 + split))
 		if err := writeHFSplit(splitDir, split, sm, hex.EncodeToString(fp[:8])); err != nil {
 			return nil, err
 		}
@@ -234,7 +236,7 @@ func moveOnce(from, to string) error {
 
 func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	c, _ := ParseCompression(compression)
-	h := sha256.New()
+	h := newChecksum()
 	var n int64
 	err := atomicfile.Write(path, func(w io.Writer) error {
 		return arrowio.NewBatchWriter(countWriter{io.MultiWriter(w, h), &n}, c == CompressionZstd, 1, 1).Close()
@@ -242,7 +244,7 @@ func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	if err != nil {
 		return ShardInfo{}, err
 	}
-	return ShardInfo{File: filepath.Base(path), FileBytes: n, SHA256: hex.EncodeToString(h.Sum(nil)), FirstSeq: 0, LastSeq: -1}, nil
+	return ShardInfo{File: filepath.Base(path), FileBytes: n, XXH3: h.hex(), FirstSeq: 0, LastSeq: -1}, nil
 }
 
 // writeHFSplit writes datasets' state.json and dataset_info.json.

@@ -297,8 +297,8 @@ func TestRanksSameDataset(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mOne.Corpus.SHA256 != mMulti.Corpus.SHA256 || mOne.Corpus.Documents != mMulti.Corpus.Documents {
-		t.Errorf("corpus identity differs: %+v vs %+v", mOne.Corpus.SHA256, mMulti.Corpus.SHA256)
+	if mOne.Corpus.XXH3 != mMulti.Corpus.XXH3 || mOne.Corpus.Documents != mMulti.Corpus.Documents {
+		t.Errorf("corpus identity differs: %+v vs %+v", mOne.Corpus.XXH3, mMulti.Corpus.XXH3)
 	}
 	a, _ := OpenDataset(one.Out)
 	b, _ := OpenDataset(multi.Out)

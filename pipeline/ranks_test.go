@@ -72,8 +72,8 @@ func TestRanksAsProcesses(t *testing.T) {
 	}
 	one := testConfig(t, filepath.Join(t.TempDir(), "one"))
 	mOne := encodeAll(t, one, testInputs(t))
-	if mOne.Corpus.SHA256 != mMulti.Corpus.SHA256 || mOne.Corpus.Documents != mMulti.Corpus.Documents || mMulti.Settings.WorldSize != world {
-		t.Fatalf("corpus identity differs: %s %d vs %s %d", mOne.Corpus.SHA256, mOne.Corpus.Documents, mMulti.Corpus.SHA256, mMulti.Corpus.Documents)
+	if mOne.Corpus.XXH3 != mMulti.Corpus.XXH3 || mOne.Corpus.Documents != mMulti.Corpus.Documents || mMulti.Settings.WorldSize != world {
+		t.Fatalf("corpus identity differs: %s %d vs %s %d", mOne.Corpus.XXH3, mOne.Corpus.Documents, mMulti.Corpus.XXH3, mMulti.Corpus.Documents)
 	}
 	a, _ := OpenDataset(one.Out)
 	b, _ := OpenDataset(out)

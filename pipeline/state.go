@@ -19,8 +19,10 @@ const (
 	ManifestFile    = "tok_manifest.json"
 	RanksDir        = "ranks"
 	RankStateFile   = "rank.json"
-	rankStateFormat = "tok-rank v1"
-	manifestFormat  = "tok-dataset v1"
+	rankStateFormat = "tok-rank v2"
+	manifestFormat  = "tok-dataset v2"
+	// manifestFormatV1 datasets (SHA-256 checksums) are still read.
+	manifestFormatV1 = "tok-dataset v1"
 )
 
 // Settings are the choices that must not change between a run and its
@@ -63,7 +65,8 @@ type ShardInfo struct {
 	Tokens    int64  `json:"tokens"`
 	Bytes     int64  `json:"bytes"` // UTF-8 bytes of the documents' text
 	FileBytes int64  `json:"file_bytes"`
-	SHA256    string `json:"sha256"` // of the shard file
+	XXH3      string `json:"xxh3_128,omitempty"` // of the shard file (see VerifyShard)
+	SHA256    string `json:"sha256,omitempty"`   // of the shard file, in format v1 instead
 	FirstSeq  int64  `json:"first_seq"`
 	LastSeq   int64  `json:"last_seq"` // sequence numbers within the rank
 	First     DocRef `json:"first"`    // the shard's first document
@@ -113,7 +116,8 @@ type InputDigest struct {
 	Path      string `json:"path"`
 	Documents int64  `json:"documents"`
 	Bytes     int64  `json:"bytes"`
-	SHA256    string `json:"sha256"` // of each document's length (uint64 LE) and text, in order
+	XXH3      string `json:"xxh3_128,omitempty"` // of each document's length (uint64 LE) and text, in order
+	SHA256    string `json:"sha256,omitempty"`   // the same with SHA-256, in format v1 instead
 }
 
 // RankState is the resumable state of one rank, saved atomically after

@@ -73,7 +73,7 @@ run() { # name, inputs...
   /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$WORK/tok" encode -t "$VOCAB" --out "$WORK/$name" \
     --workers "$WORKERS" --progress=false "$@" > "$WORK/$name.out"
   read -r secs user sys rsskb < "$WORK/$name.time"
-  bytes=$(awk '/^corpus sha256/ {for (i=1;i<=NF;i++) if ($(i+1)=="bytes,") print $i}' "$WORK/$name.out")
+  bytes=$(awk '/^corpus (xxh3_128|sha256) / {for (i=1;i<=NF;i++) if ($(i+1)=="bytes,") print $i}' "$WORK/$name.out")
   awk -v n="$name" -v b="$bytes" -v s="$secs" -v u="$user" -v y="$sys" -v r="$rsskb" -v w="$WORKERS" -v l="$(load)" 'BEGIN {
     printf "%s: %d bytes of text in %.1f s (%.1f CPU-s) = %.2f MB/s, %.2f MB/cpu-s with %d workers, peak RSS %d MiB (load %s)\n",
       n, b, s, u+y, b/1e6/s, b/1e6/(u+y), w, r/1024, l }'

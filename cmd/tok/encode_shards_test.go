@@ -51,7 +51,7 @@ func TestEncodeShardsCLI(t *testing.T) {
 	if err != nil {
 		t.Fatalf("finalize: %v\n%s", err, msg)
 	}
-	if !strings.Contains(msg, "corpus sha256") || !strings.Contains(msg, "200 documents") {
+	if !strings.Contains(msg, "corpus xxh3_128") || !strings.Contains(msg, "200 documents") {
 		t.Errorf("finalize output: %s", msg)
 	}
 	if _, err := os.Stat(filepath.Join(out, "nanogpt", "train.bin")); err != nil {

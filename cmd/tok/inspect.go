@@ -1,11 +1,8 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -21,7 +18,7 @@ func init() {
 		ArgsUsage: "DIR",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "shards", Usage: "list every shard"},
-			&cli.BoolFlag{Name: "verify", Usage: "recompute every shard's sha256 and compare with the manifest"},
+			&cli.BoolFlag{Name: "verify", Usage: "recompute every shard's checksum (xxh3_128, as xxh128sum prints it) and compare with the manifest"},
 			&cli.Int64Flag{Name: "doc", Value: -1, Usage: "print document `N` of --split (ids, and text with --tokenizer)"},
 			&cli.StringFlag{Name: "split", Value: pipeline.SplitTrain, Usage: "split for --doc"},
 			&cli.StringFlag{Name: "tokenizer", Aliases: []string{"t"}, Usage: "tokenizer to decode --doc with"},
@@ -49,17 +46,17 @@ func inspectAction(c *cli.Context) error {
 			for _, sh := range m.Splits[name].Shards {
 				status := ""
 				if c.Bool("verify") {
-					sum, err := fileSHA256(filepath.Join(dir, name, sh.File))
+					sum, ok, err := pipeline.VerifyShard(filepath.Join(dir, name, sh.File), sh)
 					switch {
 					case err != nil:
 						status, bad = "  ERROR "+err.Error(), bad+1
-					case sum != sh.SHA256:
-						status, bad = "  MISMATCH sha256 "+sum, bad+1
+					case !ok:
+						status, bad = "  MISMATCH "+sum, bad+1
 					default:
 						status = "  ok"
 					}
 				}
-				fmt.Fprintf(w, "  %s/%s  %d docs  %d tokens  %d bytes  sha256 %s  from %s#%d to %s#%d%s\n", name, sh.File, sh.Documents, sh.Tokens, sh.FileBytes, sh.SHA256[:16],
+				fmt.Fprintf(w, "  %s/%s  %d docs  %d tokens  %d bytes  %s  from %s#%d to %s#%d%s\n", name, sh.File, sh.Documents, sh.Tokens, sh.FileBytes, sh.Checksum(),
 					sh.First.Source, sh.First.Index, sh.Last.Source, sh.Last.Index, status)
 			}
 		}
@@ -100,19 +97,6 @@ func inspectAction(c *cli.Context) error {
 	return nil
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
 // printManifestSummary prints a dataset's identity and per-split totals.
 func printManifestSummary(w io.Writer, dir string, m *pipeline.Manifest) {
 	s := m.Settings
@@ -125,8 +109,12 @@ func printManifestSummary(w io.Writer, dir string, m *pipeline.Manifest) {
 		fmt.Fprintf(w, ", eos %d", *s.EOS)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "corpus sha256 %s: %d inputs, %d documents, %d bytes, %d bad records skipped\n",
-		m.Corpus.SHA256, len(m.Corpus.Inputs), m.Corpus.Documents, m.Corpus.Bytes, m.Corpus.Skipped)
+	corpusSum := "xxh3_128 " + m.Corpus.XXH3
+	if m.Corpus.XXH3 == "" {
+		corpusSum = "sha256 " + m.Corpus.SHA256 // format v1
+	}
+	fmt.Fprintf(w, "corpus %s: %d inputs, %d documents, %d bytes, %d bad records skipped\n",
+		corpusSum, len(m.Corpus.Inputs), m.Corpus.Documents, m.Corpus.Bytes, m.Corpus.Skipped)
 	fmt.Fprintf(w, "ranks %d, shard target %d bytes, compression %s, validation fraction %g\n", s.WorldSize, s.ShardBytes, s.Compression, s.ValFraction)
 	for _, name := range []string{pipeline.SplitTrain, pipeline.SplitValidation} {
 		sp := m.Splits[name]
