@@ -1,8 +1,15 @@
 package tokenizerjson
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 )
@@ -103,5 +110,128 @@ func BenchmarkTokenizer_AppendDecode(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// spmBenchTokenizers are the SentencePiece-style tokenizer.json files of
+// BenchmarkTokenizer_AppendEncodeSPM, with the byte-level GPT-2 file as a
+// control. A name ending in ".model" is converted with WriteSentencePiece
+// (what `tok convert` writes); the others are read as they are.
+var spmBenchTokenizers = []struct{ name, file string }{
+	{"albert-unigram", "vocab/albert-30k-clean.model"},
+	{"llama2-bpe", "vocab/llama2-tokenizer.model"},
+	{"mistral7b-hf", "vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json"},
+	{"gpt2-bytelevel", "vocab/hf-gpt2-derived.tokenizer.json"},
+}
+
+// spmBenchTexts are the corpora of BenchmarkTokenizer_AppendEncodeSPM:
+// about 256 KB of each, whole lines from the start of each file (multi
+// takes 32 KB from each of eight languages).
+var spmBenchTexts = []struct {
+	name  string
+	files []string
+	size  int
+}{
+	{"en", []string{"corpora/en-tinyshakespeare.txt"}, 256 << 10},
+	{"multi", []string{"corpora/es.txt", "corpora/fr.txt", "corpora/ar.txt", "corpora/fa.txt",
+		"corpora/ko.txt", "corpora/ja.txt.zst", "corpora/zh-hans.txt.zst", "corpora/ru.txt.zst"}, 32 << 10},
+}
+
+// benchLines reads the first size bytes (whole lines) of a shared corpus,
+// decompressing .zst files.
+func benchLines(tb testing.TB, rel string, size int) [][]byte {
+	tb.Helper()
+	f, err := os.Open(sharedtest.Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(rel, ".zst") {
+		d, err := zstd.NewReader(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer d.Close()
+		r = d
+	}
+	var out [][]byte
+	sc := bufio.NewScanner(r)
+	sc.Buffer(nil, 1<<24)
+	n := 0
+	for n < size && sc.Scan() {
+		out = append(out, append([]byte(nil), sc.Bytes()...))
+		n += len(sc.Bytes()) + 1
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+// openBenchTokenizer opens (or converts) one of spmBenchTokenizers.
+func openBenchTokenizer(tb testing.TB, file string) *Tokenizer {
+	tb.Helper()
+	path := sharedtest.Path(tb, file)
+	if !strings.HasSuffix(file, ".model") {
+		tk, err := Open(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return tk
+	}
+	var b bytes.Buffer
+	if err := WriteSentencePiece(&b, loadSPM(tb, path)); err != nil {
+		tb.Fatal(err)
+	}
+	tk, err := Parse(b.Bytes(), filepath.Base(file)+".tokenizer.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tk
+}
+
+// BenchmarkTokenizer_AppendEncodeSPM encodes English and multilingual
+// corpus text line by line with SentencePiece-style tokenizer.json files
+// (Metaspace, Precompiled, Prepend+Replace normalizers) and the GPT-2
+// control. scripts/bench-tokjson.sh runs it beside peer-hf-encode.
+func BenchmarkTokenizer_AppendEncodeSPM(b *testing.B) {
+	for _, tf := range spmBenchTokenizers {
+		tk := openBenchTokenizer(b, tf.file)
+		for _, tx := range spmBenchTexts {
+			var lines [][]byte
+			for _, f := range tx.files {
+				lines = append(lines, benchLines(b, f, tx.size)...)
+			}
+			size := 0
+			for _, l := range lines {
+				size += len(l) + 1
+			}
+			b.Run(tf.name+"/"+tx.name, func(b *testing.B) {
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				var ids []uint32
+				for b.Loop() {
+					for _, l := range lines {
+						ids = tk.AppendEncode(ids[:0], l)
+					}
+				}
+			})
+			if !strings.HasSuffix(tf.file, ".model") {
+				continue
+			}
+			// The target: package sentencepiece on the .model itself.
+			m := loadSPM(b, sharedtest.Path(b, tf.file))
+			b.Run(tf.name+"-spm-native/"+tx.name, func(b *testing.B) {
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				var ids []uint32
+				for b.Loop() {
+					for _, l := range lines {
+						ids = m.AppendEncode(ids[:0], l)
+					}
+				}
+			})
+		}
 	}
 }
