@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -306,8 +307,16 @@ func (r *run) run(ctx context.Context) error {
 
 // read fills jobs from the corpus.
 func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *job) error {
-	var seq int64
-	for {
+	var seq, text int64
+	var total int64 // bytes of input on disk, 0 if unknown (stdin)
+	for _, in := range r.inputs {
+		if in.Size < 0 {
+			total = 0
+			break
+		}
+		total += in.Size
+	}
+	for n := 0; ; n++ {
 		var j *job
 		select {
 		case j = <-free:
@@ -317,7 +326,8 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 		j.firstSeq = seq
 		j.err = nil
 		j.done = make(chan struct{})
-		err := r.corpus.ReadBatch(&j.batch, jobTextBytes)
+		err := r.corpus.ReadBatch(&j.batch, jobBytes(n, r.cfg.Workers, text, r.corpus.BytesRead(), total))
+		text += int64(j.batch.TextBytes())
 		r.progress.read.Store(r.corpus.BytesRead())
 		if n := j.batch.Len(); n > 0 && err != io.EOF {
 			seq += int64(n)
@@ -331,6 +341,32 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 			return err
 		}
 	}
+}
+
+// minJobBytes is the text size of the first job and the least of the
+// last ones.
+const minJobBytes = 64 << 10
+
+// jobBytes returns the text size of job n: jobTextBytes, but less for the
+// first jobs, so that every worker starts at once instead of waiting for
+// whole jobs to be read, and for the last ones, so that the workers end
+// together rather than one encoding a whole job while the others idle.
+// text bytes have been read into jobs from read bytes of the inputs' total
+// on disk (0 if unknown); the rest of the text is estimated from their
+// ratio, so compressed inputs work too. Job boundaries never change the
+// output.
+func jobBytes(n, workers int, text, read, total int64) int {
+	size := jobTextBytes
+	if n < 16 {
+		size = min(size, minJobBytes<<n)
+	}
+	if total > 0 && read > 0 {
+		left := float64(max(total-read, 0)) * float64(text) / float64(read)
+		if tail := left / float64(2*workers); tail < float64(size) {
+			size = max(int(tail), min(minJobBytes, jobTextBytes))
+		}
+	}
+	return size
 }
 
 // encode chooses the split of the documents of a job and tokenizes those
@@ -348,9 +384,9 @@ func (r *run) encode(j *job) {
 		j.ids = make([]uint32, 0, need+need/4) // nothing to copy: unlike slices.Grow
 	}
 	j.ids = j.ids[:0]
-	j.idEnds = j.idEnds[:0]
-	j.split = j.split[:0]
-	j.skip = j.skip[:0]
+	j.idEnds = slices.Grow(j.idEnds[:0], b.Len())
+	j.split = slices.Grow(j.split[:0], b.Len())
+	j.skip = slices.Grow(j.skip[:0], b.Len())
 	for i := range b.Len() {
 		text := b.Text(i)
 		sp := SplitOf(text, r.cfg.ValFraction) // no hashing without a validation split
