@@ -14,7 +14,7 @@
 // [BufferSize] bytes; one background goroutine per File writes full buffers
 // at aligned offsets while the caller fills the other, so the caller waits
 // for the device only when both buffers are full. A File holds
-// 2×BufferSize + 4 KiB = 8 MiB + 4 KiB of buffers, allocated once by
+// 2×BufferSize + 4 KiB = 4 MiB + 4 KiB of buffers, allocated once by
 // [Create]. [File.Close] writes the last partial block through the page
 // cache (the O_DIRECT flag is cleared first), so the file ends exactly at
 // the last byte written, and then syncs it.
@@ -23,9 +23,9 @@
 // cache, and [File.Direct] reports false:
 //   - the filesystem refuses O_DIRECT at open (EINVAL; tmpfs before Linux
 //     6.6), or is tmpfs or ramfs, where the page cache is the storage;
-//   - the first O_DIRECT write fails with EINVAL (a device whose logical
-//     blocks are larger than 4 KiB, or a filesystem that accepts the flag
-//     at open only): the flag is cleared and the same buffer written again
-//     at the same offset, so nothing is lost;
+//   - an O_DIRECT write fails with EINVAL (in practice the first: a device
+//     whose logical blocks are larger than 4 KiB, or a filesystem that
+//     accepts the flag at open only): the flag is cleared and the same
+//     buffer written again at the same offset, so nothing is lost;
 //   - the operating system is not Linux.
 package directfile

@@ -145,7 +145,7 @@ func TestFile_Write(t *testing.T) {
 		{"bytewise then bulk", BufferSize, BufferSize + 5, []int{1, 1, 0, 1, BlockSize, 1}},
 		{"many MB in 1MB writes", BufferSize, 21*mb + 12345, []int{mb, mb, mb, mb, mb, mb, mb, mb, mb, mb, mb, mb}},
 		{"many MB in one write", BufferSize, 13*mb + 1, nil},
-		{"random, 4 KiB... sizes", BufferSize, 0, randomSizes(1, BufferSize, 19*mb)},
+		{"random sizes, default buffers", BufferSize, 0, randomSizes(1, BufferSize, 19*mb)},
 		{"random, small buffers", testBuf, 0, randomSizes(2, testBuf, 300*testBuf)},
 		{"random, small buffers, other seed", testBuf, 0, randomSizes(3, testBuf, 100*testBuf)},
 	}
