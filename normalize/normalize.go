@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"sync"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
@@ -79,7 +80,18 @@ func appendRune(out []byte, r rune) []byte { return utf8.AppendRune(out, r) }
 // Sequence applies normalizers one after another.
 type Sequence []Normalizer
 
-// Normalize implements [Normalizer].
+// seqBuffers are the two intermediate texts of a Sequence, reused across
+// calls (a Sequence is used from many goroutines at once).
+type seqBuffers struct{ a, b []byte }
+
+var seqPool = sync.Pool{New: func() any { return new(seqBuffers) }}
+
+// maxPooledSeq bounds the buffers kept for reuse, so that one long text
+// does not pin its memory.
+const maxPooledSeq = 1 << 20
+
+// Normalize implements [Normalizer]. The stages between the first and
+// the last write into two pooled buffers in turn.
 func (s Sequence) Normalize(dst, src []byte) []byte {
 	switch len(s) {
 	case 0:
@@ -87,11 +99,18 @@ func (s Sequence) Normalize(dst, src []byte) []byte {
 	case 1:
 		return s[0].Normalize(dst, src)
 	}
-	cur := s[0].Normalize(nil, src)
+	bufs := seqPool.Get().(*seqBuffers)
+	cur, spare := s[0].Normalize(bufs.a[:0], src), bufs.b
 	for _, n := range s[1 : len(s)-1] {
-		cur = n.Normalize(nil, cur)
+		next := n.Normalize(spare[:0], cur)
+		cur, spare = next, cur
 	}
-	return s[len(s)-1].Normalize(dst, cur)
+	dst = s[len(s)-1].Normalize(dst, cur)
+	if cap(cur)+cap(spare) <= maxPooledSeq {
+		bufs.a, bufs.b = cur, spare
+		seqPool.Put(bufs)
+	}
+	return dst
 }
 
 // NormalizeAligned implements [Normalizer]. Each stage's spans are composed

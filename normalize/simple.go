@@ -216,18 +216,8 @@ func NewReplaceString(pattern, content string) Replace {
 
 // Normalize implements [Normalizer].
 func (r Replace) Normalize(dst, src []byte) []byte {
-	if l, ok := r.Pattern.(Literal); ok && len(l) == 1 && len(r.Content) == len(l) {
-		// Fast path: one byte for another (the Metaspace-style " " → "▁"
-		// is three bytes for one and takes the general path).
-		from, to := l[0], r.Content[0]
-		start := len(dst)
-		dst = append(dst, src...)
-		for i := start; i < len(dst); i++ {
-			if dst[i] == from {
-				dst[i] = to
-			}
-		}
-		return dst
+	if l, ok := r.Pattern.(Literal); ok {
+		return r.replaceLiteral(dst, src, string(l))
 	}
 	var stack [16]tok.Span
 	matches := r.Pattern.AppendMatches(stack[:0], src)
@@ -241,6 +231,44 @@ func (r Replace) Normalize(dst, src []byte) []byte {
 		prev = m.End
 	}
 	return append(dst, src[prev:]...)
+}
+
+// replaceLiteral is Normalize for a plain string: the matches of
+// [Literal] (leftmost, not overlapping) found and replaced in one pass.
+func (r Replace) replaceLiteral(dst, src []byte, pat string) []byte {
+	switch {
+	case len(pat) == 0:
+		return append(dst, src...)
+	case len(pat) == 1 && len(r.Content) == 1:
+		// One byte for another.
+		from, to := pat[0], r.Content[0]
+		start := len(dst)
+		dst = append(dst, src...)
+		for i := start; i < len(dst); i++ {
+			if dst[i] == from {
+				dst[i] = to
+			}
+		}
+		return dst
+	case len(pat) == 1:
+		// One byte for a string (the Metaspace-style " " → "▁").
+		for {
+			i := bytes.IndexByte(src, pat[0])
+			if i < 0 {
+				return append(dst, src...)
+			}
+			dst = append(append(dst, src[:i]...), r.Content...)
+			src = src[i+1:]
+		}
+	}
+	for {
+		i := bytes.Index(src, []byte(pat))
+		if i < 0 {
+			return append(dst, src...)
+		}
+		dst = append(append(dst, src[:i]...), r.Content...)
+		src = src[i+len(pat):]
+	}
 }
 
 // NormalizeAligned implements [Normalizer].

@@ -66,6 +66,9 @@ func (p patternJSON) matcher() (m normalize.Matcher, literal string, isLiteral b
 	case p.String != nil:
 		return normalize.Literal(*p.String), *p.String, true, nil
 	case p.Regex != nil:
+		if m, ok := nativePatterns[*p.Regex]; ok {
+			return m, "", false, nil
+		}
 		rm, err := pretokenize.Compile(*p.Regex)
 		if err != nil {
 			return nil, "", false, err

@@ -53,6 +53,18 @@ type preTokenizer struct {
 	// byteLevel is true when a ByteLevel step ends the pre-tokenizer: the
 	// model receives raw bytes (or their GPT-2 spelling).
 	byteLevel bool
+
+	// meta is set when the pre-tokenizer is one Metaspace step (the
+	// SentencePiece-style files): encodeMetaspace runs it without
+	// alignment (see there).
+	meta *metaspaceFast
+}
+
+// metaspaceFast is what encodeMetaspace needs of a lone Metaspace step.
+type metaspaceFast struct {
+	rep           []byte // the replacement, UTF-8
+	split         bool   // each replacement starts a piece (HF's MergedWithNext)
+	always, first bool   // prepend_scheme "always" / "first"
 }
 
 var builtinPreTokenizers = []string{"BertPreTokenizer", "ByteLevel", "CharDelimiterSplit", "Digits",
@@ -79,6 +91,13 @@ func parsePreTokenizer(raw json.RawMessage, path string) (*preTokenizer, error) 
 	}
 	p.byteLevel = len(steps) > 0 && steps[len(steps)-1].kind == stepByteLevel
 	p.steps = steps
+	if len(steps) == 1 && steps[0].kind == stepMetaspace && steps[0].replacement != utf8.RuneError {
+		// (U+FFFD as the replacement would also match invalid UTF-8 in
+		// the general path's rune-wise split: left to it.)
+		s := steps[0]
+		p.meta = &metaspaceFast{rep: utf8.AppendRune(nil, s.replacement), split: s.split != nil,
+			always: s.prependScheme == "always", first: s.prependScheme == "first"}
+	}
 	var funcs []pretokenize.SplitFunc
 	pure := true
 	for _, s := range steps {

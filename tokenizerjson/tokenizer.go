@@ -1,6 +1,7 @@
 package tokenizerjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,6 +161,7 @@ type scratch struct {
 	normText  []byte
 	spans     []tok.Span
 	spell     []byte
+	meta      []byte // encodeMetaspace's rewritten text
 }
 
 func (t *Tokenizer) getScratch() *scratch {
@@ -249,6 +251,8 @@ func (t *Tokenizer) encodeNormalized(dst []uint32, text []byte, first bool, sc *
 		}
 		sc.spans = spans
 		return dst
+	case p.meta != nil:
+		return t.encodeMetaspace(dst, text, first, sc)
 	case p.pure != nil:
 		spans := p.pure(sc.spans[:0], text, tok.Span{Start: 0, End: len(text)})
 		for _, sp := range spans {
@@ -270,6 +274,53 @@ func (t *Tokenizer) encodeSlow(dst []uint32, text []byte, first bool, sc *scratc
 		dst = t.encodePiece(dst, pc.text, sc)
 	}
 	return dst
+}
+
+// encodeMetaspace is the fast path of a lone Metaspace pre-tokenizer
+// (what applySlow does for it, without alignment): one pass writes the
+// text with spaces replaced, and the pieces are subslices of it, each
+// starting at a replacement character.
+func (t *Tokenizer) encodeMetaspace(dst []uint32, text []byte, first bool, sc *scratch) []uint32 {
+	m := t.pre.meta
+	prepend := m.always || (m.first && first)
+	buf := appendMetaspace(sc.meta[:0], text, m.rep, prepend)
+	sc.meta = buf
+	if !m.split {
+		return t.encodePiece(dst, buf, sc)
+	}
+	start := 0
+	for off := 0; off < len(buf); {
+		i := bytes.Index(buf[off:], m.rep)
+		if i < 0 {
+			break
+		}
+		if i += off; i > start {
+			dst = t.encodePiece(dst, buf[start:i], sc)
+			start = i
+		}
+		off = i + len(m.rep)
+	}
+	if start < len(buf) {
+		dst = t.encodePiece(dst, buf[start:], sc)
+	}
+	return dst
+}
+
+// appendMetaspace appends text with every space replaced by rep, after
+// one rep when prepend is set and text is not empty and does not start
+// with rep or a space (HF's Metaspace).
+func appendMetaspace(dst, text, rep []byte, prepend bool) []byte {
+	if prepend && len(text) > 0 && text[0] != ' ' && !bytes.HasPrefix(text, rep) {
+		dst = append(dst, rep...)
+	}
+	for {
+		i := bytes.IndexByte(text, ' ')
+		if i < 0 {
+			return append(dst, text...)
+		}
+		dst = append(append(dst, text[:i]...), rep...)
+		text = text[i+1:]
+	}
 }
 
 func (t *Tokenizer) encodePiece(dst []uint32, piece []byte, sc *scratch) []uint32 {

@@ -1,0 +1,193 @@
+package tokenizerjson
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/toklabs/tok/normalize"
+	"github.com/toklabs/tok/pretokenize"
+)
+
+// The fast paths of the SentencePiece-style files (Precompiled's ASCII
+// table, the hand-written Replace patterns, the lone-Metaspace encoder)
+// against the general code they stand in for.
+
+// fastPathSeeds are texts around the fast paths' edges: ASCII runs ending
+// before a combining mark, CR LF, spaces and U+2581 at both ends,
+// characters the charsmap rewrites, invalid UTF-8.
+var fastPathSeeds = []string{
+	"", " ", "  ", "▁", " ▁ ", "▁ ▁", "  the  light ", "The Rays\tof Light.",
+	"e\u0301 a\u0308b", "a\r\nb\r", "\r\n\u0301", "ＡＢＣ ﬁ ½ \u00a0x\u3000y", "日本語 の テキスト",
+	"🇫🇷🇩🇪 👩\u200d👩\u200d👧 x", "\xff a \xe2\x96 b \xe2\x96\x81\xe2", "a\u0600b", "<unk> <s> </s> <0x41>",
+	"x  ", "  ▁▁  ", "▁x▁▁y▁", "\x00\x01 \x7f",
+}
+
+// fastPathTokenizers are the local files whose fast paths the fuzz tests
+// exercise: converted tok and spm_train models (nmt_nfkc as Precompiled,
+// identity with the trim/collapse Replace patterns, SentencePiece BPE with
+// Replace(" ", "▁")) and HF-made Metaspace pipelines.
+func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
+	tb.Helper()
+	out := map[string]*Tokenizer{}
+	for _, m := range []string{
+		spmunigramDir + "opticks-tokunigram-1000.model",
+		spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model",
+		spmunigramDir + "opticks-tokunigram-1000-identity.model",
+		"../sentencepiece/testdata/opticks-unigram-1000.model",
+		spmbpeDir + "opticks-tokbpe-1000.model",
+		spmbpeDir + "opticks-tokbpe-1000-bf-identity-trim.model",
+	} {
+		var b bytes.Buffer
+		if err := WriteSentencePiece(&b, loadSPM(tb, m)); err != nil {
+			tb.Fatal(err)
+		}
+		tk, err := Parse(b.Bytes(), m)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[m] = tk
+	}
+	for _, name := range []string{"metaspace-always", "metaspace-first-nosplit", "metaspace-never"} {
+		tk, err := Open("testdata/hf-pipelines/" + name + ".json")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[name] = tk
+	}
+	return out
+}
+
+// precompiledOf finds the Precompiled normalizer of tk.
+func precompiledOf(tk *Tokenizer) *Precompiled {
+	switch n := tk.normalizer.(type) {
+	case *Precompiled:
+		return n
+	case normalize.Sequence:
+		for _, s := range n {
+			if p, ok := s.(*Precompiled); ok {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// TestFastPathsTaken: the files of the fuzz tests do take the fast paths
+// (else the fuzz tests would compare the general path with itself).
+func TestFastPathsTaken(t *testing.T) {
+	tks := fastPathTokenizers(t)
+	if precompiledOf(tks[spmunigramDir+"opticks-tokunigram-1000.model"]) == nil {
+		t.Error("the nmt_nfkc model has no Precompiled normalizer")
+	}
+	for name, tk := range tks {
+		if tk.pre != nil && tk.pre.meta == nil {
+			t.Errorf("%s: Metaspace fast path not taken", name)
+		}
+	}
+	seq, ok := tks[spmunigramDir+"opticks-tokunigram-1000-bf-identity-trim.model"].normalizer.(normalize.Sequence)
+	if !ok {
+		t.Fatal("the trimming model's normalizer is not a Sequence")
+	}
+	native := 0
+	for _, n := range seq {
+		if r, ok := n.(normalize.Replace); ok {
+			switch r.Pattern.(type) {
+			case spaceRuns, trimSpaces:
+				native++
+			}
+		}
+	}
+	if native != 2 {
+		t.Errorf("%d of the two Replace patterns are hand-written matchers", native)
+	}
+}
+
+// FuzzPrecompiled_Normalize: Precompiled's fast Normalize equals the
+// cluster-by-cluster reference, and NormalizeAligned's text.
+func FuzzPrecompiled_Normalize(f *testing.F) {
+	var ps []*Precompiled
+	for _, tk := range fastPathTokenizers(f) {
+		if p := precompiledOf(tk); p != nil {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		f.Fatal("no Precompiled normalizer")
+	}
+	for _, s := range fastPathSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for i, p := range ps {
+			want := p.normalizeReference(nil, text)
+			if got := p.Normalize(nil, text); !bytes.Equal(got, want) {
+				t.Fatalf("map %d %q: Normalize %q, reference %q", i, text, got, want)
+			}
+			if got, _ := p.NormalizeAligned(nil, nil, text); !bytes.Equal(got, want) {
+				t.Fatalf("map %d %q: NormalizeAligned %q, reference %q", i, text, got, want)
+			}
+		}
+	})
+}
+
+// FuzzNativePatterns: the hand-written matchers give the regex engine's
+// matches.
+func FuzzNativePatterns(f *testing.F) {
+	type pair struct {
+		re             string
+		native, engine normalize.Matcher
+	}
+	var ps []pair
+	for re, m := range nativePatterns {
+		e, err := pretokenize.Compile(re)
+		if err != nil {
+			f.Fatal(err)
+		}
+		ps = append(ps, pair{re, m, e})
+	}
+	for _, s := range fastPathSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, p := range ps {
+			got := p.native.AppendMatches(nil, text)
+			want := p.engine.AppendMatches(nil, text)
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q on %q: %v, regex engine %v", p.re, text, got, want)
+			}
+		}
+	})
+}
+
+// FuzzEncodeFastPaths: AppendEncode (fast paths) gives the ids of Encode,
+// which runs every stage on the general, aligned path (NormalizeAligned,
+// applySlow), on any bytes.
+func FuzzEncodeFastPaths(f *testing.F) {
+	tks := fastPathTokenizers(f)
+	for _, s := range fastPathSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for name, tk := range tks {
+			got := tk.AppendEncode(nil, text)
+			want := tk.Encode(text, EncodeOptions{NoFileLimits: true}).IDs
+			if !slices.Equal(got, want) {
+				t.Fatalf("%s %q: AppendEncode %v, general path %v", name, text, got, want)
+			}
+		}
+	})
+}
+
+// TestConcurrentEncodeSPM runs the SentencePiece-style fast paths (pooled
+// Sequence buffers, per-call scratch) from several goroutines (run with
+// -race).
+func TestConcurrentEncodeSPM(t *testing.T) {
+	tk := fastPathTokenizers(t)[spmunigramDir+"opticks-tokunigram-1000.model"]
+	var texts [][]byte
+	for i := range 48 {
+		texts = append(texts, []byte(fmt.Sprintf("  %s ＡＢ e\u0301 %d ▁ light  of the\r\n sun %s ", fastPathSeeds[i%len(fastPathSeeds)], i, bytes.Repeat([]byte("ab "), i))))
+	}
+	checkConcurrent(t, tk, texts, 4, false)
+}
