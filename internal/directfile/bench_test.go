@@ -9,14 +9,14 @@ import (
 )
 
 // BenchmarkFile_Write writes 256 MiB in 1 MiB pieces (what the pipeline's
-// bufio.Writer hands on) and syncs, with a File and with bufio.Writer on
+// bufio.Writer hands on) or 4 KiB pieces and syncs, with a File and with bufio.Writer on
 // os.File, in the benchmark's temporary directory (set TMPDIR to choose
 // the filesystem). cpu-s/GB is the process's user+system CPU time per 10^9
 // bytes; it leaves out the kernel's writeback threads, which only the
 // buffered writer keeps busy.
 func BenchmarkFile_Write(b *testing.B) {
 	const total = 256 << 20
-	piece := testData(1<<20, 80)
+	data := testData(1<<20, 80)
 	type writer struct {
 		w      io.Writer
 		close  func() error
@@ -48,17 +48,21 @@ func BenchmarkFile_Write(b *testing.B) {
 		}
 	}
 	benches := []struct {
-		name string
-		open func(string) (writer, error)
+		name  string
+		open  func(string) (writer, error)
+		piece int
 	}{
-		{"bufio", openBufio},
-		{"directfile", openFile(BufferSize)},
-		{"directfile/buffer=1MiB", openFile(1 << 20)},
-		{"directfile/buffer=8MiB", openFile(8 << 20)},
+		{"bufio/piece=1MiB", openBufio, 1 << 20},
+		{"directfile/piece=1MiB", openFile(BufferSize), 1 << 20},
+		{"directfile/piece=1MiB/buffer=1MiB", openFile(1 << 20), 1 << 20},
+		{"directfile/piece=1MiB/buffer=8MiB", openFile(8 << 20), 1 << 20},
+		{"bufio/piece=4KiB", openBufio, 4 << 10},
+		{"directfile/piece=4KiB", openFile(BufferSize), 4 << 10},
 	}
 	for _, bc := range benches {
 		b.Run(bc.name, func(b *testing.B) {
 			name := filepath.Join(b.TempDir(), "out")
+			piece := data[:bc.piece]
 			b.SetBytes(total)
 			b.ReportAllocs()
 			direct := false

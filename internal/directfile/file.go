@@ -21,16 +21,17 @@ const (
 	numBuffers = 2
 )
 
-// Performance notes (BenchmarkFile_Write, 256 MiB in 1 MiB pieces and a
-// sync, ext4 on the development VM, 2 cores shared, load 3, three runs
-// each): buffers of 1 MiB gave 497–609 MB/s at 0.32–0.42 CPU-s/GB, 2 MiB
-// 618–642 MB/s at 0.24–0.29, 4 MiB 445–545 MB/s at 0.26–0.38, 8 MiB
-// 532–567 MB/s at 0.29–0.30, 16 MiB 509–551 MB/s at 0.26–0.30; bufio.Writer
-// on os.File 614–658 MB/s at 0.62–0.75 CPU-s/GB. Of the CPU time left with
-// O_DIRECT, about 0.11 s/GB is Write's copy into the aligned buffer and
-// 0.08 s/GB the write system calls. Three or more buffers were not tried:
-// with two the caller already waits only when the device is slower than
-// it.
+// Performance notes (BenchmarkFile_Write: 256 MiB in 1 MiB pieces and a
+// sync, ext4 on virtio on the development VM, 2 cores shared, load 2.6–3.4).
+// Buffer sizes from 1 to 16 MiB came out within the noise of one another
+// (1 MiB: 497–609 MB/s, 0.27–0.42 CPU-s/GB; 2 MiB: 520–642 MB/s,
+// 0.24–0.30; 8 MiB: 467–567 MB/s, 0.29–0.39; 16 MiB: 509–551 MB/s,
+// 0.26–0.30), against bufio.Writer on os.File at 614–658 MB/s and
+// 0.62–0.75 CPU-s/GB; 2 MiB is kept. Of the CPU time left with O_DIRECT,
+// about 0.11 s/GB is Write's copy into the aligned buffer and 0.08 s/GB the
+// write system calls (pprof). The one goroutine keeps one write in flight;
+// the device, not the copy, bounds the rate (≈550 MB/s here), far above
+// what the pipeline produces, so more goroutines were not tried.
 
 // A File is a file being written sequentially, from its start. Its methods
 // must be called from one goroutine at a time (as with bufio.Writer); the
