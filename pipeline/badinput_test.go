@@ -15,8 +15,17 @@ import (
 // error naming the file and line; the shards finished before it stay
 // (listed in rank.json, checksums intact); started again with SkipBad the
 // run resumes and ends with the same dataset as a fresh SkipBad run, the
-// skipped record counted in the manifest.
+// skipped record counted in the manifest. With several readers, the
+// reader of b.jsonl meets the bad record while the writer is still on
+// a.jsonl, and the reader of c.jsonl reads on: the error still comes where
+// it is in reading order.
 func TestBadRecordKeepsFinishedShards(t *testing.T) {
+	for _, readers := range []int{1, 2, 3} {
+		t.Run(fmt.Sprintf("readers=%d", readers), func(t *testing.T) { testBadRecordKeepsFinishedShards(t, readers) })
+	}
+}
+
+func testBadRecordKeepsFinishedShards(t *testing.T, readers int) {
 	dir := t.TempDir()
 	write := func(name string, lines int, bad int) string {
 		var b strings.Builder
@@ -40,6 +49,7 @@ func TestBadRecordKeepsFinishedShards(t *testing.T) {
 	}
 	cfg := testConfig(t, filepath.Join(dir, "ds"))
 	cfg.ShardBytes = 64 << 10
+	cfg.Readers = readers
 	_, err = Encode(context.Background(), cfg, inputs, corpora.DefaultOptions())
 	if err == nil || !strings.Contains(err.Error(), "b.jsonl:57: bad JSON line") {
 		t.Fatalf("got %v, want an error naming b.jsonl:57", err)
@@ -57,6 +67,9 @@ func TestBadRecordKeepsFinishedShards(t *testing.T) {
 			}
 			if !ok {
 				t.Fatalf("%s: checksum changed", sh.File)
+			}
+			if sh.Last.Source == files[2] {
+				t.Fatalf("%s holds documents of %s, after the bad record", sh.File, files[2])
 			}
 			kept++
 		}

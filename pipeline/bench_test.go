@@ -31,7 +31,8 @@ import (
 //     run with -benchtime 1x so that it is one cold pass like the pipeline's.
 //   - pipeline-workers=W: Encode (reading and decompressing the files,
 //     parsing, hashing, encoding on W workers, writing uncompressed Arrow
-//     shards, fsync) and Finalize, into a fresh directory.
+//     shards, fsync) and Finalize, into a fresh directory; with -readers=R,
+//     R inputs are read at once (the default is W/4).
 //
 // Both report MB/s (wall) and MB/cpu-s (user+system CPU of the process
 // during the timed part): the CPU figure shows the pipeline's overhead even
@@ -98,8 +99,21 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 				b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
 			})
 		}
+		type par struct{ workers, readers int }
+		var pars []par
 		for _, w := range counts {
-			b.Run(fmt.Sprintf("%s/pipeline-workers=%d", c.name, w), func(b *testing.B) {
+			pars = append(pars, par{w, 0})
+			if w > 1 {
+				pars = append(pars, par{w, w})
+			}
+		}
+		for _, p := range pars {
+			w := p.workers
+			name := fmt.Sprintf("%s/pipeline-workers=%d", c.name, w)
+			if p.readers > 0 {
+				name += fmt.Sprintf("-readers=%d", p.readers)
+			}
+			b.Run(name, func(b *testing.B) {
 				tk, inputs := c.tk(b), c.inputs(b)
 				var total int64
 				b.ReportAllocs()
@@ -108,7 +122,7 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					cfg := DefaultConfig()
 					cfg.Tokenizer, cfg.TokenizerHash = tk, "bench"
-					cfg.Workers = w
+					cfg.Workers, cfg.Readers = w, p.readers
 					cfg.Out = filepath.Join(b.TempDir(), "ds")
 					if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
 						b.Fatal(err)

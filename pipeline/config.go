@@ -58,6 +58,10 @@ type Config struct {
 	// Workers is the number of encoding goroutines; default GOMAXPROCS.
 	// The output does not depend on it.
 	Workers int
+	// Readers is how many inputs are read at once (each on its own
+	// goroutine, decompressing and parsing); default Workers/4, at most
+	// the number of inputs. The output does not depend on it.
+	Readers int
 	// ShardBytes is the target size of a shard's token data (4 bytes per
 	// token); a shard is closed once it reaches it. Default 500 MB, as
 	// datasets' save_to_disk.

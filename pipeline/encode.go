@@ -34,12 +34,6 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 		return nil, err
 	}
 	copts = fillCorpusOptions(copts)
-	if copts.DecodeConcurrency == 0 && cfg.Workers > 4 {
-		// Many workers: decompress zstd ahead of the reader, which then
-		// only cuts lines. (Not measured: the development machine has 2
-		// cores, where the reader keeps up alone and this costs CPU.)
-		copts.DecodeConcurrency = 4
-	}
 	mine, err := Partition(inputs, cfg.Rank, cfg.WorldSize)
 	if err != nil {
 		return nil, err
@@ -83,8 +77,7 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 	if n := len(state.Splits[SplitTrain].shardsOrNil()) + len(state.Splits[SplitValidation].shardsOrNil()); n > 0 && cfg.Progress != nil {
 		fmt.Fprintf(cfg.Progress, "encode: resuming rank %d after %d finished shards\n", cfg.Rank, n)
 	}
-	r := &run{cfg: cfg, dir: dir, state: state, corpus: corpora.OpenInputs(mine, copts), inputs: mine}
-	defer r.corpus.Close()
+	r := &run{cfg: cfg, copts: copts, dir: dir, state: state, inputs: mine}
 	if err := r.run(ctx); err != nil {
 		return nil, err
 	}
@@ -170,19 +163,21 @@ func isTempName(name string) bool {
 	return strings.HasSuffix(name, ".tmp") || strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp")
 }
 
-// job is a batch of consecutive documents that one worker encodes. The
-// reader fills batch in place (the texts are never copied between the
-// reader, the worker and the writer); the job goes back to the free list
-// after the writer is done with it, and only then is the batch refilled.
+// job is a batch of consecutive documents of one reader that one worker
+// encodes. The reader fills batch in place (the texts are never copied
+// between the reader, the worker and the writer); the job goes back to its
+// reader's free list after the writer is done with it, and only then is
+// the batch refilled.
 type job struct {
-	firstSeq int64
-	batch    corpora.Batch
-	split    []uint8 // 0 train, 1 validation (worker)
-	skip     []bool  // already in a finished shard (worker)
-	ids      []uint32
-	idEnds   []int
-	err      error
-	done     chan struct{}
+	reader  int // which reader filled it
+	batch   corpora.Batch
+	readErr error   // the reader stopped after this job's documents
+	errIn   int     // the input (index in run.inputs) readErr is in
+	split   []uint8 // 0 train, 1 validation (worker)
+	skip    []bool  // already in a finished shard (worker)
+	ids     []uint32
+	idEnds  []int
+	done    chan struct{}
 }
 
 // jobTextBytes: a job closes once it holds this much text (a variable so
@@ -204,12 +199,17 @@ const (
 
 type run struct {
 	cfg    Config
+	copts  corpora.Options
 	dir    string
 	state  *RankState
-	corpus *corpora.Corpus
 	inputs []corpora.Input
 
-	lastSeq  [2]int64 // per split, the last document in a finished shard
+	// Reader rd reads the inputs rd, rd+R, rd+2R, ... (R readers) in
+	// order; the writer takes their documents input by input.
+	readers int
+	skipped atomic.Int64
+
+	lastPos  [2]int64 // per split, the position of the last document in a finished shard
 	digests  []InputDigest
 	hashers  []checksum
 	progress *progress
@@ -217,18 +217,41 @@ type run struct {
 
 var splitNames = [2]string{SplitTrain, SplitValidation}
 
+// docPos is a document's position in the rank's reading order: its input
+// (index in run.inputs) and its index within the input. A finished shard
+// records the position of its last document; a resumed run skips those up
+// to it.
+func docPos(input int, index int64) int64 { return int64(input)<<40 | index }
+
+// global returns the index in run.inputs of a reader's local input index.
+func (r *run) global(reader int, local int32) int { return reader + int(local)*r.readers }
+
+// numReaders is how many inputs a rank reads at once: one reader
+// decompresses and cuts a few hundred MB/s of text, about what four cores
+// encode with cl100k, so many workers need several.
+func numReaders(cfg Config, inputs int) int {
+	n := cfg.Readers
+	if n <= 0 {
+		n = max(1, cfg.Workers/4)
+	}
+	return max(1, min(n, inputs))
+}
+
 func (r *run) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers := r.cfg.Workers
-	jobs := make(chan *job, workers)
-	ordered := make(chan *job, 2*workers+2)
-	free := make(chan *job, 2*workers+4)
-	for i := 0; i < cap(free); i++ {
-		free <- &job{}
+	r.readers = numReaders(r.cfg, len(r.inputs))
+	if r.copts.DecodeConcurrency == 0 && workers > 4 && r.readers == 1 {
+		// Many workers and one input: decompress zstd ahead of the
+		// reader, which then only cuts lines. (Not measured: the
+		// development machine has 2 cores, where the reader keeps up
+		// alone and this costs CPU.)
+		r.copts.DecodeConcurrency = 4
 	}
+	jobs := make(chan *job, workers)
 	for i, name := range splitNames {
-		r.lastSeq[i] = r.state.Splits[name].lastSeq()
+		r.lastPos[i] = r.state.Splits[name].lastPos()
 	}
 	var total int64
 	for _, in := range r.inputs {
@@ -246,28 +269,43 @@ func (r *run) run(ctx context.Context) error {
 		r.hashers[i] = newChecksum()
 	}
 
-	var readErr error
-	var wg sync.WaitGroup
-	// Reader: documents in order, grouped into jobs.
-	wg.Add(1)
+	// Readers: each its inputs' documents in order, grouped into jobs,
+	// with its own free list, so that a reader ahead of the writer cannot
+	// take the jobs of the one the writer waits for.
+	perReader := max(4, (2*workers+4+r.readers-1)/r.readers)
+	streams := make([]*stream, r.readers)
+	readErrs := make([]error, r.readers)
+	var readers, encoders sync.WaitGroup
+	for rd := range r.readers {
+		out := make(chan *job, perReader)
+		free := make(chan *job, perReader)
+		for range perReader {
+			free <- &job{reader: rd}
+		}
+		streams[rd] = &stream{ch: out, free: free}
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			defer close(out)
+			readErrs[rd] = r.read(ctx, rd, jobs, out, free)
+		}()
+	}
 	go func() {
-		defer wg.Done()
-		defer close(jobs)
-		defer close(ordered)
-		readErr = r.read(ctx, jobs, ordered, free)
+		readers.Wait()
+		close(jobs)
 	}()
 	// Workers: encode jobs in any order.
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
+	for range workers {
+		encoders.Add(1)
 		go func() {
-			defer wg.Done()
+			defer encoders.Done()
 			for j := range jobs {
 				r.encode(j)
 				close(j.done)
 			}
 		}()
 	}
-	// Writer: jobs in reading order.
+	// Writer: documents in reading order.
 	var shards [2]*shardWriter
 	for i, name := range splitNames {
 		n := 0
@@ -276,46 +314,55 @@ func (r *run) run(ctx context.Context) error {
 		}
 		shards[i] = &shardWriter{run: r, split: name, next: n}
 	}
-	werr := r.write(ordered, free, &shards)
+	werr := r.write(streams, readErrs, &shards)
 	if werr != nil {
 		cancel()
-		for j := range ordered { // let the reader finish
-			<-j.done
+		for _, s := range streams { // let the readers finish
+			for j := range s.ch {
+				<-j.done
+			}
 		}
 	}
-	wg.Wait()
-	if werr == nil && readErr == nil {
+	readers.Wait()
+	encoders.Wait()
+	if werr == nil {
 		for _, sw := range shards {
 			if werr = sw.close(); werr != nil {
 				break
 			}
 		}
 	}
-	if werr != nil || readErr != nil {
+	if werr != nil {
 		// Unfinished shards are dropped; finished ones stay listed in
 		// rank.json, and a run started again resumes after them.
 		for _, sw := range shards {
 			sw.abort()
 		}
-		if werr != nil {
-			return werr
-		}
-		return readErr
+		return werr
 	}
 	return r.finish()
 }
 
-// read fills jobs from the corpus.
-func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *job) error {
-	var seq, text int64
+// read fills jobs from reader rd's inputs and hands each to the workers
+// and, in reading order, to the writer through out.
+func (r *run) read(ctx context.Context, rd int, jobs, out chan<- *job, free <-chan *job) error {
+	var mine []corpora.Input
 	var total int64 // bytes of input on disk, 0 if unknown (stdin)
-	for _, in := range r.inputs {
-		if in.Size < 0 {
-			total = 0
-			break
+	for i := rd; i < len(r.inputs); i += r.readers {
+		mine = append(mine, r.inputs[i])
+		if total >= 0 && r.inputs[i].Size >= 0 {
+			total += r.inputs[i].Size
+		} else {
+			total = -1
 		}
-		total += in.Size
 	}
+	total = max(total, 0)
+	c := corpora.OpenInputs(mine, r.copts)
+	defer func() {
+		r.skipped.Add(c.Skipped())
+		c.Close()
+	}()
+	var text, read int64
 	for n := 0; ; n++ {
 		var j *job
 		select {
@@ -323,19 +370,24 @@ func (r *run) read(ctx context.Context, jobs, ordered chan<- *job, free <-chan *
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		j.firstSeq = seq
-		j.err = nil
+		j.readErr = nil
 		j.done = make(chan struct{})
-		err := r.corpus.ReadBatch(&j.batch, jobBytes(n, r.cfg.Workers, text, r.corpus.BytesRead(), total))
+		err := c.ReadBatch(&j.batch, jobBytes(n, r.cfg.Workers, text, c.BytesRead(), total))
 		text += int64(j.batch.TextBytes())
-		r.progress.read.Store(r.corpus.BytesRead())
-		if n := j.batch.Len(); n > 0 && err != io.EOF {
-			seq += int64(n)
-			ordered <- j
-			jobs <- j
-		}
+		now := c.BytesRead()
+		r.progress.read.Add(now - read)
+		read = now
 		if err == io.EOF {
 			return nil
+		}
+		if err != nil {
+			j.readErr, j.errIn = err, r.global(rd, int32(c.InputIndex()))
+		}
+		out <- j
+		if j.batch.Len() > 0 {
+			jobs <- j
+		} else {
+			close(j.done)
 		}
 		if err != nil {
 			return err
@@ -390,7 +442,8 @@ func (r *run) encode(j *job) {
 	for i := range b.Len() {
 		text := b.Text(i)
 		sp := SplitOf(text, r.cfg.ValFraction) // no hashing without a validation split
-		skip := j.firstSeq+int64(i) <= r.lastSeq[sp]
+		d := b.Doc(i)
+		skip := docPos(r.global(j.reader, d.Input), d.Index) <= r.lastPos[sp]
 		j.split = append(j.split, sp)
 		j.skip = append(j.skip, skip)
 		if !skip {
@@ -403,49 +456,107 @@ func (r *run) encode(j *job) {
 	}
 }
 
-// write appends encoded documents to the shards in reading order.
-func (r *run) write(ordered <-chan *job, free chan<- *job, shards *[2]*shardWriter) error {
-	for j := range ordered {
-		<-j.done
-		if j.err != nil {
-			return j.err
-		}
-		b := &j.batch
-		idStart := 0
-		var rec [8]byte
-		var docs, nb, toks int64 // progress, counted once a job
-		for i := range b.Len() {
-			idEnd := j.idEnds[i]
-			d := b.Doc(i)
-			in := d.Input
-			text := b.Text(i)
-			nbytes := int64(len(text))
-			// The input's identity: each document's length and text.
-			binary.LittleEndian.PutUint64(rec[:], uint64(nbytes))
-			r.hashers[in].Write(rec[:])
-			r.hashers[in].Write(text)
-			r.digests[in].Documents++
-			r.digests[in].Bytes += nbytes
-			if !j.skip[i] {
-				sw := shards[j.split[i]]
-				at := DocRef{Source: r.inputs[in].Path, Index: d.Index}
-				if err := sw.append(j.firstSeq+int64(i), at, j.ids[idStart:idEnd], nbytes); err != nil {
-					return err
+// stream is the writer's view of one reader: the jobs it filled, in
+// order, and where the writer is in the current one.
+type stream struct {
+	ch   <-chan *job
+	free chan<- *job
+	j    *job // the current job, nil before the next is taken
+	next int  // its next document
+	// Counted for progress once the job is done.
+	docs, bytes, tokens int64
+}
+
+// write appends the encoded documents to the shards in reading order: the
+// inputs one after the other, each from its reader's stream. An input ends
+// where its reader's next document belongs to a later input, or where the
+// reader's stream ends. A reader's error is returned where it occurred in
+// that order, after every document before it is written.
+func (r *run) write(streams []*stream, readErrs []error, shards *[2]*shardWriter) error {
+	for in := range r.inputs {
+		rd := in % r.readers
+		s := streams[rd]
+		for {
+			if s.j == nil {
+				j, ok := <-s.ch
+				if !ok {
+					// The stream ended (its reader set readErrs[rd] before
+					// closing it). Without an error in it, the reader had
+					// nothing more, or was stopped.
+					if err := readErrs[rd]; err != nil {
+						return err
+					}
+					break
 				}
-				docs, nb, toks = docs+1, nb+nbytes, toks+int64(idEnd-idStart)
+				<-j.done
+				s.j, s.next = j, 0
 			}
-			idStart = idEnd
+			j := s.j
+			if s.next == j.batch.Len() {
+				if j.readErr != nil {
+					if j.errIn != in {
+						break // the error is in a later input of this reader
+					}
+					return j.readErr
+				}
+				r.recycle(s)
+				continue
+			}
+			d := j.batch.Doc(s.next)
+			if r.global(rd, d.Input) != in {
+				break // the next document is of a later input
+			}
+			if err := r.writeDoc(s, d, shards); err != nil {
+				return err
+			}
+			s.next++
 		}
-		r.progress.add(docs, nb, toks)
-		// A job that held a very long document gives its buffers back, so
-		// that memory stays bounded by a few jobs of ordinary size.
-		b.Trim(jobKeepBytes)
-		if cap(j.ids) > jobKeepBytes/4 {
-			j.ids = nil
-		}
-		free <- j
 	}
 	return nil
+}
+
+// writeDoc hashes the next document of s and appends its ids to its
+// split's shard, unless it is already in a finished one.
+func (r *run) writeDoc(s *stream, d corpora.BatchDoc, shards *[2]*shardWriter) error {
+	j, i := s.j, s.next
+	idStart, idEnd := 0, j.idEnds[i]
+	if i > 0 {
+		idStart = j.idEnds[i-1]
+	}
+	in := r.global(j.reader, d.Input)
+	text := j.batch.Text(i)
+	nbytes := int64(len(text))
+	// The input's identity: each document's length and text.
+	var rec [8]byte
+	binary.LittleEndian.PutUint64(rec[:], uint64(nbytes))
+	r.hashers[in].Write(rec[:])
+	r.hashers[in].Write(text)
+	r.digests[in].Documents++
+	r.digests[in].Bytes += nbytes
+	if j.skip[i] {
+		return nil
+	}
+	at := DocRef{Source: r.inputs[in].Path, Index: d.Index}
+	if err := shards[j.split[i]].append(docPos(in, d.Index), at, j.ids[idStart:idEnd], nbytes); err != nil {
+		return err
+	}
+	s.docs, s.bytes, s.tokens = s.docs+1, s.bytes+nbytes, s.tokens+int64(idEnd-idStart)
+	return nil
+}
+
+// recycle gives the current job of s back to its reader.
+func (r *run) recycle(s *stream) {
+	r.progress.add(s.docs, s.bytes, s.tokens)
+	s.docs, s.bytes, s.tokens = 0, 0, 0
+	j := s.j
+	s.j = nil
+	// A job that held a very long document gives its buffers back, so
+	// that memory stays bounded by a few jobs of ordinary size.
+	j.batch.Trim(jobKeepBytes)
+	if cap(j.ids) > jobKeepBytes/4 {
+		j.ids = nil
+	}
+	s.free <- j
 }
 
 // finish writes the completion marker.
@@ -455,7 +566,7 @@ func (r *run) finish() error {
 	}
 	st := r.state
 	st.Inputs = r.digests
-	st.Skipped = r.corpus.Skipped()
+	st.Skipped = r.skipped.Load()
 	st.Documents = 0
 	for _, d := range r.digests {
 		st.Documents += d.Documents
@@ -490,7 +601,7 @@ func (c countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *shardWriter) open(seq int64) error {
+func (s *shardWriter) open(pos int64) error {
 	name := shardName(s.split, s.next)
 	f, err := os.Create(filepath.Join(s.run.dir, name+".tmp"))
 	if err != nil {
@@ -502,13 +613,13 @@ func (s *shardWriter) open(seq int64) error {
 	s.buf = bufio.NewWriterSize(countWriter{io.MultiWriter(f, s.hash), &s.count}, 1<<20)
 	cfg := s.run.cfg
 	s.bw = arrowio.NewBatchWriter(s.buf, cfg.Compression == CompressionZstd, cfg.BatchRows, cfg.BatchTokens)
-	s.info = ShardInfo{File: name, FirstSeq: seq}
+	s.info = ShardInfo{File: name, FirstPos: pos}
 	return nil
 }
 
-func (s *shardWriter) append(seq int64, at DocRef, ids []uint32, nbytes int64) error {
+func (s *shardWriter) append(pos int64, at DocRef, ids []uint32, nbytes int64) error {
 	if s.f == nil {
-		if err := s.open(seq); err != nil {
+		if err := s.open(pos); err != nil {
 			return err
 		}
 		s.info.First = at
@@ -520,7 +631,7 @@ func (s *shardWriter) append(seq int64, at DocRef, ids []uint32, nbytes int64) e
 	s.info.Documents++
 	s.info.Tokens += int64(len(ids))
 	s.info.Bytes += nbytes
-	s.info.LastSeq = seq
+	s.info.LastPos = pos
 	if 4*s.info.Tokens >= s.run.cfg.ShardBytes {
 		return s.close()
 	}

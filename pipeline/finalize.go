@@ -244,7 +244,7 @@ func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	if err != nil {
 		return ShardInfo{}, err
 	}
-	return ShardInfo{File: filepath.Base(path), FileBytes: n, XXH3: h.hex(), FirstSeq: 0, LastSeq: -1}, nil
+	return ShardInfo{File: filepath.Base(path), FileBytes: n, XXH3: h.hex(), FirstPos: 0, LastPos: -1}, nil
 }
 
 // writeHFSplit writes datasets' state.json and dataset_info.json.

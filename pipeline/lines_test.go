@@ -85,18 +85,19 @@ func TestEncodeLinesWorkersIdentical(t *testing.T) {
 	inputs := lineInputs(t)
 	want, wantBytes := expected(t, inputs, 0.1)
 	var sets []map[string][]byte
-	for _, w := range []int{1, 2, 5} {
+	for _, p := range parallelism {
 		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
-		cfg.Workers = w
+		cfg.Workers, cfg.Readers = p.workers, p.readers
 		m := encodeAll(t, cfg, inputs)
 		for sp, name := range splitNames {
 			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
 			if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
-				t.Fatalf("%d workers, %s: %d documents, not the expected ids (want %d documents)", w, name, len(got), len(want[sp]))
+				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
 			}
 		}
 		sets = append(sets, datasetFiles(t, cfg.Out))
 	}
-	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")
-	sameFiles(t, sets[0], sets[2], "1 vs 5 workers")
+	for i, p := range parallelism[1:] {
+		sameFiles(t, sets[0], sets[i+1], fmt.Sprintf("1 worker vs %d workers and %d readers", p.workers, p.readers))
+	}
 }

@@ -136,12 +136,16 @@ func sameFiles(t *testing.T, a, b map[string][]byte, what string) {
 	}
 }
 
+// parallelism is the workers and readers of the runs that must give
+// identical datasets.
+var parallelism = []struct{ workers, readers int }{{1, 1}, {2, 1}, {5, 1}, {2, 2}, {5, 3}, {3, 50}}
+
 func TestEncodeWorkersIdentical(t *testing.T) {
 	inputs := testInputs(t)
 	var sets []map[string][]byte
-	for _, w := range []int{1, 2, 5} {
+	for _, p := range parallelism {
 		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
-		cfg.Workers = w
+		cfg.Workers, cfg.Readers = p.workers, p.readers
 		m := encodeAll(t, cfg, inputs)
 		if len(m.Splits[SplitTrain].Shards) < 2 {
 			t.Fatalf("want several train shards, got %d", len(m.Splits[SplitTrain].Shards))
@@ -161,8 +165,9 @@ func TestEncodeWorkersIdentical(t *testing.T) {
 		}
 		sets = append(sets, datasetFiles(t, cfg.Out))
 	}
-	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")
-	sameFiles(t, sets[0], sets[2], "1 vs 5 workers")
+	for i, p := range parallelism[1:] {
+		sameFiles(t, sets[0], sets[i+1], fmt.Sprintf("1 worker vs %d workers and %d readers", p.workers, p.readers))
+	}
 }
 
 func TestRoundTripArrowAndReader(t *testing.T) {

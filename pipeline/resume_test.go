@@ -55,6 +55,7 @@ func resumeConfig(out string) Config {
 	cfg.BatchRows = 50
 	cfg.ValFraction = 0.1
 	cfg.Workers = 2
+	cfg.Readers = 3 // reading inputs out of order: the resumed run must skip by position
 	return cfg
 }
 

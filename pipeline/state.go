@@ -67,10 +67,13 @@ type ShardInfo struct {
 	FileBytes int64  `json:"file_bytes"`
 	XXH3      string `json:"xxh3_128,omitempty"` // of the shard file (see VerifyShard)
 	SHA256    string `json:"sha256,omitempty"`   // of the shard file, in format v1 instead
-	FirstSeq  int64  `json:"first_seq"`
-	LastSeq   int64  `json:"last_seq"` // sequence numbers within the rank
-	First     DocRef `json:"first"`    // the shard's first document
-	Last      DocRef `json:"last"`     // and its last
+	// Where the shard's first and last documents are in the rank's
+	// reading order: input index (among the rank's inputs) × 2^40 plus
+	// the document's index within the input.
+	FirstPos int64  `json:"first_pos"`
+	LastPos  int64  `json:"last_pos"`
+	First    DocRef `json:"first"` // the shard's first document
+	Last     DocRef `json:"last"`  // and its last
 }
 
 // DocRef names a document by its input and its index there (a line-based
@@ -85,11 +88,11 @@ type SplitState struct {
 	Shards []ShardInfo `json:"shards"`
 }
 
-func (s *SplitState) lastSeq() int64 {
+func (s *SplitState) lastPos() int64 {
 	if s == nil || len(s.Shards) == 0 {
 		return -1
 	}
-	return s.Shards[len(s.Shards)-1].LastSeq
+	return s.Shards[len(s.Shards)-1].LastPos
 }
 
 func (s *SplitState) shardsOrNil() []ShardInfo {

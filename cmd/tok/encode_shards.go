@@ -25,6 +25,7 @@ var encodeShardFlags = func() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Category: cat, Name: "out", Usage: "write Arrow IPC shards (datasets save_to_disk layout) to `DIR`; with no FILE the built-in default corpus is encoded"},
 		&cli.IntFlag{Category: cat, Name: "workers", Value: 0, Usage: "encoding goroutines (0: all cores); the shards do not depend on it"},
+		&cli.IntFlag{Category: cat, Name: "readers", Value: 0, Usage: "inputs read (decompressed, parsed) at once (0: workers/4); the shards do not depend on it"},
 		&cli.StringFlag{Category: cat, Name: "shard-size", Value: "500MB", Usage: "target token data per shard (4 bytes a token), e.g. 500MB, 64MiB"},
 		&cli.Float64Flag{Category: cat, Name: "val-fraction", Usage: "fraction of documents (by a hash of their text) in the validation split"},
 		&cli.StringFlag{Category: cat, Name: "compression", Value: "none", Usage: "shard buffer compression: none (memory-mappable) or zstd"},
@@ -102,6 +103,7 @@ func shardConfig(c *cli.Context) (pipeline.Config, []corpora.Input, corpora.Opti
 	if w := c.Int("workers"); w > 0 {
 		cfg.Workers = w
 	}
+	cfg.Readers = c.Int("readers")
 	if cfg.ShardBytes, err = parseSize(c.String("shard-size")); err != nil {
 		return cfg, nil, copts, fmt.Errorf("encode: --shard-size: %w", err)
 	}
