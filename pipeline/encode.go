@@ -1,7 +1,6 @@
 package pipeline
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/toklabs/tok/corpora"
 	"github.com/toklabs/tok/internal/arrowio"
+	"github.com/toklabs/tok/internal/directfile"
 )
 
 // Encode runs this process's rank of an encoding: it reads the rank's share
@@ -581,8 +581,7 @@ type shardWriter struct {
 	split string
 	next  int // index of the next shard
 
-	f       *os.File
-	buf     *bufio.Writer
+	f       *directfile.File
 	hash    checksum
 	count   int64
 	bw      *arrowio.BatchWriter
@@ -603,16 +602,19 @@ func (c countWriter) Write(p []byte) (int, error) {
 
 func (s *shardWriter) open(pos int64) error {
 	name := shardName(s.split, s.next)
-	f, err := os.Create(filepath.Join(s.run.dir, name+".tmp"))
+	// Straight to the device where the system allows: buffered writes
+	// cost the kernel's copy into the page cache, 6% of the pipeline's
+	// CPU here (see internal/directfile).
+	f, err := directfile.Create(filepath.Join(s.run.dir, name+".tmp"))
 	if err != nil {
 		return err
 	}
 	s.f = f
 	s.hash = newChecksum()
 	s.count = 0
-	s.buf = bufio.NewWriterSize(countWriter{io.MultiWriter(f, s.hash), &s.count}, 1<<20)
+	w := countWriter{io.MultiWriter(f, s.hash), &s.count}
 	cfg := s.run.cfg
-	s.bw = arrowio.NewBatchWriter(s.buf, cfg.Compression == CompressionZstd, cfg.BatchRows, cfg.BatchTokens)
+	s.bw = arrowio.NewBatchWriter(w, cfg.Compression == CompressionZstd, cfg.BatchRows, cfg.BatchTokens)
 	s.info = ShardInfo{File: name, FirstPos: pos}
 	return nil
 }
@@ -643,7 +645,7 @@ func (s *shardWriter) abort() {
 	if s.f == nil {
 		return
 	}
-	s.f.Close()
+	s.f.Abort()
 	s.f = nil
 	os.Remove(filepath.Join(s.run.dir, s.info.File+".tmp"))
 }
@@ -657,16 +659,11 @@ func (s *shardWriter) close() error {
 	if err := s.bw.Close(); err != nil {
 		return err
 	}
-	if err := s.buf.Flush(); err != nil {
-		return err
-	}
-	if err := s.f.Sync(); err != nil {
-		return err
-	}
-	if err := s.f.Close(); err != nil {
-		return err
-	}
+	err := s.f.Close() // with fsync
 	s.f = nil
+	if err != nil {
+		return err
+	}
 	tmp := filepath.Join(s.run.dir, s.info.File+".tmp")
 	if err := os.Rename(tmp, filepath.Join(s.run.dir, s.info.File)); err != nil {
 		return err
