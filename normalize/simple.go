@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -219,8 +220,8 @@ func (r Replace) Normalize(dst, src []byte) []byte {
 	if l, ok := r.Pattern.(Literal); ok {
 		return r.replaceLiteral(dst, src, string(l))
 	}
-	var stack [16]tok.Span
-	matches := r.Pattern.AppendMatches(stack[:0], src)
+	sp := spanPool.Get().(*[]tok.Span)
+	matches := r.Pattern.AppendMatches((*sp)[:0], src)
 	prev := 0
 	for _, m := range matches {
 		if m.Start >= m.End || m.Start < prev {
@@ -230,8 +231,18 @@ func (r Replace) Normalize(dst, src []byte) []byte {
 		dst = append(dst, r.Content...)
 		prev = m.End
 	}
+	if cap(matches) <= maxPooledSpans {
+		*sp = matches
+		spanPool.Put(sp)
+	}
 	return append(dst, src[prev:]...)
 }
+
+// spanPool holds Replace's match lists between calls (the Matcher is an
+// interface, so a list on the stack would escape).
+var spanPool = sync.Pool{New: func() any { return new([]tok.Span) }}
+
+const maxPooledSpans = 1 << 14
 
 // replaceLiteral is Normalize for a plain string: the matches of
 // [Literal] (leftmost, not overlapping) found and replaced in one pass.

@@ -22,6 +22,7 @@ var fastPathSeeds = []string{
 	"e\u0301 a\u0308b", "a\r\nb\r", "\r\n\u0301", "ＡＢＣ ﬁ ½ \u00a0x\u3000y", "日本語 の テキスト",
 	"🇫🇷🇩🇪 👩\u200d👩\u200d👧 x", "\xff a \xe2\x96 b \xe2\x96\x81\xe2", "a\u0600b", "<unk> <s> </s> <0x41>",
 	"x  ", "  ▁▁  ", "▁x▁▁y▁", "\x00\x01 \x7f",
+	"ไทยั क्ष हिन्दी 각 한국억 é́ü", "Привет, мир! ٱلْعَرَبِيَّة ©‍®", "­x­é",
 }
 
 // fastPathTokenizers are the local files whose fast paths the fuzz tests

@@ -89,49 +89,70 @@ func (p *Precompiled) MarshalJSON() ([]byte, error) {
 
 // Normalize implements normalize.Normalizer.
 //
-// An ASCII character followed by another ASCII character (or ending the
-// text) is a grapheme cluster of its own, except CR before LF: such
-// characters go through a table of what the map does to each, and runs
-// the map leaves alone are copied whole. The rest takes the cluster by
+// A character that cannot join its neighbours in a grapheme cluster
+// (see singleCluster) is a cluster of its own: ASCII ones go through a
+// table of what the map does to each, and runs the map leaves alone are
+// copied whole; others are looked up alone. The rest takes the cluster by
 // cluster path (normalizeReference is the reference the fast path is
 // fuzzed against).
 func (p *Precompiled) Normalize(dst, src []byte) []byte {
 	tab := p.asciiRules()
 	state := -1
 	for i := 0; i < len(src); {
-		// ASCII run src[i:j]; its last character may start a cluster with
-		// what follows (a combining mark), so it is left to the slow path
-		// unless the run ends the text.
-		j := i
-		for j < len(src) && src[j] < utf8.RuneSelf {
-			j++
-		}
-		end := j
-		if j < len(src) && j > i {
-			end = j - 1
-		}
-		for k := i; k < end; {
-			c := src[k]
-			if c == '\r' && k+1 < len(src) && src[k+1] == '\n' {
-				end = k // CR LF is one cluster
-				break
+		c := src[i]
+		if c < utf8.RuneSelf && c != '\r' {
+			// ASCII run src[i:j] of characters that are clusters alone.
+			j := i + 1
+			for j < len(src) && src[j] < utf8.RuneSelf && src[j] != '\r' {
+				j++
 			}
-			if !tab[c].same {
-				dst = append(dst, tab[c].repl...)
-				k++
+			if j < len(src) && src[j] >= utf8.RuneSelf && simpleAt(src[j:]) == 0 {
+				j-- // the last one may join what follows
+			}
+			for k := i; k < j; {
+				if c := src[k]; !tab[c].same {
+					dst = append(dst, tab[c].repl...)
+					k++
+					continue
+				}
+				n := k + 1
+				for n < j && tab[src[n]].same {
+					n++
+				}
+				dst = append(dst, src[k:n]...)
+				k = n
+			}
+			if j > i {
+				i = j
+				state = -1
 				continue
 			}
-			n := k + 1
-			for n < end && src[n] < utf8.RuneSelf && tab[src[n]].same && src[n] != '\r' {
-				n++
+		} else if n := simpleAt(src[i:]); n > 0 {
+			// Non-ASCII characters that are clusters alone, each looked up
+			// alone; the last one of the run may join what follows.
+			start := i
+			for {
+				next, m := i+n, 0
+				if next < len(src) && src[next] >= utf8.RuneSelf {
+					if m = simpleAt(src[next:]); m == 0 {
+						break
+					}
+				}
+				ch := src[i:next]
+				if r, ok := p.Map.FirstMatch(ch); ok {
+					dst = append(dst, r...)
+				} else {
+					dst = append(dst, ch...)
+				}
+				i, n = next, m
+				if m == 0 {
+					break
+				}
 			}
-			dst = append(dst, src[k:n]...)
-			k = n
-		}
-		if end > i {
-			i = end
-			state = -1
-			continue
+			if i > start {
+				state = -1
+				continue
+			}
 		}
 		// One cluster the slow way.
 		cluster, _, _, st := uniseg.FirstGraphemeCluster(src[i:], state)
@@ -141,6 +162,46 @@ func (p *Precompiled) Normalize(dst, src []byte) []byte {
 	}
 	return dst
 }
+
+// simpleAt returns the length of the character s starts with when it is a
+// non-ASCII character of the Basic Multilingual Plane that cannot join a
+// neighbour in a grapheme cluster unless that neighbour asks for it
+// (see simpleRunes), and 0 otherwise.
+func simpleAt(s []byte) int {
+	r, n := utf8.DecodeRune(s)
+	if n < 2 || r > 0xFFFF || simpleRunes()[r>>3]&(1<<(r&7)) == 0 {
+		return 0
+	}
+	return n
+}
+
+// simpleRunes is a bitset of the BMP characters x for which a grapheme
+// cluster boundary lies both before and after x whenever the neighbour is
+// also such a character or ASCII (other than CR before LF): x neither
+// joins what follows ('x' 'a' breaks: not Prepend) nor what precedes
+// ('a' 'x' breaks: not Extend, SpacingMark or ZWJ), and is not a Hangul
+// jamo (L, V, T join one another). The rules that join two such
+// characters all need one of the left-out kinds, or two regional
+// indicators (outside the BMP). It is built once from uniseg itself.
+var simpleRunes = sync.OnceValue(func() *[0x10000 / 8]byte {
+	t := new([0x10000 / 8]byte)
+	alone := func(s string, first int) bool {
+		c, _, _, _ := uniseg.FirstGraphemeClusterInString(s, -1)
+		return len(c) == first
+	}
+	for r := rune(utf8.RuneSelf); r <= 0xFFFF; r++ {
+		switch {
+		case r >= 0xD800 && r <= 0xDFFF, // surrogates
+			r >= 0x1100 && r <= 0x11FF, r >= 0xA960 && r <= 0xA97F, r >= 0xD7B0 && r <= 0xD7FF: // jamo
+			continue
+		}
+		x := string(r)
+		if alone(x+"a", len(x)) && alone("a"+x, 1) && alone(x+x, len(x)) {
+			t[r>>3] |= 1 << (r & 7)
+		}
+	}
+	return t
+})
 
 // appendCluster appends the normalization of one grapheme cluster.
 func (p *Precompiled) appendCluster(dst, cluster []byte) []byte {
