@@ -288,7 +288,14 @@ func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, er
 			copy(nb, b.buf)
 			b.buf = nb
 		}
-		n, err := li.src.br.Read(b.buf[len(b.buf):min(cap(b.buf), lim)])
+		// Straight into the batch once br's buffer (filled when the
+		// format was detected) is drained: through br every byte would be
+		// copied twice (bufio reads directly only into 1 MiB or more).
+		var from io.Reader = li.src.br
+		if li.src.br.Buffered() == 0 {
+			from = li.src.unbuffered
+		}
+		n, err := from.Read(b.buf[len(b.buf):min(cap(b.buf), lim)])
 		b.buf = b.buf[:len(b.buf)+n]
 		if err == io.EOF {
 			li.eof = true

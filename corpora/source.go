@@ -54,13 +54,16 @@ const readBufSize = 1 << 20
 // source is an opened input: the decompressed bytes behind a bufio.Reader,
 // with counters for error offsets.
 type source struct {
-	name  string
-	file  *os.File // nil for stdin
-	raw   *countingReader
-	comp  Compression
-	br    *bufio.Reader
-	off   int64 // decompressed bytes consumed by the record reader
-	atEOF bool
+	name string
+	file *os.File // nil for stdin
+	raw  *countingReader
+	comp Compression
+	br   *bufio.Reader
+	// unbuffered is what br reads: ReadBatch reads from it straight into
+	// the batch once br holds nothing more.
+	unbuffered io.Reader
+	off        int64 // decompressed bytes consumed by the record reader
+	atEOF      bool
 }
 
 type countingReader struct {
@@ -128,8 +131,9 @@ func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 		}
 		dec = rs.zr
 	}
+	s.unbuffered = &errWrap{s: s, r: dec}
 	s.br = rs.br
-	s.br.Reset(&errWrap{s: s, r: dec})
+	s.br.Reset(s.unbuffered)
 	return s, nil
 }
 
