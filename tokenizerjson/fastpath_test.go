@@ -86,6 +86,9 @@ func TestFastPathsTaken(t *testing.T) {
 		if tk.pre != nil && tk.pre.meta == nil {
 			t.Errorf("%s: Metaspace fast path not taken", name)
 		}
+		if _, bpe := tk.model.(*bpeModel); bpe && tk.wordSplit == nil {
+			t.Errorf("%s: BPE lines not cut into words", name)
+		}
 	}
 	seq, ok := tks[spmunigramDir+"opticks-tokunigram-1000-bf-identity-trim.model"].normalizer.(normalize.Sequence)
 	if !ok {
@@ -191,4 +194,39 @@ func TestConcurrentEncodeSPM(t *testing.T) {
 		texts = append(texts, []byte(fmt.Sprintf("  %s ＡＢ e\u0301 %d ▁ light  of the\r\n sun %s ", fastPathSeeds[i%len(fastPathSeeds)], i, bytes.Repeat([]byte("ab "), i))))
 	}
 	checkConcurrent(t, tk, texts, 4, false)
+}
+
+// TestBPEWordSplit: a SentencePiece-style BPE file is cut into words only
+// when no merge joins a symbol to a following "▁" word, and a run of "▁"
+// stays with the word after it. The ids are HF's whole-line BPE
+// (peer-hf-encode, npm tokenizers 0.23.2, on these three files).
+func TestBPEWordSplit(t *testing.T) {
+	const head = `{"version":"1.0","added_tokens":[],"normalizer":{"type":"Replace","pattern":{"String":" "},"content":"▁"},
+		"pre_tokenizer":null,"model":{"type":"BPE","vocab":{"a":0,"b":1,"▁":2,"▁b":3,"▁▁":4,"▁▁b":5,"a▁b":6},"merges":`
+	tests := []struct {
+		name, merges string
+		split        bool
+		want         map[string][]uint32
+	}{
+		{"split", `[["▁","b"],["▁","▁"],["▁▁","b"]]`, true, map[string][]uint32{"a b": {0, 3}, "a  b": {0, 2, 3}}},
+		{"spaces stay together", `[["▁","▁"],["▁","b"],["▁▁","b"]]`, true, map[string][]uint32{"a b": {0, 3}, "a  b": {0, 5}}},
+		{"merge across words", `[["▁","b"],["a","▁b"]]`, false, map[string][]uint32{"a b": {6}, "a  b": {0, 2, 3}}},
+	}
+	for _, tc := range tests {
+		tk, err := Parse([]byte(head+tc.merges+`}}`), tc.name+".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tk.wordSplit != nil; got != tc.split {
+			t.Errorf("%s: cut into words %v, want %v", tc.name, got, tc.split)
+		}
+		for text, want := range tc.want {
+			if got := tk.AppendEncode(nil, []byte(text)); !slices.Equal(got, want) {
+				t.Errorf("%s: %q gives %v, HF %v", tc.name, text, got, want)
+			}
+			if got := tk.Encode([]byte(text), EncodeOptions{}).IDs; !slices.Equal(got, want) {
+				t.Errorf("%s: Encode %q gives %v, HF %v", tc.name, text, got, want)
+			}
+		}
+	}
 }

@@ -26,6 +26,7 @@ type Tokenizer struct {
 	model      Model
 	spanModel  SpanModel // model as a SpanModel, or nil
 	spell      bool      // spell pieces in GPT-2's alphabet before the model
+	wordSplit  []byte    // cut pieces before this marker (see bpeWordSplit)
 	post       postProcessor
 	truncation *Truncation
 	padding    *Padding
@@ -93,6 +94,7 @@ func build(f *fileJSON, data []byte, file string) (*Tokenizer, error) {
 	}
 	t.added = newAddedVocab(f.AddedTokens, t.normalizer, t.model)
 	t.spanModel, _ = t.model.(SpanModel)
+	t.wordSplit = bpeWordSplit(t)
 	t.raw.Model = nil // it points into the caller's data
 	t.vocabSize = max(t.model.VocabSize(), int(t.added.maxID+1))
 	return t, nil
@@ -231,6 +233,8 @@ func (t *Tokenizer) encodeNormalized(dst []uint32, text []byte, first bool, sc *
 	}
 	p := t.pre
 	switch {
+	case p == nil && t.wordSplit != nil:
+		return t.encodeWords(dst, text, sc)
 	case p == nil:
 		return t.encodePiece(dst, text, sc)
 	case p.matcher != nil:
