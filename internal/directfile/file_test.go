@@ -310,7 +310,7 @@ func TestFile_writeError(t *testing.T) {
 	checkStickyError(t, f, werr, syscall.EIO)
 }
 
-func checkStickyError(t *testing.T, f *File, werr error, want syscall.Errno) {
+func checkStickyError(t *testing.T, f *File, werr, want error) {
 	t.Helper()
 	if !errors.Is(werr, want) || !strings.Contains(fmt.Sprint(werr), f.Name()) {
 		t.Fatalf("Write error %v, want %v naming %s", werr, want, f.Name())
