@@ -126,6 +126,9 @@ func (c *Corpus) ReadBatch(b *Batch, size int) error {
 			in := c.inputs[c.next]
 			c.next++
 			src, format, err := c.openInput(in)
+			if err == errEmptyPiece {
+				continue
+			}
 			if err == nil {
 				if format == FormatJSONL || format == FormatText && in.Split == SplitLines {
 					c.lines = newLineInput(src, format == FormatJSONL, &c.opts, int32(c.next-1), len(b.buf))
@@ -191,7 +194,7 @@ type lineInput struct {
 }
 
 func newLineInput(src *source, json bool, opts *Options, input int32, pos int) *lineInput {
-	li := &lineInput{src: src, json: json, opts: opts, input: input, maxLine: opts.MaxDocBytes, pos: pos, scan: pos}
+	li := &lineInput{src: src, json: json, opts: opts, input: input, maxLine: opts.MaxDocBytes, pos: pos, scan: pos, off: src.off}
 	if json {
 		// As the record reader: the text plus escapes and other fields.
 		li.maxLine = 2*opts.MaxDocBytes + 1<<16

@@ -24,7 +24,10 @@ type Input struct {
 	Path   string // file path, or Stdin
 	Format Format // FormatAuto is resolved by Open from the name and content
 	Split  Split  // for plain text
-	Size   int64  // size on disk, -1 for stdin
+	Size   int64  // size on disk (of the piece), -1 for stdin
+	// A piece of a file (see Pieces): the documents are the lines that
+	// start at a byte in [Start, End). End 0: the whole file.
+	Start, End int64
 }
 
 // Expand turns specs (files, directories, globs, or "-" for standard input)
@@ -204,6 +207,9 @@ func (c *Corpus) Read() (Document, error) {
 			in := c.inputs[c.next]
 			c.next++
 			rr, err := c.open(in)
+			if err == errEmptyPiece {
+				continue
+			}
 			if err != nil {
 				var fe *tok.FormatError
 				if errors.As(err, &fe) && c.opts.SkipBad {
@@ -306,7 +312,7 @@ func (c *Corpus) open(in Input) (recordReader, error) {
 
 // openInput opens an input's bytes and resolves its format.
 func (c *Corpus) openInput(in Input) (*source, Format, error) {
-	src, err := openSource(in.Path, c.stdin, &c.readers)
+	src, err := openSource(in, c.stdin, &c.readers)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -317,6 +323,9 @@ func (c *Corpus) openInput(in Input) (*source, Format, error) {
 	c.curSrc = src
 	if src.empty() {
 		src.close()
+		if in.End > 0 {
+			return nil, 0, errEmptyPiece
+		}
 		return nil, 0, &tok.FormatError{File: in.Path, Offset: 0, Msg: "empty file"}
 	}
 	return src, format, nil

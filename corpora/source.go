@@ -85,8 +85,9 @@ type readers struct {
 	decoders int           // Options.DecodeConcurrency
 }
 
-func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
-	s := &source{name: path}
+func openSource(in Input, stdin io.Reader, rs *readers) (*source, error) {
+	path := in.Path
+	s := &source{name: in.Name()}
 	var r io.Reader
 	if path == Stdin {
 		r = stdin
@@ -97,6 +98,12 @@ func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 		}
 		s.file = f
 		r = f
+		if in.End > 0 {
+			if r, s.off, err = openPiece(f, in); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
 	}
 	s.raw = &countingReader{r: r}
 	if rs.head == nil {
@@ -107,6 +114,10 @@ func openSource(path string, stdin io.Reader, rs *readers) (*source, error) {
 	head.Reset(s.raw)
 	magic, _ := head.Peek(4)
 	s.comp = DetectCompression(magic)
+	if in.End > 0 && s.comp != None {
+		s.close()
+		return nil, &tok.FormatError{File: path, Offset: in.Start, Msg: "a byte range of a compressed file cannot be read"}
+	}
 	var dec io.Reader = head
 	switch s.comp {
 	case Gzip:

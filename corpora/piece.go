@@ -1,0 +1,149 @@
+package corpora
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+)
+
+// Pieces splits each input larger than pieceBytes that can be split into
+// pieces of pieceBytes bytes (the last one shorter), so that one large file
+// can be read by several readers and ranks at once. Each piece is an Input
+// with the file's Path and its byte range [Start, End); its documents are
+// the lines that start within the range, so the pieces of a file hold the
+// file's documents in order, each exactly once. The pieces depend only on
+// the file's size and pieceBytes.
+//
+// Only an uncompressed file read a document per line can be split: JSON
+// Lines, or plain text with SplitLines. Other inputs (compressed, Parquet,
+// paragraphs or whole files as documents, standard input) are returned as
+// they are, as are all inputs when pieceBytes <= 0.
+func Pieces(inputs []Input, pieceBytes int64, opts Options) ([]Input, error) {
+	if pieceBytes <= 0 {
+		return inputs, nil
+	}
+	var out []Input
+	for _, in := range inputs {
+		ok, err := splittable(in, opts)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || in.Size <= pieceBytes {
+			out = append(out, in)
+			continue
+		}
+		for start := int64(0); start < in.Size; start += pieceBytes {
+			p := in
+			p.Start, p.End = start, min(start+pieceBytes, in.Size)
+			p.Size = p.End - p.Start
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// splittable reports whether in is an uncompressed file of lines.
+func splittable(in Input, opts Options) (bool, error) {
+	if in.Path == Stdin || in.End > 0 {
+		return false, nil
+	}
+	format := in.Format
+	if format == FormatAuto {
+		format = detectFormat(in.Path, nil, opts.TextField)
+	}
+	if format != FormatJSONL && !(format == FormatText && in.Split == SplitLines) {
+		return false, nil
+	}
+	f, err := os.Open(in.Path)
+	if err != nil {
+		return false, fmt.Errorf("corpora: %w", err)
+	}
+	defer f.Close()
+	var magic [4]byte
+	n, err := io.ReadFull(f, magic[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return false, fmt.Errorf("corpora: %s: %w", in.Path, err)
+	}
+	return DetectCompression(magic[:n]) == None, nil
+}
+
+// Name names the input in errors and document sources: its path, and for a
+// piece of a file also the byte where the piece starts ("big.jsonl@1073741824").
+// Line numbers in a piece count from its first line.
+func (in Input) Name() string {
+	if in.End > 0 {
+		return fmt.Sprintf("%s@%d", in.Path, in.Start)
+	}
+	return in.Path
+}
+
+// errEmptyPiece: no line starts within a piece (one line spans it).
+var errEmptyPiece = errors.New("corpora: no line starts in the piece")
+
+// openPiece positions f at the first line that starts at or after in.Start
+// and returns a reader of the lines that start before in.End, and the
+// offset of the first of them; errEmptyPiece when there is none.
+func openPiece(f *os.File, in Input) (io.Reader, int64, error) {
+	if in.Start < 0 || in.End <= in.Start {
+		return nil, 0, fmt.Errorf("corpora: %s: bad byte range [%d, %d)", in.Path, in.Start, in.End)
+	}
+	base := in.Start
+	if base > 0 {
+		// A line starts at Start when the byte before it ends a line.
+		if _, err := f.Seek(base-1, io.SeekStart); err != nil {
+			return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
+		}
+		pos := base - 1
+		buf := make([]byte, 64<<10)
+		for {
+			n, err := f.Read(buf)
+			if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
+				base = pos + int64(i) + 1
+				break
+			}
+			pos += int64(n)
+			if err == io.EOF || n == 0 && err == nil {
+				return nil, 0, errEmptyPiece
+			}
+			if err != nil {
+				return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
+			}
+			if pos >= in.End {
+				return nil, 0, errEmptyPiece
+			}
+		}
+		if base >= in.End {
+			return nil, 0, errEmptyPiece
+		}
+		if _, err := f.Seek(base, io.SeekStart); err != nil {
+			return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
+		}
+	}
+	return &lineRangeReader{r: f, pos: base, end: in.End}, base, nil
+}
+
+// lineRangeReader reads from pos, a line start, to the end of the last
+// line that starts before end: through the first newline at or after
+// end-1.
+type lineRangeReader struct {
+	r        io.Reader
+	pos, end int64
+	done     bool
+}
+
+func (l *lineRangeReader) Read(p []byte) (int, error) {
+	if l.done {
+		return 0, io.EOF
+	}
+	n, err := l.r.Read(p)
+	if k := l.end - 1 - l.pos; k < int64(n) {
+		if i := bytes.IndexByte(p[max(k, 0):n], '\n'); i >= 0 {
+			n = int(max(k, 0)) + i + 1
+			l.done, err = true, nil
+		}
+	}
+	l.pos += int64(n)
+	return n, err
+}
