@@ -5,7 +5,6 @@ import (
 	"os"
 	"sync/atomic"
 	"syscall"
-	"unsafe"
 )
 
 const (
@@ -22,16 +21,16 @@ const (
 )
 
 // Performance notes (BenchmarkFile_Write: 256 MiB in 1 MiB pieces and a
-// sync, ext4 on virtio on the development VM, 2 cores shared, load 2.6–3.4).
-// Buffer sizes from 1 to 16 MiB came out within the noise of one another
-// (1 MiB: 497–609 MB/s, 0.27–0.42 CPU-s/GB; 2 MiB: 520–642 MB/s,
-// 0.24–0.30; 8 MiB: 467–567 MB/s, 0.29–0.39; 16 MiB: 509–551 MB/s,
-// 0.26–0.30), against bufio.Writer on os.File at 614–658 MB/s and
-// 0.62–0.75 CPU-s/GB; 2 MiB is kept. Of the CPU time left with O_DIRECT,
-// about 0.11 s/GB is Write's copy into the aligned buffer and 0.08 s/GB the
-// write system calls (pprof). The one goroutine keeps one write in flight;
-// the device, not the copy, bounds the rate (≈550 MB/s here), far above
-// what the pipeline produces, so more goroutines were not tried.
+// sync, ext4 on virtio on the development VM, 2 cores shared, load 5–6,
+// two runs each). The buffers' memory matters most: from the Go heap
+// (4 KiB pages) a File wrote 448–468 MB/s at 0.34–0.36 CPU-s/GB; from an
+// mmap with MADV_HUGEPAGE (mem_linux.go) 1032–1067 MB/s at 0.11–0.12,
+// against bufio.Writer on os.File at 701–730 MB/s and 0.53–0.59. With
+// huge pages, 1 MiB buffers gave 919–973 MB/s at 0.16–0.23 CPU-s/GB and
+// 8 MiB 1030–1050 MB/s at 0.14–0.15: 2 MiB is kept, one huge page each.
+// Most of the CPU time left is Write's copy into the buffer (≈0.1 s/GB).
+// The one goroutine keeps one write in flight; the device bounds the rate,
+// far above what the pipeline produces, so more were not tried.
 
 // A File is a file being written sequentially, from its start. Its methods
 // must be called from one goroutine at a time (as with bufio.Writer); the
@@ -54,6 +53,8 @@ type File struct {
 	size   int64
 	closed bool
 	abort  atomic.Bool // Abort was called: the goroutine writes nothing more
+
+	release func() // frees the buffers
 }
 
 // config holds what tests change: the buffer size and injected failures.
@@ -91,20 +92,17 @@ func create(name string, cfg config) (*File, error) {
 		done: make(chan struct{}),
 	}
 	f.direct.Store(direct)
-	mem := alignedBytes(numBuffers * cfg.bufSize)
+	mem, release, err := allocBuffers(numBuffers * cfg.bufSize)
+	if err != nil {
+		fd.Close()
+		return nil, &os.PathError{Op: "create", Path: name, Err: err}
+	}
+	f.release = release
 	for i := range numBuffers {
 		f.free <- mem[i*cfg.bufSize : i*cfg.bufSize : (i+1)*cfg.bufSize]
 	}
 	go f.run()
 	return f, nil
-}
-
-// alignedBytes returns n bytes starting at a multiple of BlockSize in
-// memory (the Go heap does not move objects).
-func alignedBytes(n int) []byte {
-	raw := make([]byte, n+BlockSize)
-	skip := (BlockSize - int(uintptr(unsafe.Pointer(&raw[0]))%BlockSize)) % BlockSize
-	return raw[skip : skip+n : skip+n]
 }
 
 // Name returns the name given to Create.
@@ -209,6 +207,16 @@ func (f *File) stop() {
 	<-f.done
 }
 
+// releaseBuffers frees the buffers once the goroutine has stopped and the
+// last one is written (or dropped).
+func (f *File) releaseBuffers() {
+	f.cur = nil
+	for len(f.free) > 0 {
+		<-f.free
+	}
+	f.release()
+}
+
 // Close writes what is buffered, syncs the file and closes it; the file
 // then holds exactly the bytes written. After a write error it closes the
 // file and returns that error; the caller removes the file.
@@ -217,6 +225,7 @@ func (f *File) Close() error {
 		return f.closedErr("close")
 	}
 	f.stop()
+	defer f.releaseBuffers()
 	if f.failed.Load() {
 		f.fd.Close()
 		return f.werr
@@ -229,7 +238,6 @@ func (f *File) Close() error {
 		f.fd.Close()
 		return err
 	}
-	f.cur = nil
 	return f.fd.Close()
 }
 
@@ -271,7 +279,7 @@ func (f *File) Abort() error {
 	}
 	f.abort.Store(true)
 	f.stop()
-	f.cur = nil
+	f.releaseBuffers()
 	return f.fd.Close()
 }
 
