@@ -58,6 +58,11 @@ type Config struct {
 	// Workers is the number of encoding goroutines; default GOMAXPROCS.
 	// The output does not depend on it.
 	Workers int
+	// PieceBytes: an uncompressed file of lines larger than this is read
+	// as pieces of this many bytes (corpora.Pieces), which several readers
+	// and ranks read at once. Default 256 MiB; -1 never splits. The shards
+	// do not depend on it; the manifest's inputs do (they list the pieces).
+	PieceBytes int64
 	// Readers is how many inputs are read at once (each on its own
 	// goroutine, decompressing and parsing); default Workers/4, at most
 	// the number of inputs. The output does not depend on it.
@@ -98,6 +103,7 @@ func DefaultConfig() Config {
 	return Config{
 		Workers:     runtime.GOMAXPROCS(0),
 		ShardBytes:  500 << 20,
+		PieceBytes:  256 << 20,
 		BatchRows:   1000,
 		BatchTokens: 4 << 20,
 		WorldSize:   1,
@@ -117,6 +123,9 @@ func (c *Config) validate() error {
 	d := DefaultConfig()
 	if c.Workers <= 0 {
 		c.Workers = d.Workers
+	}
+	if c.PieceBytes == 0 {
+		c.PieceBytes = d.PieceBytes
 	}
 	if c.ShardBytes <= 0 {
 		c.ShardBytes = d.ShardBytes

@@ -34,6 +34,10 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 		return nil, err
 	}
 	copts = fillCorpusOptions(copts)
+	inputs, err := corpora.Pieces(inputs, cfg.PieceBytes, copts)
+	if err != nil {
+		return nil, err
+	}
 	mine, err := Partition(inputs, cfg.Rank, cfg.WorldSize)
 	if err != nil {
 		return nil, err
@@ -43,6 +47,7 @@ func Encode(ctx context.Context, cfg Config, inputs []corpora.Input, copts corpo
 		VocabSize:       cfg.Tokenizer.VocabSize(),
 		WorldSize:       cfg.WorldSize,
 		ShardBytes:      cfg.ShardBytes,
+		PieceBytes:      cfg.PieceBytes,
 		BatchRows:       cfg.BatchRows,
 		BatchTokens:     cfg.BatchTokens,
 		Compression:     cfg.Compression.String(),
@@ -265,7 +270,7 @@ func (r *run) run(ctx context.Context) error {
 	r.digests = make([]InputDigest, len(r.inputs))
 	r.hashers = make([]checksum, len(r.inputs))
 	for i, in := range r.inputs {
-		r.digests[i].Path = in.Path
+		r.digests[i].Path = in.Name()
 		r.hashers[i] = newChecksum()
 	}
 
@@ -536,7 +541,7 @@ func (r *run) writeDoc(s *stream, d corpora.BatchDoc, shards *[2]*shardWriter) e
 	if j.skip[i] {
 		return nil
 	}
-	at := DocRef{Source: r.inputs[in].Path, Index: d.Index}
+	at := DocRef{Source: r.inputs[in].Name(), Index: d.Index}
 	if err := shards[j.split[i]].append(docPos(in, d.Index), at, j.ids[idStart:idEnd], nbytes); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,5 +100,63 @@ func TestEncodeLinesWorkersIdentical(t *testing.T) {
 	}
 	for i, p := range parallelism[1:] {
 		sameFiles(t, sets[0], sets[i+1], fmt.Sprintf("1 worker vs %d workers and %d readers", p.workers, p.readers))
+	}
+}
+
+// TestEncodePiecesSameShards reads the large uncompressed inputs as
+// pieces of 100 kB, with several readers and as 3 ranks: the shards are
+// byte-identical to reading the files whole (one rank), or hold the same
+// ids in the same order (3 ranks), and the manifest lists the pieces.
+func TestEncodePiecesSameShards(t *testing.T) {
+	inputs := lineInputs(t)
+	want, wantBytes := expected(t, inputs, 0.1)
+	shardFiles := func(dir string) map[string][]byte {
+		out := map[string][]byte{}
+		for name, b := range datasetFiles(t, dir) {
+			if strings.HasSuffix(name, ".arrow") {
+				out[name] = b
+			}
+		}
+		return out
+	}
+	whole := testConfig(t, filepath.Join(t.TempDir(), "whole"))
+	whole.PieceBytes = -1
+	encodeAll(t, whole, inputs)
+	for _, p := range []struct{ workers, readers, world int }{{1, 1, 1}, {2, 3, 1}, {3, 8, 1}, {2, 2, 3}} {
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "pieces"))
+		cfg.PieceBytes = 100 << 10
+		cfg.Workers, cfg.Readers = p.workers, p.readers
+		var m *Manifest
+		if p.world == 1 {
+			m = encodeAll(t, cfg, inputs)
+			sameFiles(t, shardFiles(whole.Out), shardFiles(cfg.Out), fmt.Sprintf("whole files vs pieces, %+v", p))
+		} else {
+			cfg.WorldSize = p.world
+			for r := range p.world {
+				cfg.Rank = r
+				if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var err error
+			if m, err = Finalize(cfg.Out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for sp, name := range splitNames {
+			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
+			if fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
+				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
+			}
+		}
+		pieces := 0
+		for _, in := range m.Corpus.Inputs {
+			if strings.Contains(in.Path, "a.jsonl@") {
+				pieces++
+			}
+		}
+		if pieces < 10 {
+			t.Errorf("%+v: the manifest lists %d pieces of a.jsonl, want more than 10", p, pieces)
+		}
 	}
 }

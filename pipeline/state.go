@@ -32,6 +32,7 @@ type Settings struct {
 	VocabSize       int             `json:"vocab_size"`
 	WorldSize       int             `json:"world_size"`
 	ShardBytes      int64           `json:"shard_bytes"`
+	PieceBytes      int64           `json:"piece_bytes"`
 	BatchRows       int             `json:"batch_rows"`
 	BatchTokens     int             `json:"batch_tokens"`
 	Compression     string          `json:"compression"`
@@ -248,7 +249,7 @@ func HashFiles(path string) (string, error) {
 func inputIdentities(inputs []corpora.Input) []InputIdentity {
 	out := make([]InputIdentity, len(inputs))
 	for i, in := range inputs {
-		out[i] = InputIdentity{Path: in.Path, Size: in.Size, Format: in.Format.String(), Split: in.Split.String()}
+		out[i] = InputIdentity{Path: in.Name(), Size: in.Size, Format: in.Format.String(), Split: in.Split.String()}
 	}
 	return out
 }
