@@ -73,10 +73,10 @@ func (t *Tokenizer) encodeWords(dst []uint32, text []byte, sc *scratch) []uint32
 		}
 		i += off
 		if i > start && !bytes.HasSuffix(text[:i], marker) {
-			dst = t.model.AppendEncodePiece(dst, text[start:i])
+			dst = t.appendEncodeCached(dst, text[start:i], sc)
 			start = i
 		}
 		off = i + len(marker)
 	}
-	return t.model.AppendEncodePiece(dst, text[start:])
+	return t.appendEncodeCached(dst, text[start:], sc)
 }

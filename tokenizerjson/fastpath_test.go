@@ -230,3 +230,24 @@ func TestBPEWordSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestPieceCacheStartsOver: past cacheMaxEntries distinct words the cache
+// starts over, and every word still gets the model's ids, before and
+// after.
+func TestPieceCacheStartsOver(t *testing.T) {
+	tk := fastPathTokenizers(t)[spmunigramDir+"opticks-tokunigram-1000.model"]
+	var line []byte
+	check := func(i int) {
+		line = fmt.Appendf(line[:0], "light%d of%d", i, i%7)
+		got := tk.AppendEncode(nil, line)
+		if want := tk.Encode(line, EncodeOptions{}).IDs; !slices.Equal(got, want) {
+			t.Fatalf("%q: %v, general path %v", line, got, want)
+		}
+	}
+	for i := range cacheMaxEntries + 100 {
+		check(i)
+	}
+	for i := range 200 {
+		check(i)
+	}
+}

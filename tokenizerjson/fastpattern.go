@@ -1,6 +1,8 @@
 package tokenizerjson
 
 import (
+	"bytes"
+
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/normalize"
 )
@@ -19,23 +21,26 @@ var nativePatterns = map[string]normalize.Matcher{
 // spaceRuns matches ` {2,}`: every run of two or more U+0020.
 type spaceRuns struct{}
 
-// AppendMatches implements normalize.Matcher.
+// AppendMatches implements normalize.Matcher. A run starts at the first
+// two spaces found after the previous run (a space before them would
+// have been found first).
 func (spaceRuns) AppendMatches(dst []tok.Span, text []byte) []tok.Span {
-	for i := 0; i < len(text); i++ {
-		if text[i] != ' ' {
-			continue
+	for off := 0; ; {
+		i := bytes.Index(text[off:], twoSpaces)
+		if i < 0 {
+			return dst
 		}
-		j := i + 1
+		i += off
+		j := i + 2
 		for j < len(text) && text[j] == ' ' {
 			j++
 		}
-		if j-i >= 2 {
-			dst = append(dst, tok.Span{Start: i, End: j})
-		}
-		i = j
+		dst = append(dst, tok.Span{Start: i, End: j})
+		off = j
 	}
-	return dst
 }
+
+var twoSpaces = []byte("  ")
 
 // trimSpaces matches `\A +|[ ▁]+\z`: the spaces that start the text,
 // then the run of spaces and U+2581 that ends it (starting after the

@@ -164,6 +164,7 @@ type scratch struct {
 	spans     []tok.Span
 	spell     []byte
 	meta      []byte // encodeMetaspace's rewritten text
+	cache     pieceCache
 }
 
 func (t *Tokenizer) getScratch() *scratch {
@@ -290,7 +291,7 @@ func (t *Tokenizer) encodeMetaspace(dst []uint32, text []byte, first bool, sc *s
 	buf := appendMetaspace(sc.meta[:0], text, m.rep, prepend)
 	sc.meta = buf
 	if !m.split {
-		return t.encodePiece(dst, buf, sc)
+		return t.model.AppendEncodePiece(dst, buf)
 	}
 	start := 0
 	for off := 0; off < len(buf); {
@@ -299,13 +300,13 @@ func (t *Tokenizer) encodeMetaspace(dst []uint32, text []byte, first bool, sc *s
 			break
 		}
 		if i += off; i > start {
-			dst = t.encodePiece(dst, buf[start:i], sc)
+			dst = t.appendEncodeCached(dst, buf[start:i], sc)
 			start = i
 		}
 		off = i + len(m.rep)
 	}
 	if start < len(buf) {
-		dst = t.encodePiece(dst, buf[start:], sc)
+		dst = t.appendEncodeCached(dst, buf[start:], sc)
 	}
 	return dst
 }
