@@ -18,6 +18,13 @@ const (
 	BufferSize = 2 << 20
 
 	numBuffers = 2
+
+	// SyncEvery is how many bytes the background goroutine writes between
+	// syncs of the file, so that Close's sync has little left to wait
+	// for. Writing 115 MiB at the pipeline's pace on the development VM,
+	// Close took 85–102 ms without them and 5–6 ms with a sync every
+	// 16 MiB (24–35 ms every 32 MiB), the write loop no slower.
+	SyncEvery = 16 << 20
 )
 
 // Performance notes (BenchmarkFile_Write: 256 MiB in 1 MiB pieces and a
@@ -46,9 +53,10 @@ type File struct {
 	free chan []byte // buffers written, ready to fill again
 	done chan struct{}
 
-	off    int64       // offset of the next buffer written; the goroutine's until done is closed
-	werr   error       // first write error; set by the goroutine before failed
-	failed atomic.Bool // werr is set
+	off      int64       // offset of the next buffer written; the goroutine's until done is closed
+	unsynced int64       // bytes written since the last sync; the goroutine's
+	werr     error       // first write error; set by the goroutine before failed
+	failed   atomic.Bool // werr is set
 
 	size   int64
 	closed bool
@@ -60,6 +68,8 @@ type File struct {
 // config holds what tests change: the buffer size and injected failures.
 type config struct {
 	bufSize int
+	// syncEvery: bytes between background syncs; 0 never.
+	syncEvery int64
 	// refuseDirectOpen makes the O_DIRECT open fail with EINVAL.
 	refuseDirectOpen bool
 	// directWriteErr, when not nil, is asked before each O_DIRECT write;
@@ -67,7 +77,7 @@ type config struct {
 	directWriteErr func(off int64) error
 }
 
-func defaultConfig() config { return config{bufSize: BufferSize} }
+func defaultConfig() config { return config{bufSize: BufferSize, syncEvery: SyncEvery} }
 
 // Create creates the file name, or truncates it, for writing from the
 // start, in order, with mode 0666 (before umask) as os.Create does.
@@ -154,11 +164,16 @@ func (f *File) run() {
 	defer close(f.done)
 	for buf := range f.full {
 		if !f.failed.Load() && !f.abort.Load() {
-			if err := f.writeAt(buf, f.off); err != nil {
+			err := f.writeAt(buf, f.off)
+			f.off += int64(len(buf))
+			if f.unsynced += int64(len(buf)); err == nil && f.cfg.syncEvery > 0 && f.unsynced >= f.cfg.syncEvery {
+				f.unsynced = 0
+				err = f.fd.Sync()
+			}
+			if err != nil {
 				f.werr = err
 				f.failed.Store(true)
 			}
-			f.off += int64(len(buf))
 		}
 		f.free <- buf[:0]
 	}

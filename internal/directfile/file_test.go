@@ -148,6 +148,7 @@ func TestFile_Write(t *testing.T) {
 		{"random sizes, default buffers", BufferSize, 0, randomSizes(1, BufferSize, 19*mb)},
 		{"random, small buffers", testBuf, 0, randomSizes(2, testBuf, 300*testBuf)},
 		{"random, small buffers, other seed", testBuf, 0, randomSizes(3, testBuf, 100*testBuf)},
+		{"random, small buffers, a sync after each", testBuf, 0, randomSizes(4, testBuf, 50*testBuf)},
 	}
 	for _, dir := range testDirs(t) {
 		for i, tc := range tests {
@@ -158,7 +159,11 @@ func TestFile_Write(t *testing.T) {
 				}
 				data := testData(total, uint64(i))
 				name := filepath.Join(dir.path, fmt.Sprintf("f%d", i))
-				f, err := create(name, config{bufSize: tc.bufSize})
+				cfg := config{bufSize: tc.bufSize, syncEvery: SyncEvery}
+				if strings.HasSuffix(tc.name, "a sync after each") {
+					cfg.syncEvery = 1
+				}
+				f, err := create(name, cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
