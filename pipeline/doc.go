@@ -13,29 +13,38 @@
 //
 // The stages are:
 //
-//	corpora.Corpus → reader goroutine (jobs in order) → workers (AppendEncode)
-//	→ writer (jobs in reading order) → shards per split → rank.json
+//	inputs → corpora.Pieces → Partition (this rank's share)
+//	→ R readers (input r, r+R, ...; jobs in order) → workers (AppendEncode)
+//	→ writer (input by input, in reading order) → shards per split
+//	(internal/directfile) → rank.json
 //	→ Finalize → data-XXXXX-of-NNNNN.arrow, state.json, tok_manifest.json
 //
-// A job is a [corpora.Batch] of about 1 MiB of text that the reader
+// A job is a [corpora.Batch] of about 1 MiB of text (less for the first
+// and last jobs, so that all workers start and end together) that a reader
 // decompresses into in place (JSON text fields are unescaped where they
 // lie), so a document's text is never copied between the reader, the
-// worker that encodes it and the writer; jobs cycle through a free list of
-// 2×workers+4. The writer hashes each input's documents for its identity
-// and each shard's bytes for the manifest. scripts/bench-pipeline.sh
-// compares the whole with the tokenizer alone.
+// worker that encodes it and the writer; each reader's jobs cycle through
+// its own free list. Large uncompressed files of lines are read as pieces
+// ([Config.PieceBytes]), so that one file can feed several readers and
+// ranks. The writer hashes each input's documents for its identity and
+// each shard's bytes for the manifest (XXH3-128, see [VerifyShard]), and
+// writes shards with O_DIRECT where the filesystem allows, syncing as it
+// goes. scripts/bench-pipeline.sh compares the whole with the tokenizer
+// alone.
 //
-// Output is deterministic: the writer consumes jobs in reading order, a
-// shard closes at a token count, and the train/validation choice ([SplitOf])
-// hashes the document text, so shards are byte-identical for any number of
-// workers. A run is resumable: every finished shard is renamed into place
-// and recorded in rank.json before the next one starts, and a run started
-// again skips the documents already in finished shards.
+// Output is deterministic: the writer consumes documents in reading order,
+// a shard closes at a token count, and the train/validation choice
+// ([SplitOf]) hashes the document text, so shards are byte-identical for
+// any number of workers, readers or pieces. A run is resumable: every
+// finished shard is synced, renamed into place and recorded in rank.json
+// before the next one starts, and a run started again skips the documents
+// up to the position (input, index) of the last one in a finished shard.
 //
 // Work splits across machines by rank ([Partition]): each of W processes
 // (Slurm array tasks, Kubernetes Indexed Job pods) encodes a contiguous
-// share of the inputs into its own directory with a completion marker, and
-// [Finalize] checks that all finished and writes the dataset-level files.
+// share of the inputs (pieces of large files count as inputs) into its own
+// directory with a completion marker, and [Finalize] checks that all
+// finished and writes the dataset-level files.
 //
 // [OpenDataset] reads a finished dataset for training: random access to
 // token windows across shards, reading straight from the files (no
