@@ -11,9 +11,10 @@
 #   mistral7b-hf    ../shared/vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json (as shipped)
 #   gpt2-bytelevel  ../shared/vocab/hf-gpt2-derived.tokenizer.json (control)
 #
-# Texts: en (the first 256 KB of en-tinyshakespeare.txt, whole lines) and
-# multi (the first 32 KB of each of es, fr, ar, fa, ko, ja, zh-hans, ru),
-# encoded one line at a time. tok's figure is the Go benchmark
+# Texts: en (the first 256 KB of en-tinyshakespeare.txt, whole lines),
+# multi (the first 32 KB of each of es, fr, ar, fa, ko, ja, zh-hans, ru)
+# and en-large (the first 8 MB of en-large.txt.zst: more distinct words
+# than tok's piece cache holds), encoded one line at a time. tok's figure is the Go benchmark
 # BenchmarkTokenizer_AppendEncodeSPM (same texts, cut the same way), which
 # also measures package sentencepiece on the .model itself ("-spm-native"
 # rows: the target). Both sides are pinned to CPU ${BENCH_CPU:-0}. Before
@@ -57,16 +58,17 @@ headlines "$c/en-tinyshakespeare.txt" 262144 > "$tmp/en.txt"
 for f in es.txt fr.txt ar.txt fa.txt ko.txt ja.txt.zst zh-hans.txt.zst ru.txt.zst; do
   headlines "$c/$f" 32768
 done > "$tmp/multi.txt"
+headlines "$c/en-large.txt.zst" 8388608 > "$tmp/en-large.txt"
 
 toks="albert-unigram llama2-bpe mistral7b-hf gpt2-bytelevel"
-texts="en multi"
+texts="en multi en-large"
 
 echo "parity on the benchmark texts (tok encode --per-line vs peer-hf-encode):"
 for k in $toks; do
   for t in $texts; do
     "$tmp/tok" encode --per-line -t "$tmp/$k.json" "$tmp/$t.txt" > "$tmp/tok.jsonl"
     peer-hf-encode "$tmp/$k.json" "$tmp/$t.txt" > "$tmp/hf.jsonl"
-    printf '  %-16s %-6s %s\n' "$k" "$t" "$(compare-ids "$tmp/hf.jsonl" "$tmp/tok.jsonl" | head -1 || true)"
+    printf '  %-16s %-8s %s\n' "$k" "$t" "$(compare-ids "$tmp/hf.jsonl" "$tmp/tok.jsonl" | head -1 || true)"
   done
 done
 
@@ -83,15 +85,15 @@ for k in $toks; do
 done
 echo "uptime: $(uptime)"
 echo
-printf '%-16s %-6s %10s %12s %10s %10s %s\n' tokenizer text tok_MBps spm_native hf_MBps tok/hf allocs/op
+printf '%-16s %-8s %10s %12s %10s %10s %s\n' tokenizer text tok_MBps spm_native hf_MBps tok/hf allocs/op
 for k in $toks; do
   for t in $texts; do
-    row=$(grep "AppendEncodeSPM/$k/$t" "$tmp/bench.txt" || true)
+    row=$(grep "AppendEncodeSPM/$k/$t[[:space:]]" "$tmp/bench.txt" || true)
     ours=$(awk '{ for (i = 1; i < NF; i++) if ($(i+1) == "MB/s") print $i }' <<<"$row")
     allocs=$(awk '{ for (i = 1; i < NF; i++) if ($(i+1) == "allocs/op") print $i }' <<<"$row")
-    native=$(grep "AppendEncodeSPM/$k-spm-native/$t" "$tmp/bench.txt" | awk '{ for (i = 1; i < NF; i++) if ($(i+1) == "MB/s") print $i }' || true)
+    native=$(grep "AppendEncodeSPM/$k-spm-native/$t[[:space:]]" "$tmp/bench.txt" | awk '{ for (i = 1; i < NF; i++) if ($(i+1) == "MB/s") print $i }' || true)
     theirs=${hf[$k/$t]}
     ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
-    printf '%-16s %-6s %10s %12s %10s %10s %s\n' "$k" "$t" "$ours" "${native:--}" "$theirs" "$ratio" "$allocs"
+    printf '%-16s %-8s %10s %12s %10s %10s %s\n' "$k" "$t" "$ours" "${native:--}" "$theirs" "$ratio" "$allocs"
   done
 done

@@ -124,9 +124,11 @@ var spmBenchTokenizers = []struct{ name, file string }{
 	{"gpt2-bytelevel", "vocab/hf-gpt2-derived.tokenizer.json"},
 }
 
-// spmBenchTexts are the corpora of BenchmarkTokenizer_AppendEncodeSPM:
-// about 256 KB of each, whole lines from the start of each file (multi
-// takes 32 KB from each of eight languages).
+// spmBenchTexts are the corpora of BenchmarkTokenizer_AppendEncodeSPM,
+// whole lines from the start of each file: about 256 KB of English, 32 KB
+// from each of eight languages, and 8 MB of en-large (too many distinct
+// words for the piece cache to hold them all, unlike the short texts
+// encoded again on every iteration).
 var spmBenchTexts = []struct {
 	name  string
 	files []string
@@ -135,6 +137,7 @@ var spmBenchTexts = []struct {
 	{"en", []string{"corpora/en-tinyshakespeare.txt"}, 256 << 10},
 	{"multi", []string{"corpora/es.txt", "corpora/fr.txt", "corpora/ar.txt", "corpora/fa.txt",
 		"corpora/ko.txt", "corpora/ja.txt.zst", "corpora/zh-hans.txt.zst", "corpora/ru.txt.zst"}, 32 << 10},
+	{"en-large", []string{"corpora/en-large.txt.zst"}, 8 << 20},
 }
 
 // benchLines reads the first size bytes (whole lines) of a shared corpus,
