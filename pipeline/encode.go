@@ -541,7 +541,7 @@ func (r *run) writeDoc(s *stream, d corpora.BatchDoc, shards *[2]*shardWriter) e
 	if j.skip[i] {
 		return nil
 	}
-	at := DocRef{Source: r.inputs[in].Name(), Index: d.Index}
+	at := DocRef{Source: r.digests[in].Path, Index: d.Index} // the input's Name()
 	if err := shards[j.split[i]].append(docPos(in, d.Index), at, j.ids[idStart:idEnd], nbytes); err != nil {
 		return err
 	}
