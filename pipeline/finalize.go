@@ -18,7 +18,8 @@ import (
 
 // Partition returns rank's share of inputs: a contiguous run of the input
 // list, cut so that each rank gets about the same number of stored bytes
-// (input i goes to rank ⌊W·(bytes before i)/total⌋). Concatenating the
+// (input i goes to the rank where its middle byte falls,
+// ⌊W·(bytes before i + size/2)/total⌋). Concatenating the
 // shares in rank order gives back the input order, so a dataset made by W
 // ranks holds the same documents in the same order as one made by one
 // process. Standard input cannot be shared across ranks.
@@ -39,11 +40,12 @@ func Partition(inputs []corpora.Input, rank, world int) ([]corpora.Input, error)
 	var out []corpora.Input
 	var before int64
 	for _, in := range inputs {
-		r := int(int64(world) * before / total)
-		if r == rank {
+		size := max(in.Size, 1)
+		// In doubled units, so that the middle of a 1-byte input counts.
+		if r := int(int64(world) * (2*before + size) / (2 * total)); r == rank {
 			out = append(out, in)
 		}
-		before += max(in.Size, 1)
+		before += size
 	}
 	return out, nil
 }

@@ -360,6 +360,15 @@ func TestPartition(t *testing.T) {
 	if strings.Join(all, ",") != "0,1,2,3,4,5,6" {
 		t.Errorf("partition order %v", all)
 	}
+	// Eight equal pieces and a small one over two ranks: four and five,
+	// not five and four (the fifth piece's middle is past the half).
+	var pieces []corpora.Input
+	for i := range 9 {
+		pieces = append(pieces, corpora.Input{Path: fmt.Sprint(i), Size: map[bool]int64{true: 10, false: 100}[i == 8]})
+	}
+	if p0, _ := Partition(pieces, 0, 2); len(p0) != 4 {
+		t.Errorf("rank 0 of 2 got %d of 8 equal pieces and a small one, want 4", len(p0))
+	}
 	if _, err := Partition([]corpora.Input{{Path: "-", Size: -1}}, 0, 2); err == nil {
 		t.Error("stdin split across ranks: want an error")
 	}

@@ -17,10 +17,11 @@ func init() {
 		ArgsUsage: "[CORPUS...]",
 		Description: "Writes a sorted, versioned, zstd-compressed word-count file (package wordcount) that\n" +
 			"`tok train-vocab --from-counts` reads. With --rank R --world-size W the rank counts its share:\n" +
-			"with at least W input files, files i with i % W == R; one uncompressed plain-text file, the\n" +
-			"R-th of W byte ranges cut at line starts; otherwise (compressed or structured input) every\n" +
-			"rank reads everything and counts documents k with k % W == R. The W files merge exactly\n" +
-			"into the counts of the whole corpus (train-vocab --from-counts F1 F2 ...).\n" +
+			"uncompressed plain-text and JSON Lines files are cut into about 4W pieces at line starts, and\n" +
+			"with at least W files and pieces each rank reads a contiguous share of them by size; otherwise\n" +
+			"(a few compressed or Parquet files, stdin) every rank reads everything and counts documents k\n" +
+			"with k % W == R. The W files merge exactly into the counts of the whole corpus\n" +
+			"(train-vocab --from-counts F1 F2 ...).\n" +
 			"CORPUS is read as by train-vocab (plain text line by line with line endings, .jsonl, .gz/.zst;\n" +
 			"none: the built-in default corpus).",
 		Flags: []cli.Flag{

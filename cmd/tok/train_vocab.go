@@ -52,6 +52,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/pipeline"
 	"github.com/toklabs/tok/wordcount"
 )
 
@@ -299,8 +300,7 @@ func (j *trainJob) OpenCorpus() (corpora.Reader, func() error, error) {
 // corpus is a resolved list of CORPUS arguments.
 type corpus struct {
 	inputs  []corpora.Input
-	builtin bool  // the built-in default corpus, read as package corpora defines it
-	lo, hi  int64 // with one plain-text file: the byte range to read (hi < 0: all)
+	builtin bool // the built-in default corpus, read as package corpora defines it
 }
 
 // resolveCorpus expands specs (files, directories, globs, "-"); none: the
@@ -311,21 +311,27 @@ func resolveCorpus(specs []string) (*corpus, error) {
 		if err != nil {
 			return nil, fmt.Errorf("default corpus: %w", err)
 		}
-		return &corpus{inputs: inputs, builtin: true, hi: -1}, nil
+		return &corpus{inputs: inputs, builtin: true}, nil
 	}
 	inputs, err := corpora.Expand(specs, corpora.DefaultOptions())
 	if err != nil {
 		return nil, err
 	}
-	return &corpus{inputs: inputs, hi: -1}, nil
+	return &corpus{inputs: inputs}, nil
 }
 
 // shard restricts the corpus to the share of rank among world processes
-// and returns the document-level sharding still to apply: with at least
-// world files, file i goes to rank i % world; one uncompressed plain-text
-// file is cut into world byte ranges at line starts; otherwise every rank
-// reads everything and counts documents k with k % world == rank. The
-// ranks' counts merge to the whole corpus's counts in every case.
+// and returns the document-level sharding still to apply. Uncompressed
+// files of lines (plain text, JSON Lines) are cut into about 4×world pieces
+// at line starts (corpora.Pieces); with at least world inputs and pieces,
+// each rank reads a contiguous share of them by size (pipeline.Partition);
+// otherwise (a few compressed or Parquet files, stdin) every rank reads
+// everything and counts documents k with k % world == rank. The ranks'
+// counts merge to the whole corpus's counts in every case.
+// minCountPiece is the least piece a rank's share is cut into (a variable
+// for tests).
+var minCountPiece int64 = 64 << 10
+
 func (c *corpus) shard(rank, world int) (docRank, docWorld int, how string, err error) {
 	if world <= 1 {
 		return rank, world, "", nil
@@ -333,47 +339,33 @@ func (c *corpus) shard(rank, world int) (docRank, docWorld int, how string, err 
 	if rank < 0 || rank >= world {
 		return 0, 0, "", fmt.Errorf("%w: rank %d, world size %d", wordcount.ErrBadShard, rank, world)
 	}
-	if len(c.inputs) >= world {
-		var mine []corpora.Input
-		for i, in := range c.inputs {
-			if i%world == rank {
-				mine = append(mine, in)
-			}
+	inputs := c.inputs
+	var total int64
+	for _, in := range inputs {
+		if in.Path == corpora.Stdin {
+			return rank, world, "documents", nil
 		}
-		c.inputs = mine
-		return 0, 1, "files", nil
+		total += max(in.Size, 0)
 	}
-	if in := c.inputs[0]; len(c.inputs) == 1 && !c.builtin && in.Path != corpora.Stdin && !isStructured(in.Path) && in.Size > 0 {
-		if plain, err := isPlainFile(in.Path); err != nil {
+	if !c.builtin {
+		if inputs, err = corpora.Pieces(inputs, max(minCountPiece, total/int64(4*world)), corpora.DefaultOptions()); err != nil {
 			return 0, 0, "", err
-		} else if plain {
-			c.lo, c.hi = in.Size*int64(rank)/int64(world), in.Size*int64(rank+1)/int64(world)
-			return 0, 1, "byte range", nil
 		}
 	}
-	return rank, world, "documents", nil
-}
-
-// isPlainFile reports whether a file is not gzip or zstd compressed.
-func isPlainFile(path string) (bool, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return false, err
+	if len(inputs) < world {
+		return rank, world, "documents", nil
 	}
-	defer f.Close()
-	var head [4]byte
-	n, _ := io.ReadFull(f, head[:])
-	return compression(head[:n]) == "", nil
-}
-
-func compression(head []byte) string {
-	switch {
-	case len(head) >= 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD:
-		return "zstd"
-	case len(head) >= 2 && head[0] == 0x1F && head[1] == 0x8B:
-		return "gzip"
+	if c.inputs, err = pipeline.Partition(inputs, rank, world); err != nil {
+		return 0, 0, "", err
 	}
-	return ""
+	how = "files"
+	for _, in := range inputs {
+		if in.End > 0 {
+			how = "files and pieces of files"
+			break
+		}
+	}
+	return 0, 1, how, nil
 }
 
 func (c *corpus) open() *corpusReader { return &corpusReader{c: *c} }
@@ -442,8 +434,8 @@ func (m *corpusReader) openInput(in corpora.Input) error {
 		return err
 	}
 	m.closers = append(m.closers, f.Close)
-	if m.c.hi >= 0 {
-		lr, err := wordcount.NewLineRangeReader(in.Path, f, m.c.lo, m.c.hi)
+	if in.End > 0 {
+		lr, err := wordcount.NewLineRangeReader(in.Path, f, in.Start, in.End)
 		if err != nil {
 			return fmt.Errorf("%s: %w", in.Path, err)
 		}
@@ -459,15 +451,15 @@ func (m *corpusReader) openStream(name string, f io.Reader) error {
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, _ := br.Peek(4)
 	var r io.Reader = br
-	switch compression(head) {
-	case "zstd":
+	switch corpora.DetectCompression(head) {
+	case corpora.Zstd:
 		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1))
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		m.closers = append(m.closers, func() error { zr.Close(); return nil })
 		r = zr
-	case "gzip":
+	case corpora.Gzip:
 		zr, err := gzip.NewReader(br)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)

@@ -33,6 +33,45 @@ func writeCorpus(t *testing.T, dir string) string {
 	return p
 }
 
+// TestCountShard_Pieces: a rank's share of one large JSON Lines or plain
+// text file is a run of pieces; the ranks' shares tile the file.
+func TestCountShard_Pieces(t *testing.T) {
+	defer func(old int64) { minCountPiece = old }(minCountPiece)
+	minCountPiece = 1 << 10
+	dir := t.TempDir()
+	var jsonl bytes.Buffer
+	for i := range 2000 {
+		fmt.Fprintf(&jsonl, "{\"text\":\"document %d\"}\n", i)
+	}
+	for _, name := range []string{"c.jsonl", "c.txt"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, jsonl.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		const world = 3
+		next := int64(0)
+		for r := range world {
+			c, err := resolveCorpus([]string{p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			docRank, docWorld, how, err := c.shard(r, world)
+			if err != nil || docRank != 0 || docWorld != 1 || how != "files and pieces of files" {
+				t.Fatalf("%s rank %d: %d %d %q %v; want a share of pieces", name, r, docRank, docWorld, how, err)
+			}
+			for _, in := range c.inputs {
+				if in.Start != next || in.End <= in.Start {
+					t.Fatalf("%s rank %d: piece [%d, %d), want one from %d", name, r, in.Start, in.End, next)
+				}
+				next = in.End
+			}
+		}
+		if next != int64(jsonl.Len()) {
+			t.Errorf("%s: the ranks' pieces end at %d, want %d", name, next, jsonl.Len())
+		}
+	}
+}
+
 // train-vocab from a corpus and from the merged counts of two ranks give
 // the same files, and every written format loads and round-trips.
 func TestTrainVocabBPE_CountsShardsAndFormats(t *testing.T) {
@@ -58,6 +97,8 @@ func TestTrainVocabBPE_CountsShardsAndFormats(t *testing.T) {
 	zw.Close()
 	os.WriteFile(gz, zb.Bytes(), 0o644)
 
+	defer func(old int64) { minCountPiece = old }(minCountPiece)
+	minCountPiece = 1 << 10 // pieces of the 24 kB corpus
 	for _, tc := range []struct {
 		name   string
 		corpus []string
@@ -141,5 +182,38 @@ func TestTrainVocab_64BitCountsFromFile(t *testing.T) {
 	}
 	if want := "#version: 0.2\na b\nc d\n"; string(merges) != want {
 		t.Errorf("merges.txt = %q, want %q", merges, want)
+	}
+}
+
+// TestTrainVocab_CountsJSONLPieces: three ranks counting pieces of one
+// JSON Lines file merge into the counts of the whole file.
+func TestTrainVocab_CountsJSONLPieces(t *testing.T) {
+	defer func(old int64) { minCountPiece = old }(minCountPiece)
+	minCountPiece = 1 << 10
+	dir := t.TempDir()
+	var b bytes.Buffer
+	for i := range 600 {
+		fmt.Fprintf(&b, "{\"id\":%d,\"text\":\"the quick brown fox %d jumps over the lazy dog; naïve café\\n\"}\n", i, i%17)
+	}
+	corpus := filepath.Join(dir, "corpus.jsonl")
+	if err := os.WriteFile(corpus, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	direct := filepath.Join(dir, "direct")
+	runTok(t, "train-vocab", "--vocab-size", "300", "--out", direct, corpus)
+	var args []string
+	for r := range 3 {
+		p := filepath.Join(dir, fmt.Sprintf("counts-%d%s", r, wordcount.FileExt))
+		runTok(t, "count", "--rank", fmt.Sprint(r), "--world-size", "3", "--workers", "1", "--out", p, corpus)
+		args = append(args, "--from-counts", p)
+	}
+	fromCounts := filepath.Join(dir, "from-counts")
+	runTok(t, append([]string{"train-vocab", "--vocab-size", "300", "--out", fromCounts}, args...)...)
+	for _, name := range []string{"vocab.json", "merges.txt"} {
+		a, err1 := os.ReadFile(filepath.Join(direct, name))
+		c, err2 := os.ReadFile(filepath.Join(fromCounts, name))
+		if err1 != nil || err2 != nil || !bytes.Equal(a, c) {
+			t.Errorf("%s differs between the JSON Lines file and its merged rank counts (%v %v)", name, err1, err2)
+		}
 	}
 }
