@@ -6,6 +6,8 @@
 #
 #   albert-unigram  ../shared/vocab/albert-30k-clean.model through `tok convert`
 #                   (Unigram; Precompiled + Replace + Prepend normalizer, Metaspace)
+#   albert-t5style  the same rewritten as HF's converter lays out T5 files
+#                   (Precompiled + Replace; WhitespaceSplit + Metaspace)
 #   llama2-bpe      ../shared/vocab/llama2-tokenizer.model through `tok convert`
 #                   (BPE, byte fallback; Prepend + Replace normalizer)
 #   mistral7b-hf    ../shared/vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json (as shipped)
@@ -39,6 +41,20 @@ go build -o "$tmp/tok" ./cmd/tok
 go test -c -o "$tmp/tj.test" ./tokenizerjson
 "$tmp/tok" convert "$TOK_SHARED/vocab/albert-30k-clean.model" "$tmp/albert-unigram.json" >/dev/null 2>&1
 "$tmp/tok" convert "$TOK_SHARED/vocab/llama2-tokenizer.model" "$tmp/llama2-bpe.json" >/dev/null 2>&1
+# albert-t5style: the same file laid out as HF's converter lays out T5-style
+# files (as t5Style in tokenizerjson/bench_test.go does).
+python3 - "$tmp/albert-unigram.json" "$tmp/albert-t5style.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1], encoding="utf-8"))
+seq = [{"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]
+first = f["normalizer"]["normalizers"][0]
+if first["type"] == "Precompiled":
+    seq.insert(0, first)
+f["normalizer"] = {"type": "Sequence", "normalizers": seq}
+f["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "WhitespaceSplit"},
+    {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}]}
+json.dump(f, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
 cp "$TOK_SHARED/vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json" "$tmp/mistral7b-hf.json"
 cp "$TOK_SHARED/vocab/hf-gpt2-derived.tokenizer.json" "$tmp/gpt2-bytelevel.json"
 
@@ -60,7 +76,7 @@ for f in es.txt fr.txt ar.txt fa.txt ko.txt ja.txt.zst zh-hans.txt.zst ru.txt.zs
 done > "$tmp/multi.txt"
 headlines "$c/en-large.txt.zst" 8388608 > "$tmp/en-large.txt"
 
-toks="albert-unigram llama2-bpe mistral7b-hf gpt2-bytelevel"
+toks="albert-unigram albert-t5style llama2-bpe mistral7b-hf gpt2-bytelevel"
 texts="en multi en-large"
 
 echo "parity on the benchmark texts (tok encode --per-line vs peer-hf-encode):"

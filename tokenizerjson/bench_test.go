@@ -3,6 +3,7 @@ package tokenizerjson
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -119,6 +120,7 @@ func BenchmarkTokenizer_AppendDecode(b *testing.B) {
 // (what `tok convert` writes); the others are read as they are.
 var spmBenchTokenizers = []struct{ name, file string }{
 	{"albert-unigram", "vocab/albert-30k-clean.model"},
+	{"albert-t5style", "vocab/albert-30k-clean.model#t5"},
 	{"llama2-bpe", "vocab/llama2-tokenizer.model"},
 	{"mistral7b-hf", "vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json"},
 	{"gpt2-bytelevel", "vocab/hf-gpt2-derived.tokenizer.json"},
@@ -175,6 +177,7 @@ func benchLines(tb testing.TB, rel string, size int) [][]byte {
 // openBenchTokenizer opens (or converts) one of spmBenchTokenizers.
 func openBenchTokenizer(tb testing.TB, file string) *Tokenizer {
 	tb.Helper()
+	file, t5, _ := strings.Cut(file, "#")
 	path := sharedtest.Path(tb, file)
 	if !strings.HasSuffix(file, ".model") {
 		tk, err := Open(path)
@@ -187,11 +190,50 @@ func openBenchTokenizer(tb testing.TB, file string) *Tokenizer {
 	if err := WriteSentencePiece(&b, loadSPM(tb, path)); err != nil {
 		tb.Fatal(err)
 	}
-	tk, err := Parse(b.Bytes(), filepath.Base(file)+".tokenizer.json")
+	data := b.Bytes()
+	if t5 == "t5" {
+		data = t5Style(tb, data)
+	}
+	tk, err := Parse(data, filepath.Base(file)+".tokenizer.json")
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return tk
+}
+
+// t5Style rewrites a converted SentencePiece Unigram file into the layout
+// HF's own converter gives T5-style files: the charsmap (when the
+// converted normalizer starts with one) then Replace(" {2,}", " ") as the
+// normalizer, WhitespaceSplit then Metaspace(prepend_scheme "always") as
+// the pre-tokenizer. scripts/bench-tokjson.sh makes the same file.
+func t5Style(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(data, &f); err != nil {
+		tb.Fatal(err)
+	}
+	var norm struct {
+		Normalizers []json.RawMessage `json:"normalizers"`
+	}
+	if err := json.Unmarshal(f["normalizer"], &norm); err != nil {
+		tb.Fatal(err)
+	}
+	seq := []json.RawMessage{json.RawMessage(`{"type":"Replace","pattern":{"Regex":" {2,}"},"content":" "}`)}
+	if len(norm.Normalizers) > 0 && bytes.Contains(norm.Normalizers[0], []byte(`"Precompiled"`)) {
+		seq = append([]json.RawMessage{norm.Normalizers[0]}, seq...)
+	}
+	n, err := json.Marshal(map[string]any{"type": "Sequence", "normalizers": seq})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f["normalizer"] = n
+	f["pre_tokenizer"] = json.RawMessage(`{"type":"Sequence","pretokenizers":[{"type":"WhitespaceSplit"},` +
+		`{"type":"Metaspace","replacement":"▁","prepend_scheme":"always","split":true}]}`)
+	out, err := json.Marshal(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
 
 // BenchmarkTokenizer_AppendEncodeSPM encodes English and multilingual

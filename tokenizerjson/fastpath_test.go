@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/normalize"
 	"github.com/toklabs/tok/pretokenize"
 )
@@ -28,7 +30,9 @@ var fastPathSeeds = []string{
 // fastPathTokenizers are the local files whose fast paths the fuzz tests
 // exercise: converted tok and spm_train models (nmt_nfkc as Precompiled,
 // identity with the trim/collapse Replace patterns, SentencePiece BPE with
-// Replace(" ", "▁")) and HF-made Metaspace pipelines.
+// Replace(" ", "▁")), the Unigram ones also rewritten T5-style
+// (WhitespaceSplit before Metaspace, see t5Style), and HF-made Metaspace
+// pipelines.
 func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
 	tb.Helper()
 	out := map[string]*Tokenizer{}
@@ -49,6 +53,13 @@ func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
 			tb.Fatal(err)
 		}
 		out[m] = tk
+		if strings.Contains(m, "unigram") {
+			tk, err := Parse(t5Style(tb, b.Bytes()), m+"#t5")
+			if err != nil {
+				tb.Fatal(err)
+			}
+			out[m+"#t5"] = tk
+		}
 	}
 	for _, name := range []string{"metaspace-always", "metaspace-first-nosplit", "metaspace-never"} {
 		tk, err := Open("testdata/hf-pipelines/" + name + ".json")
@@ -160,6 +171,28 @@ func FuzzNativePatterns(f *testing.F) {
 			want := p.engine.AppendMatches(nil, text)
 			if !slices.Equal(got, want) {
 				t.Fatalf("%q on %q: %v, regex engine %v", p.re, text, got, want)
+			}
+		}
+	})
+}
+
+// FuzzWhitespaceSplit: appendWhitespaceSplit gives pretokenize's
+// WhitespaceSplit pieces (empty ones aside, which both paths skip), on
+// the whole text and on a part of it.
+func FuzzWhitespaceSplit(f *testing.F) {
+	for _, s := range fastPathSeeds {
+		f.Add([]byte(s), 1)
+	}
+	ref := pretokenize.WhitespaceSplit()
+	nonEmpty := func(spans []tok.Span) []tok.Span {
+		return slices.DeleteFunc(spans, func(s tok.Span) bool { return s.End <= s.Start })
+	}
+	f.Fuzz(func(t *testing.T, text []byte, cut int) {
+		for _, piece := range []tok.Span{{Start: 0, End: len(text)}, {Start: min(max(cut, 0), len(text)), End: len(text)}} {
+			got := nonEmpty(appendWhitespaceSplit(nil, text, piece))
+			want := nonEmpty(ref(nil, text, piece))
+			if !slices.Equal(got, want) {
+				t.Fatalf("%q %v: %v, pretokenize %v", text, piece, got, want)
 			}
 		}
 	})

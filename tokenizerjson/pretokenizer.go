@@ -3,6 +3,7 @@ package tokenizerjson
 import (
 	"encoding/json"
 	"fmt"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
@@ -34,6 +35,8 @@ type preStep struct {
 	matcher  pretokenize.Matcher // Split with a Regex pattern
 	behavior pretokenize.Behavior
 	invert   bool
+
+	whitespaceSplit bool // WhitespaceSplit (appendWhitespaceSplit does it faster)
 }
 
 // preTokenizer is the parsed pre_tokenizer.
@@ -54,17 +57,53 @@ type preTokenizer struct {
 	// model receives raw bytes (or their GPT-2 spelling).
 	byteLevel bool
 
-	// meta is set when the pre-tokenizer is one Metaspace step (the
-	// SentencePiece-style files): encodeMetaspace runs it without
-	// alignment (see there).
+	// meta is set when the pre-tokenizer ends with a Metaspace step after
+	// split-only steps (the SentencePiece-style files): encodeMetaspace
+	// runs it without alignment (see there).
 	meta *metaspaceFast
 }
 
-// metaspaceFast is what encodeMetaspace needs of a lone Metaspace step.
+// metaspaceFast is what encodeMetaspace needs of a pre-tokenizer that is
+// a Metaspace step after steps that only split (none, or WhitespaceSplit
+// as in HF's T5 and ALBERT files).
 type metaspaceFast struct {
-	rep           []byte // the replacement, UTF-8
-	split         bool   // each replacement starts a piece (HF's MergedWithNext)
-	always, first bool   // prepend_scheme "always" / "first"
+	pre           pretokenize.SplitFunc // the steps before Metaspace, or nil
+	rep           []byte                // the replacement, UTF-8
+	split         bool                  // each replacement starts a piece (HF's MergedWithNext)
+	always, first bool                  // prepend_scheme "always" / "first"
+}
+
+// newMetaspaceFast returns the fast form of steps, or nil when they are
+// not split steps and a final Metaspace.
+func newMetaspaceFast(steps []preStep) *metaspaceFast {
+	n := len(steps)
+	// (U+FFFD as the replacement would also match invalid UTF-8 in the
+	// general path's rune-wise split: left to it.)
+	if n == 0 || steps[n-1].kind != stepMetaspace || steps[n-1].replacement == utf8.RuneError {
+		return nil
+	}
+	var pre []pretokenize.SplitFunc
+	for _, s := range steps[:n-1] {
+		switch {
+		case s.kind != stepSplit:
+			return nil
+		case s.whitespaceSplit:
+			pre = append(pre, appendWhitespaceSplit)
+		default:
+			pre = append(pre, s.split)
+		}
+	}
+	s := steps[n-1]
+	m := &metaspaceFast{rep: utf8.AppendRune(nil, s.replacement), split: s.split != nil,
+		always: s.prependScheme == "always", first: s.prependScheme == "first"}
+	switch len(pre) {
+	case 0:
+	case 1:
+		m.pre = pre[0]
+	default:
+		m.pre = pretokenize.Sequence(pre...)
+	}
+	return m
 }
 
 var builtinPreTokenizers = []string{"BertPreTokenizer", "ByteLevel", "CharDelimiterSplit", "Digits",
@@ -91,13 +130,7 @@ func parsePreTokenizer(raw json.RawMessage, path string) (*preTokenizer, error) 
 	}
 	p.byteLevel = len(steps) > 0 && steps[len(steps)-1].kind == stepByteLevel
 	p.steps = steps
-	if len(steps) == 1 && steps[0].kind == stepMetaspace && steps[0].replacement != utf8.RuneError {
-		// (U+FFFD as the replacement would also match invalid UTF-8 in
-		// the general path's rune-wise split: left to it.)
-		s := steps[0]
-		p.meta = &metaspaceFast{rep: utf8.AppendRune(nil, s.replacement), split: s.split != nil,
-			always: s.prependScheme == "always", first: s.prependScheme == "first"}
-	}
+	p.meta = newMetaspaceFast(steps)
 	var funcs []pretokenize.SplitFunc
 	pure := true
 	for _, s := range steps {
@@ -208,7 +241,7 @@ func appendPreSteps(steps *[]preStep, raw json.RawMessage, path string) error {
 		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.Whitespace()})
 		return nil
 	case "WhitespaceSplit":
-		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.WhitespaceSplit()})
+		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.WhitespaceSplit(), whitespaceSplit: true})
 		return nil
 	case "UnicodeScripts":
 		*steps = append(*steps, preStep{kind: stepSplit, split: pretokenize.UnicodeScripts()})
@@ -407,4 +440,34 @@ func alphabetPiece(pc piece) piece {
 		}
 	}
 	return piece{text: text, align: align}
+}
+
+// appendWhitespaceSplit is pretokenize.WhitespaceSplit (the runs of
+// characters that are not unicode.IsSpace) without building the list of
+// delimiters first; FuzzWhitespaceSplit compares the two.
+func appendWhitespaceSplit(dst []tok.Span, text []byte, piece tok.Span) []tok.Span {
+	start := -1
+	for i := piece.Start; i < piece.End; {
+		c, size := text[i], 1
+		var space bool
+		if c < utf8.RuneSelf {
+			space = c == ' ' || ('\t' <= c && c <= '\r')
+		} else {
+			var r rune
+			r, size = utf8.DecodeRune(text[i:piece.End])
+			space = unicode.IsSpace(r)
+		}
+		switch {
+		case space && start >= 0:
+			dst = append(dst, tok.Span{Start: start, End: i})
+			start = -1
+		case !space && start < 0:
+			start = i
+		}
+		i += size
+	}
+	if start >= 0 {
+		dst = append(dst, tok.Span{Start: start, End: piece.End})
+	}
+	return dst
 }

@@ -281,11 +281,28 @@ func (t *Tokenizer) encodeSlow(dst []uint32, text []byte, first bool, sc *scratc
 	return dst
 }
 
-// encodeMetaspace is the fast path of a lone Metaspace pre-tokenizer
-// (what applySlow does for it, without alignment): one pass writes the
-// text with spaces replaced, and the pieces are subslices of it, each
+// encodeMetaspace is the fast path of a Metaspace pre-tokenizer after
+// split-only steps (what applySlow does for it, without alignment): the
+// split steps give subslices of text, and for each one pass writes the
+// text with spaces replaced; the pieces are subslices of that, each
 // starting at a replacement character.
 func (t *Tokenizer) encodeMetaspace(dst []uint32, text []byte, first bool, sc *scratch) []uint32 {
+	m := t.pre.meta
+	if m.pre == nil {
+		return t.encodeMetaspaceWord(dst, text, first, sc)
+	}
+	spans := m.pre(sc.spans[:0], text, tok.Span{Start: 0, End: len(text)})
+	for _, sp := range spans {
+		if sp.End > sp.Start {
+			dst = t.encodeMetaspaceWord(dst, text[sp.Start:sp.End], first && sp.Start == 0, sc)
+		}
+	}
+	sc.spans = spans
+	return dst
+}
+
+// encodeMetaspaceWord is encodeMetaspace on one piece of the split steps.
+func (t *Tokenizer) encodeMetaspaceWord(dst []uint32, text []byte, first bool, sc *scratch) []uint32 {
 	m := t.pre.meta
 	prepend := m.always || (m.first && first)
 	buf := appendMetaspace(sc.meta[:0], text, m.rep, prepend)
