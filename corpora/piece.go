@@ -79,50 +79,61 @@ func (in Input) Name() string {
 	return in.Path
 }
 
-// errEmptyPiece: no line starts within a piece (one line spans it).
+// errEmptyPiece: no line starts within a piece (one line spans it), so it
+// has no document.
 var errEmptyPiece = errors.New("corpora: no line starts in the piece")
 
-// openPiece positions f at the first line that starts at or after in.Start
-// and returns a reader of the lines that start before in.End, and the
-// offset of the first of them; errEmptyPiece when there is none.
+// openPiece returns a reader of the lines of f that start in the piece in,
+// and the offset of the first of them.
 func openPiece(f *os.File, in Input) (io.Reader, int64, error) {
 	if in.Start < 0 || in.End <= in.Start {
 		return nil, 0, fmt.Errorf("corpora: %s: bad byte range [%d, %d)", in.Path, in.Start, in.End)
 	}
-	base := in.Start
-	if base > 0 {
-		// A line starts at Start when the byte before it ends a line.
-		if _, err := f.Seek(base-1, io.SeekStart); err != nil {
-			return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
-		}
-		pos := base - 1
+	r, first, err := LineRange(f, in.Start, in.End)
+	if err != nil {
+		return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
+	}
+	return r, first, nil
+}
+
+// LineRange returns a reader of the lines of r that start at a byte offset
+// in [start, end), each whole with its newline, and the offset where the
+// first of them starts (end or more when none does: the reader is then
+// empty). The ranges [0, a), [a, b), ..., [z, size) of a file together
+// give every line exactly once: several processes can each read one.
+func LineRange(r io.ReaderAt, start, end int64) (io.Reader, int64, error) {
+	first := max(start, 0)
+	if first > 0 {
+		// A line starts at first when the byte before it ends a line.
+		pos := first - 1
 		buf := make([]byte, 64<<10)
 		for {
-			n, err := f.Read(buf)
+			if pos >= end {
+				return eofReader{}, pos, nil // no line starts before end
+			}
+			n, err := r.ReadAt(buf, pos)
 			if i := bytes.IndexByte(buf[:n], '\n'); i >= 0 {
-				base = pos + int64(i) + 1
+				first = pos + int64(i) + 1
 				break
 			}
 			pos += int64(n)
-			if err == io.EOF || n == 0 && err == nil {
-				return nil, 0, errEmptyPiece
+			if err == io.EOF {
+				return eofReader{}, pos, nil
 			}
 			if err != nil {
-				return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
+				return nil, 0, err
 			}
-			if pos >= in.End {
-				return nil, 0, errEmptyPiece
-			}
-		}
-		if base >= in.End {
-			return nil, 0, errEmptyPiece
-		}
-		if _, err := f.Seek(base, io.SeekStart); err != nil {
-			return nil, 0, fmt.Errorf("corpora: %s: %w", in.Path, err)
 		}
 	}
-	return &lineRangeReader{r: f, pos: base, end: in.End}, base, nil
+	if first >= end {
+		return eofReader{}, first, nil
+	}
+	return &lineRangeReader{r: io.NewSectionReader(r, first, 1<<62), pos: first, end: end}, first, nil
 }
+
+type eofReader struct{}
+
+func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
 
 // lineRangeReader reads from pos, a line start, to the end of the last
 // line that starts before end: through the first newline at or after

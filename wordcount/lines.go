@@ -19,14 +19,12 @@ type LineReader struct {
 	line  []byte
 	n     int64
 	err   error
-	off   int64 // offset of the next line in the underlying stream
-	end   int64 // lines starting at or after end are not read (-1: no limit)
-	lines bool  // Line numbers are known
+	lines bool // Line numbers are known
 }
 
 // NewLineReader returns a LineReader over r; name is the documents' Source.
 func NewLineReader(name string, r io.Reader) *LineReader {
-	return &LineReader{name: name, r: bufio.NewReaderSize(r, 1<<20), end: -1, lines: true}
+	return &LineReader{name: name, r: bufio.NewReaderSize(r, 1<<20), lines: true}
 }
 
 // NewLineRangeReader returns a LineReader over the lines of r that start
@@ -34,43 +32,16 @@ func NewLineReader(name string, r io.Reader) *LineReader {
 // processes reads. The ranges [0, a), [a, b), ..., [z, size) of one file
 // together yield every line exactly once. Documents carry no line number.
 func NewLineRangeReader(name string, r io.ReaderAt, start, end int64) (*LineReader, error) {
-	if start > 0 {
-		// Unless start is at a line start, skip to the next one.
-		var b [1]byte
-		if _, err := r.ReadAt(b[:], start-1); err != nil && err != io.EOF {
-			return nil, err
-		}
-		if b[0] != '\n' {
-			br := bufio.NewReaderSize(io.NewSectionReader(r, start, 1<<62), 1<<16)
-			for {
-				chunk, err := br.ReadSlice('\n')
-				start += int64(len(chunk))
-				if err == nil {
-					break
-				}
-				if err != bufio.ErrBufferFull {
-					if err == io.EOF {
-						break
-					}
-					return nil, err
-				}
-			}
-		}
+	lines, _, err := corpora.LineRange(r, start, end)
+	if err != nil {
+		return nil, err
 	}
-	l := &LineReader{name: name, r: bufio.NewReaderSize(io.NewSectionReader(r, start, 1<<62), 1<<20), off: start, end: end}
-	if start >= end {
-		l.err = io.EOF
-	}
-	return l, nil
+	return &LineReader{name: name, r: bufio.NewReaderSize(lines, 1<<20)}, nil
 }
 
 // Read returns the next line.
 func (l *LineReader) Read() (corpora.Document, error) {
 	if l.err != nil {
-		return corpora.Document{}, l.err
-	}
-	if l.end >= 0 && l.off >= l.end {
-		l.err = io.EOF
 		return corpora.Document{}, l.err
 	}
 	l.line = l.line[:0]
@@ -92,7 +63,6 @@ func (l *LineReader) Read() (corpora.Document, error) {
 		break
 	}
 	l.n++
-	l.off += int64(len(l.line))
 	d := corpora.Document{Source: l.name, Index: l.n - 1, Text: l.line}
 	if l.lines {
 		d.Line = l.n
