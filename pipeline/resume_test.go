@@ -3,9 +3,11 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -24,7 +26,12 @@ func (s slowTok) AppendEncode(dst []uint32, text []byte) []uint32 {
 	return s.byteTok.AppendEncode(dst, text)
 }
 
-const childEnv = "TOK_PIPELINE_RESUME_CHILD"
+const (
+	childEnv = "TOK_PIPELINE_RESUME_CHILD"
+	// piecesEnv names a JSON Lines file that the child also encodes, read
+	// as pieces.
+	piecesEnv = "TOK_PIPELINE_RESUME_JSONL"
+)
 
 // TestMain runs the child encoder when the resume test starts this binary
 // again.
@@ -56,6 +63,7 @@ func resumeConfig(out string) Config {
 	cfg.ValFraction = 0.1
 	cfg.Workers = 2
 	cfg.Readers = 3 // reading inputs out of order: the resumed run must skip by position
+	cfg.PieceBytes = 32 << 10
 	return cfg
 }
 
@@ -65,6 +73,13 @@ func runChild(out string) error {
 	inputs, err := corpora.DefaultInputs()
 	if err != nil {
 		return err
+	}
+	if p := os.Getenv(piecesEnv); p != "" {
+		more, err := corpora.Expand([]string{p}, corpora.DefaultOptions())
+		if err != nil {
+			return err
+		}
+		inputs = append(more, inputs...)
 	}
 	if _, err := Encode(context.Background(), resumeConfig(out), inputs, corpora.DefaultOptions()); err != nil {
 		return err
@@ -81,6 +96,15 @@ func TestResumeAfterKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var jsonl strings.Builder
+	for i := range 200 {
+		fmt.Fprintf(&jsonl, "{\"text\":%q}\n", strings.Repeat(fmt.Sprintf("piece document %d. ", i), 50))
+	}
+	pieces := filepath.Join(t.TempDir(), "pieces.jsonl")
+	if err := os.WriteFile(pieces, []byte(jsonl.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv(piecesEnv, pieces) // for runChild here and in the children
 	ref := filepath.Join(t.TempDir(), "ref")
 	if err := runChild(ref); err != nil {
 		t.Fatal(err)
@@ -119,6 +143,9 @@ func TestResumeAfterKill(t *testing.T) {
 		t.Fatalf("only %d kills (%d with progress between them); the test did not interrupt the run", kills, progressSeen)
 	}
 	t.Logf("%d kills with SIGKILL, %d of them after progress", kills, progressSeen)
+	if m, err := OpenDataset(out); err != nil || !strings.Contains(fmt.Sprint(m.Manifest().Corpus.Inputs), "pieces.jsonl@32768") {
+		t.Fatalf("the dataset does not list pieces of pieces.jsonl (%v)", err)
+	}
 	sameFiles(t, datasetFiles(t, ref), datasetFiles(t, out), "killed and resumed vs uninterrupted")
 }
 
