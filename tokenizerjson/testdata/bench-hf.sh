@@ -1,10 +1,11 @@
 #!/bin/sh
 # Side-by-side encode throughput of tok (tokenizerjson through `tok encode
-# --bench --per-line`) and HF tokenizers (peer-hf-encode, npm `tokenizers`
+# --progress --per-line`) and HF tokenizers (peer-hf-encode, npm `tokenizers`
 # 0.23.2, encodeBatch) on the golden texts, one line at a time, plus the
 # time to load each tokenizer.json in both. Both sides use all cores
 # (tok: --workers default GOMAXPROCS; HF: rayon). Ratios are from one run;
-# on a shared machine they are noisy. Needs the peers. From the module root:
+# on a shared machine they are noisy. (For one core each, on
+# SentencePiece-style files and larger texts, see scripts/bench-tokjson.sh.) Needs the peers. From the module root:
 #   TOK_SHARED=../shared sh tokenizerjson/testdata/bench-hf.sh [FILE...]
 set -eu
 : "${TOK_SHARED:=../shared}"
@@ -20,7 +21,7 @@ for f in $files; do
   tj="$TOK_SHARED/vocab/$f.tokenizer.json"
   for t in en code multi; do
     txt="$TOK_SHARED/golden/texts/$t.txt"
-    ours=$("$tmp/tok" encode --bench --per-line -t "$tj" "$txt" 2>&1 | sed -n 's/.*MBps=\([0-9.]*\).*/\1/p' | tail -1)
+    ours=$("$tmp/tok" encode --progress --per-line -t "$tj" "$txt" 2>&1 >/dev/null | sed -n 's/.* \([0-9.]*\) MB\/s.*/\1/p' | tail -1)
     theirs=$(PEER_TIME=1 PEER_NOOUT=1 peer-hf-encode "$tj" "$txt" 2>&1 | sed -n 's/.*MBps=\([0-9.]*\).*/\1/p' | tail -1)
     ratio=$(awk -v a="$ours" -v b="$theirs" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "-" }')
     printf '%-32s %-6s %10s %10s %7s\n' "$f" "$t" "$ours" "$theirs" "$ratio"
