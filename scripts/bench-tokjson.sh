@@ -10,6 +10,8 @@
 #                   (Precompiled + Replace; WhitespaceSplit + Metaspace)
 #   llama2-bpe      ../shared/vocab/llama2-tokenizer.model through `tok convert`
 #                   (BPE, byte fallback; Prepend + Replace normalizer)
+#   llama2-metaspace the same in HF's newer Llama layout (no normalizer;
+#                   Metaspace, prepend_scheme first, split false)
 #   mistral7b-hf    ../shared/vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json (as shipped)
 #   gpt2-bytelevel  ../shared/vocab/hf-gpt2-derived.tokenizer.json (control)
 #
@@ -55,6 +57,15 @@ f["pre_tokenizer"] = {"type": "Sequence", "pretokenizers": [{"type": "Whitespace
     {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "always", "split": True}]}
 json.dump(f, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
+# llama2-metaspace: the Llama 2 file in the newer HF layout (as
+# metaspaceStyle in tokenizerjson/bench_test.go does).
+python3 - "$tmp/llama2-bpe.json" "$tmp/llama2-metaspace.json" <<'PY'
+import json, sys
+f = json.load(open(sys.argv[1], encoding="utf-8"))
+f["normalizer"] = None
+f["pre_tokenizer"] = {"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first", "split": False}
+json.dump(f, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
+PY
 cp "$TOK_SHARED/vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json" "$tmp/mistral7b-hf.json"
 cp "$TOK_SHARED/vocab/hf-gpt2-derived.tokenizer.json" "$tmp/gpt2-bytelevel.json"
 
@@ -76,7 +87,7 @@ for f in es.txt fr.txt ar.txt fa.txt ko.txt ja.txt.zst zh-hans.txt.zst ru.txt.zs
 done > "$tmp/multi.txt"
 headlines "$c/en-large.txt.zst" 8388608 > "$tmp/en-large.txt"
 
-toks="albert-unigram albert-t5style llama2-bpe mistral7b-hf gpt2-bytelevel"
+toks="albert-unigram albert-t5style llama2-bpe llama2-metaspace mistral7b-hf gpt2-bytelevel"
 texts="en multi en-large"
 
 echo "parity on the benchmark texts (tok encode --per-line vs peer-hf-encode):"

@@ -122,6 +122,7 @@ var spmBenchTokenizers = []struct{ name, file string }{
 	{"albert-unigram", "vocab/albert-30k-clean.model"},
 	{"albert-t5style", "vocab/albert-30k-clean.model#t5"},
 	{"llama2-bpe", "vocab/llama2-tokenizer.model"},
+	{"llama2-metaspace", "vocab/llama2-tokenizer.model#metaspace"},
 	{"mistral7b-hf", "vocab/hf-mistral7b-from-lenml-llama2.tokenizer.json"},
 	{"gpt2-bytelevel", "vocab/hf-gpt2-derived.tokenizer.json"},
 }
@@ -177,7 +178,7 @@ func benchLines(tb testing.TB, rel string, size int) [][]byte {
 // openBenchTokenizer opens (or converts) one of spmBenchTokenizers.
 func openBenchTokenizer(tb testing.TB, file string) *Tokenizer {
 	tb.Helper()
-	file, t5, _ := strings.Cut(file, "#")
+	file, style, _ := strings.Cut(file, "#")
 	path := sharedtest.Path(tb, file)
 	if !strings.HasSuffix(file, ".model") {
 		tk, err := Open(path)
@@ -191,8 +192,11 @@ func openBenchTokenizer(tb testing.TB, file string) *Tokenizer {
 		tb.Fatal(err)
 	}
 	data := b.Bytes()
-	if t5 == "t5" {
+	switch style {
+	case "t5":
 		data = t5Style(tb, data)
+	case "metaspace":
+		data = metaspaceStyle(tb, data)
 	}
 	tk, err := Parse(data, filepath.Base(file)+".tokenizer.json")
 	if err != nil {
@@ -279,4 +283,23 @@ func BenchmarkTokenizer_AppendEncodeSPM(b *testing.B) {
 			})
 		}
 	}
+}
+
+// metaspaceStyle rewrites a converted SentencePiece BPE file into the
+// newer layout of HF's Llama and Mistral files: no normalizer, a
+// Metaspace pre-tokenizer with prepend_scheme "first" that does not split.
+// scripts/bench-tokjson.sh makes the same file.
+func metaspaceStyle(tb testing.TB, data []byte) []byte {
+	tb.Helper()
+	var f map[string]json.RawMessage
+	if err := json.Unmarshal(data, &f); err != nil {
+		tb.Fatal(err)
+	}
+	f["normalizer"] = json.RawMessage(`null`)
+	f["pre_tokenizer"] = json.RawMessage(`{"type":"Metaspace","replacement":"▁","prepend_scheme":"first","split":false}`)
+	out, err := json.Marshal(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

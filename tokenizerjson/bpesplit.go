@@ -19,10 +19,13 @@ import (
 const metaspaceRune = '▁'
 
 // bpeWordSplit returns the marker to cut before when t's model allows
-// the cut (see above), or nil.
+// the cut (see above), or nil. The cut is made where the model would get
+// a whole line: without a pre-tokenizer, or after a Metaspace one that
+// does not split (prepend_scheme "first", split false: the newer HF
+// layout of Llama and Mistral files).
 func bpeWordSplit(t *Tokenizer) []byte {
 	bm, ok := t.model.(*bpeModel)
-	if !ok || t.pre != nil || t.spell || bm.ByteLevel() {
+	if !ok || t.spell || bm.ByteLevel() {
 		return nil
 	}
 	spec := &bm.spec

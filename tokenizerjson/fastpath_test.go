@@ -30,9 +30,8 @@ var fastPathSeeds = []string{
 // fastPathTokenizers are the local files whose fast paths the fuzz tests
 // exercise: converted tok and spm_train models (nmt_nfkc as Precompiled,
 // identity with the trim/collapse Replace patterns, SentencePiece BPE with
-// Replace(" ", "▁")), the Unigram ones also rewritten T5-style
-// (WhitespaceSplit before Metaspace, see t5Style), and HF-made Metaspace
-// pipelines.
+// Replace(" ", "▁")), each also rewritten as HF lays such files out
+// (t5Style, metaspaceStyle), and HF-made Metaspace pipelines.
 func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
 	tb.Helper()
 	out := map[string]*Tokenizer{}
@@ -53,13 +52,15 @@ func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
 			tb.Fatal(err)
 		}
 		out[m] = tk
-		if strings.Contains(m, "unigram") {
-			tk, err := Parse(t5Style(tb, b.Bytes()), m+"#t5")
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out[m+"#t5"] = tk
+		style, rewrite := "#t5", t5Style
+		if !strings.Contains(m, "unigram") {
+			style, rewrite = "#metaspace", metaspaceStyle
 		}
+		tk, err = Parse(rewrite(tb, b.Bytes()), m+style)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out[m+style] = tk
 	}
 	for _, name := range []string{"metaspace-always", "metaspace-first-nosplit", "metaspace-never"} {
 		tk, err := Open("testdata/hf-pipelines/" + name + ".json")

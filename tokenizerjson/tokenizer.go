@@ -308,6 +308,9 @@ func (t *Tokenizer) encodeMetaspaceWord(dst []uint32, text []byte, first bool, s
 	buf := appendMetaspace(sc.meta[:0], text, m.rep, prepend)
 	sc.meta = buf
 	if !m.split {
+		if t.wordSplit != nil && bytes.Equal(t.wordSplit, m.rep) {
+			return t.encodeWords(dst, buf, sc)
+		}
 		return t.model.AppendEncodePiece(dst, buf)
 	}
 	start := 0
