@@ -8,6 +8,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -129,7 +130,7 @@ func TestParityCorpora(t *testing.T) {
 				var ids []uint32
 				for i, l := range lines {
 					ids = tk.AppendEncode(ids[:0], l)
-					if equalIDs(ids, want[i]) {
+					if slices.Equal(ids, want[i]) {
 						same++
 					} else if same+3 > i {
 						t.Errorf("line %d: got %v, want %v", i+1, head(ids), head(want[i]))

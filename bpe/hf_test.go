@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,7 +175,7 @@ func TestParityTokenizerJSONModels(t *testing.T) {
 				same, shown := 0, 0
 				for i, l := range lines {
 					got := encodeHF(tk, normalize, l)
-					if equalIDs(got, want[i]) {
+					if slices.Equal(got, want[i]) {
 						same++
 					} else if shown < 2 {
 						shown++

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,7 +69,7 @@ func TestTiktokenLoaderErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := tk.AppendEncode(nil, []byte("abc ab")); !equalIDs(got, []uint32{257, ' ', 256}) {
+	if got := tk.AppendEncode(nil, []byte("abc ab")); !slices.Equal(got, []uint32{257, ' ', 256}) {
 		t.Errorf("tiny encode: %v", got)
 	}
 	if _, err := OpenTiktokenWith(path, Encoding{Name: "bad", Pattern: patternGPT2, Special: []tok.SpecialToken{{Content: "<|x|>", ID: 256}}}); err == nil {
@@ -119,7 +120,7 @@ func TestGPT2LoaderErrors(t *testing.T) {
 		if err != nil {
 			t.Fatalf("tok.Open(%s): %v", p, err)
 		}
-		if got := tk.AppendEncode(nil, []byte("ab a")); !equalIDs(got, []uint32{2, 3, 0}) {
+		if got := tk.AppendEncode(nil, []byte("ab a")); !slices.Equal(got, []uint32{2, 3, 0}) {
 			t.Errorf("%s: encode = %v", p, got)
 		}
 	}

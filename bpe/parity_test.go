@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,7 +67,7 @@ func checkParity(t *testing.T, tk tok.Tokenizer, goldenDir string, texts []strin
 			var buf []uint32
 			for i, l := range lines {
 				buf = tk.AppendEncode(buf[:0], l)
-				if equalIDs(buf, want[i]) {
+				if slices.Equal(buf, want[i]) {
 					same++
 				} else if shown < 3 {
 					shown++
@@ -84,18 +85,6 @@ func checkParity(t *testing.T, tk tok.Tokenizer, goldenDir string, texts []strin
 			}
 		})
 	}
-}
-
-func equalIDs(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func head(ids []uint32) []uint32 {

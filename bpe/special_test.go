@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,7 +36,7 @@ func TestSpecialTokens(t *testing.T) {
 	tk := tinyTokenizer(t)
 	text := []byte("ab<|end|>xab<|fim|>")
 	ordinary := tk.AppendEncodeOrdinary(nil, text)
-	if got := tk.AppendEncode(nil, text); !equalIDs(got, ordinary) {
+	if got := tk.AppendEncode(nil, text); !slices.Equal(got, ordinary) {
 		t.Errorf("AppendEncode of a .tiktoken tokenizer is not encode_ordinary: %v vs %v", got, ordinary)
 	}
 	for _, id := range ordinary {
@@ -44,7 +45,7 @@ func TestSpecialTokens(t *testing.T) {
 		}
 	}
 	// Longest special at a position wins; only allowed ones are matched.
-	if got := tk.AppendEncodeSpecial(nil, text, AllSpecial); !equalIDs(got, []uint32{256, 301, 256, 302}) {
+	if got := tk.AppendEncodeSpecial(nil, text, AllSpecial); !slices.Equal(got, []uint32{256, 301, 256, 302}) {
 		t.Errorf("all specials: %v", got)
 	}
 	got := tk.AppendEncodeSpecial(nil, text, SpecialNames("<|fim|>"))
@@ -60,7 +61,7 @@ func TestSpecialTokens(t *testing.T) {
 	if _, err := tk.AppendEncodeChecked(nil, text, AllSpecial, AllSpecial); err != nil {
 		t.Errorf("all allowed: %v", err)
 	}
-	if got, err := tk.AppendEncodeChecked(nil, text, NoSpecial, NoSpecial); err != nil || !equalIDs(got, ordinary) {
+	if got, err := tk.AppendEncodeChecked(nil, text, NoSpecial, NoSpecial); err != nil || !slices.Equal(got, ordinary) {
 		t.Errorf("nothing disallowed: %v %v", got, err)
 	}
 	if _, err := tk.AppendEncodeChecked(nil, text, SpecialNames("<|nope|>"), NoSpecial); !errors.Is(err, ErrUnknownSpecial) {
@@ -132,10 +133,10 @@ func TestConcurrentEncode(t *testing.T) {
 			defer wg.Done()
 			for r := 0; r < 20; r++ {
 				for i, x := range texts {
-					if got := tk.AppendEncodeSpecial(nil, x, AllSpecial); !equalIDs(got, want[i]) {
+					if got := tk.AppendEncodeSpecial(nil, x, AllSpecial); !slices.Equal(got, want[i]) {
 						t.Errorf("tokenizer: concurrent result differs on text %d", i)
 					}
-					if got := m.AppendEncodePiece(nil, x); !equalIDs(got, wantM[i]) {
+					if got := m.AppendEncodePiece(nil, x); !slices.Equal(got, wantM[i]) {
 						t.Errorf("model: concurrent result differs on text %d", i)
 					}
 				}

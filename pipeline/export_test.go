@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -34,7 +35,7 @@ func TestExport(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := os.ReadFile(paths[0])
-		if !slicesEqual(u16(b), want) {
+		if !slices.Equal(u16(b), want) {
 			t.Fatalf("%s: nanoGPT ids differ", name)
 		}
 		// llm.c: 256 int32 header, then uint16.
@@ -47,7 +48,7 @@ func TestExport(t *testing.T) {
 		if magic != 20240520 || version != 1 || int64(ntok) != s.NumTokens() || len(b) != 1024+2*int(ntok) {
 			t.Fatalf("%s: llm.c header %d %d %d, size %d", name, magic, version, ntok, len(b))
 		}
-		if !slicesEqual(u16(b[1024:]), want) {
+		if !slices.Equal(u16(b[1024:]), want) {
 			t.Fatalf("%s: llm.c ids differ", name)
 		}
 		// Megatron: .bin + .idx.
@@ -71,7 +72,7 @@ func TestExport(t *testing.T) {
 			l := int(binary.LittleEndian.Uint32(lens[4*i:]))
 			p := int(binary.LittleEndian.Uint64(ptrs[8*i:]))
 			doc, _, _ := s.Document(int64(i), nil)
-			if l != len(doc) || !slicesEqual(u16(bin[p:p+2*l]), doc) {
+			if l != len(doc) || !slices.Equal(u16(bin[p:p+2*l]), doc) {
 				t.Fatalf("%s: Megatron sequence %d differs", name, i)
 			}
 		}

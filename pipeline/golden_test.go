@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestGoldenThroughPipeline(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !slicesEqual(got, want) {
+				if !slices.Equal(got, want) {
 					t.Fatalf("%s/%s: document %d differs from the reference ids", vocab, text, i)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -321,22 +322,10 @@ func TestRanksSameDataset(t *testing.T) {
 		}
 		wa, _ := sa.ReadWindow(0, int(sa.NumTokens()), nil)
 		wb, _ := sb.ReadWindow(0, int(sb.NumTokens()), nil)
-		if !slicesEqual(wa, wb) {
+		if !slices.Equal(wa, wb) {
 			t.Fatalf("%s: token streams differ", name)
 		}
 	}
-}
-
-func slicesEqual(a, b []int32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestPartition(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/toklabs/tok/corpora"
@@ -94,7 +95,7 @@ func TestRanksAsProcesses(t *testing.T) {
 		for i := int64(0); i < sa.NumDocuments(); i++ {
 			da, na, _ := sa.Document(i, nil)
 			db, nb, _ := sb.Document(i, nil)
-			if na != nb || !slicesEqual(da, db) {
+			if na != nb || !slices.Equal(da, db) {
 				t.Fatalf("%s: document %d differs", name, i)
 			}
 		}

@@ -3,6 +3,7 @@ package wordpiece
 import (
 	"bufio"
 	"encoding/json"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -91,7 +92,7 @@ func TestBERT_offsetsHF(t *testing.T) {
 			for i, l := range lines {
 				ids, spans := b.AppendEncodeOffsets(nil, nil, l)
 				got := runeOffsets(l, spans)
-				if equalIDs(ids, want[i].IDs) && equalSpans(got, want[i].Offsets) {
+				if slices.Equal(ids, want[i].IDs) && equalSpans(got, want[i].Offsets) {
 					same++
 					continue
 				}
@@ -179,7 +180,7 @@ func TestBERT_EncodePairsHF(t *testing.T) {
 				t.Logf("%s %s pair %d: known difference with HF 0.23.2 (see knownDiff)", name, w.Case, w.Pair)
 				continue
 			}
-			if !equalIDs(got.IDs, w.IDs) || !equalIDs(got.TypeIDs, w.TypeIDs) || !equalSpans(offs, w.Offsets) ||
+			if !slices.Equal(got.IDs, w.IDs) || !slices.Equal(got.TypeIDs, w.TypeIDs) || !equalSpans(offs, w.Offsets) ||
 				string(got.SpecialTokensMask) != string(w.Special) || string(got.AttentionMask) != string(w.Attention) {
 				t.Errorf("%s %s pair %d:\n got %v %v %v %v %v\nwant %v %v %v %v %v", name, w.Case, w.Pair,
 					got.IDs, got.TypeIDs, offs, got.SpecialTokensMask, got.AttentionMask, w.IDs, w.TypeIDs, w.Offsets, w.Special, w.Attention)

@@ -3,6 +3,7 @@ package wordpiece
 import (
 	"compress/gzip"
 	"io"
+	"slices"
 
 	"bufio"
 	"bytes"
@@ -68,7 +69,7 @@ func compareLines(t *testing.T, name string, enc func([]byte) []uint32, lines []
 	same, shown := 0, 0
 	for i, l := range lines {
 		got := enc(l)
-		if equalIDs(got, want[i]) {
+		if slices.Equal(got, want[i]) {
 			same++
 			continue
 		}
@@ -85,18 +86,6 @@ func head(ids []uint32) []uint32 {
 		return ids[:30]
 	}
 	return ids
-}
-
-func equalIDs(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 var goldenTexts = []string{"en", "code", "multi", "edge"}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/iotest"
@@ -109,22 +110,10 @@ func TestParseIDLine(t *testing.T) {
 			t.Errorf("%q: error %v, want error %v", c.in, err, c.bad)
 			continue
 		}
-		if !c.bad && !equalUint32(got, c.want) {
+		if !c.bad && !slices.Equal(got, c.want) {
 			t.Errorf("%q: got %v, want %v", c.in, got, c.want)
 		}
 	}
-}
-
-func equalUint32(a, b []uint32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestEncodeLines checks --per-line's chunked reader and reordering against
