@@ -213,3 +213,19 @@ func BenchmarkModel_AppendEncodePiece(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkOpenTiktoken loads a rank file: parsing, the whole-token and
+// pair tables (every command that uses the tokenizer pays it once).
+func BenchmarkOpenTiktoken(b *testing.B) {
+	for _, vocab := range []string{"cl100k_base", "o200k_base"} {
+		b.Run(vocab, func(b *testing.B) {
+			path := sharedtest.Path(b, "vocab/"+vocab+".tiktoken")
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := OpenTiktoken(path); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

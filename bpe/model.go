@@ -155,15 +155,29 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 	m.pairs = newPairTable(2 * len(tokens))
 	for id, t := range tokens {
 		for k := 1; k < len(t); k++ {
-			a, okA := m.whole[string(t[:k])]
-			b, okB := m.whole[string(t[k:])]
-			if okA && okB {
+			a, okA := m.rankID(t[:k])
+			if !okA {
+				continue
+			}
+			if b, okB := m.rankID(t[k:]); okB {
 				m.pairs.set(uint64(a)<<32|uint64(b), uint64(id)<<32|uint64(id))
 			}
 		}
 	}
 	m.fillBytePairs()
 	return m, nil
+}
+
+// rankID is m.whole[string(t)] while a rank model is being built: from the
+// whole-token table for up to 16 bytes (it holds every such token then),
+// which is several times faster than the map with its string hashing
+// (deriving cl100k's 233k merges makes 1.1M lookups).
+func (m *Model) rankID(t []byte) (uint32, bool) {
+	if len(t) <= wholeTableMax {
+		return m.short.lookup(t)
+	}
+	id, ok := m.whole[string(t)]
+	return id, ok
 }
 
 // fillBytePairs builds the dense table of the merges of two single bytes.
