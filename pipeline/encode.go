@@ -214,19 +214,13 @@ type run struct {
 	readers int
 	skipped atomic.Int64
 
-	lastPos  [2]int64 // per split, the position of the last document in a finished shard
+	lastPos  [2]DocPos // per split, the position of the last document in a finished shard
 	digests  []InputDigest
 	hashers  []checksum
 	progress *progress
 }
 
 var splitNames = [2]string{SplitTrain, SplitValidation}
-
-// docPos is a document's position in the rank's reading order: its input
-// (index in run.inputs) and its index within the input. A finished shard
-// records the position of its last document; a resumed run skips those up
-// to it.
-func docPos(input int, index int64) int64 { return int64(input)<<40 | index }
 
 // global returns the index in run.inputs of a reader's local input index.
 func (r *run) global(reader int, local int32) int { return reader + int(local)*r.readers }
@@ -448,7 +442,7 @@ func (r *run) encode(j *job) {
 		text := b.Text(i)
 		sp := SplitOf(text, r.cfg.ValFraction) // no hashing without a validation split
 		d := b.Doc(i)
-		skip := docPos(r.global(j.reader, d.Input), d.Index) <= r.lastPos[sp]
+		skip := !(DocPos{r.global(j.reader, d.Input), d.Index}).after(r.lastPos[sp])
 		j.split = append(j.split, sp)
 		j.skip = append(j.skip, skip)
 		if !skip {
@@ -542,7 +536,7 @@ func (r *run) writeDoc(s *stream, d corpora.BatchDoc, shards *[2]*shardWriter) e
 		return nil
 	}
 	at := DocRef{Source: r.digests[in].Path, Index: d.Index} // the input's Name()
-	if err := shards[j.split[i]].append(docPos(in, d.Index), at, j.ids[idStart:idEnd], nbytes); err != nil {
+	if err := shards[j.split[i]].append(DocPos{in, d.Index}, at, j.ids[idStart:idEnd], nbytes); err != nil {
 		return err
 	}
 	s.docs, s.bytes, s.tokens = s.docs+1, s.bytes+nbytes, s.tokens+int64(idEnd-idStart)
@@ -605,7 +599,7 @@ func (c countWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *shardWriter) open(pos int64) error {
+func (s *shardWriter) open(pos DocPos) error {
 	name := shardName(s.split, s.next)
 	// Straight to the device where the system allows: buffered writes
 	// cost the kernel's copy into the page cache, 6% of the pipeline's
@@ -624,7 +618,7 @@ func (s *shardWriter) open(pos int64) error {
 	return nil
 }
 
-func (s *shardWriter) append(pos int64, at DocRef, ids []uint32, nbytes int64) error {
+func (s *shardWriter) append(pos DocPos, at DocRef, ids []uint32, nbytes int64) error {
 	if s.f == nil {
 		if err := s.open(pos); err != nil {
 			return err

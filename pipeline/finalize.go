@@ -246,7 +246,7 @@ func writeEmptyShard(path, compression string) (ShardInfo, error) {
 	if err != nil {
 		return ShardInfo{}, err
 	}
-	return ShardInfo{File: filepath.Base(path), FileBytes: n, XXH3: h.hex(), FirstPos: 0, LastPos: -1}, nil
+	return ShardInfo{File: filepath.Base(path), FileBytes: n, XXH3: h.hex(), FirstPos: noPos, LastPos: noPos}, nil
 }
 
 // writeHFSplit writes datasets' state.json and dataset_info.json.

@@ -69,10 +69,9 @@ type ShardInfo struct {
 	XXH3      string `json:"xxh3_128,omitempty"` // of the shard file (see VerifyShard)
 	SHA256    string `json:"sha256,omitempty"`   // of the shard file, in format v1 instead
 	// Where the shard's first and last documents are in the rank's
-	// reading order: input index (among the rank's inputs) × 2^40 plus
-	// the document's index within the input.
-	FirstPos int64  `json:"first_pos"`
-	LastPos  int64  `json:"last_pos"`
+	// reading order.
+	FirstPos DocPos `json:"first_pos"`
+	LastPos  DocPos `json:"last_pos"`
 	First    DocRef `json:"first"` // the shard's first document
 	Last     DocRef `json:"last"`  // and its last
 }
@@ -84,14 +83,31 @@ type DocRef struct {
 	Index  int64  `json:"index"`
 }
 
+// DocPos is where a document is in a rank's reading order: its input
+// (index among the rank's inputs) and its index within the input. A
+// resumed run skips the documents up to the last position of a split's
+// finished shards.
+type DocPos struct {
+	Input int   `json:"input"`
+	Index int64 `json:"index"`
+}
+
+// noPos precedes every document.
+var noPos = DocPos{Input: -1, Index: -1}
+
+// after reports whether p comes after q in reading order.
+func (p DocPos) after(q DocPos) bool {
+	return p.Input > q.Input || p.Input == q.Input && p.Index > q.Index
+}
+
 // SplitState is a rank's finished shards of one split.
 type SplitState struct {
 	Shards []ShardInfo `json:"shards"`
 }
 
-func (s *SplitState) lastPos() int64 {
+func (s *SplitState) lastPos() DocPos {
 	if s == nil || len(s.Shards) == 0 {
-		return -1
+		return noPos
 	}
 	return s.Shards[len(s.Shards)-1].LastPos
 }
