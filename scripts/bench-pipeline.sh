@@ -19,19 +19,20 @@
 #       cpu ratio    = pipeline MB/cpu-s / tokenizer-goroutines=1 MB/cpu-s  (the pipeline's overhead:
 #                      reading, decompression, hashing, writing; robust to other loads), also against
 #                      tokenizer-goroutines=W MB/cpu-s (W goroutines encode less per CPU-second than one)
-#     The median round (by wall ratio) is printed last. The plain-text corpus (en-large.txt) is
-#     en-large.txt.zst decompressed into a temporary file; its documents are lines (the default split).
+#     The median round (by wall ratio) is printed last. A corpus that ../shared holds only compressed
+#     (en-large.txt, en-large.jsonl) is its .zst decompressed into a temporary file first; plain text's
+#     documents are lines (the default split).
 #  2. `tok encode --out` on RSS_CORPUS (about 100 MB of text) and on a corpus COPIES times as large (the
 #     file linked COPIES times under different names), reporting peak RSS of both: it must not grow
 #     with the corpus.
 #
-# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.txt"), ROUNDS (3),
+# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.jsonl en-large.txt"), ROUNDS (3),
 # RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10).
 # The machine may be shared: the load average is printed before and after each round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="$(cd "${TOK_SHARED:-../shared}" && pwd)"
-RATIO_CORPORA="${RATIO_CORPORA:-en-large.jsonl.zst en-large.txt}"
+RATIO_CORPORA="${RATIO_CORPORA:-en-large.jsonl.zst en-large.jsonl en-large.txt}"
 ROUNDS="${ROUNDS:-3}"
 RSS_CORPUS="${RSS_CORPUS:-en-large.jsonl.zst}"
 VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
@@ -45,9 +46,9 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 
 for corpus in $RATIO_CORPORA; do
   path="$corpus"
-  if [ "$corpus" = en-large.txt ] && [ ! -e "$SHARED/corpora/en-large.txt" ]; then
-    zstd -dc "$SHARED/corpora/en-large.txt.zst" > "$WORK/en-large.txt"
-    path="$WORK/en-large.txt"
+  if [ ! -e "$SHARED/corpora/$corpus" ] && [ -e "$SHARED/corpora/$corpus.zst" ]; then
+    zstd -dc "$SHARED/corpora/$corpus.zst" > "$WORK/$corpus"
+    path="$WORK/$corpus"
   fi
   : > "$WORK/rounds.txt"
   for round in $(seq 1 "$ROUNDS"); do
