@@ -114,19 +114,38 @@ func (s Sequence) Normalize(dst, src []byte) []byte {
 }
 
 // NormalizeAligned implements [Normalizer]. Each stage's spans are composed
-// with the previous stage's, so the final spans refer to src.
+// with the previous stage's, so the final spans refer to src. The
+// intermediate texts and alignments live in pooled buffers.
 func (s Sequence) NormalizeAligned(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
 	if len(s) == 0 {
 		return identityAligned(dst, align, src)
 	}
-	cur, curAlign := s[0].NormalizeAligned(nil, nil, src)
+	b := seqAlignedPool.Get().(*seqAlignedBuffers)
+	cur, curAlign := s[0].NormalizeAligned(b.text[0][:0], b.align[0][:0], src)
+	spareText, spareAlign, composed := b.text[1], b.align[1], b.align[2]
 	for _, n := range s[1:] {
-		next, nextAlign := n.NormalizeAligned(nil, nil, cur)
-		curAlign = Compose(nextAlign[:0:0], curAlign, nextAlign)
-		cur = next
+		next, nextAlign := n.NormalizeAligned(spareText[:0], spareAlign[:0], cur)
+		composed = Compose(composed[:0], curAlign, nextAlign)
+		spareText, cur = cur, next
+		spareAlign, curAlign, composed = nextAlign, composed, curAlign
 	}
-	return append(dst, cur...), append(align, curAlign...)
+	dst, align = append(dst, cur...), append(align, curAlign...)
+	if cap(cur)+cap(spareText) <= maxPooledSeq && cap(curAlign)+cap(spareAlign)+cap(composed) <= maxPooledSeq {
+		b.text = [2][]byte{cur, spareText}
+		b.align = [3][]tok.Span{curAlign, spareAlign, composed}
+		seqAlignedPool.Put(b)
+	}
+	return dst, align
 }
+
+// seqAlignedBuffers are the intermediate texts and alignments of
+// Sequence.NormalizeAligned.
+type seqAlignedBuffers struct {
+	text  [2][]byte
+	align [3][]tok.Span
+}
+
+var seqAlignedPool = sync.Pool{New: func() any { return new(seqAlignedBuffers) }}
 
 // Compose maps spans expressed in an intermediate text back to the
 // original: inner holds one original span per intermediate byte, outer

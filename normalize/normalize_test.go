@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"slices"
 	"testing"
 	"unicode/utf8"
 
@@ -200,8 +201,26 @@ func FuzzNormalizeAligned(f *testing.F) {
 				t.Fatalf("%s(%q): Normalize %q != NormalizeAligned %q", name, in, plain, out)
 			}
 			checkAlign(t, name, in, out, align)
+			if seq, ok := n.(Sequence); ok {
+				wantOut, wantAlign := sequenceAlignedNaive(seq, in)
+				if string(out) != string(wantOut) || !slices.Equal(align, wantAlign) {
+					t.Fatalf("%s(%q): %q %v, naive %q %v", name, in, out, align, wantOut, wantAlign)
+				}
+			}
 		}
 	})
+}
+
+// sequenceAlignedNaive is Sequence.NormalizeAligned with fresh buffers
+// for every stage (the pooled version's reference).
+func sequenceAlignedNaive(s Sequence, src []byte) ([]byte, []tok.Span) {
+	cur, curAlign := s[0].NormalizeAligned(nil, nil, src)
+	for _, n := range s[1:] {
+		next, nextAlign := n.NormalizeAligned(nil, nil, cur)
+		curAlign = Compose(nil, curAlign, nextAlign)
+		cur = next
+	}
+	return cur, curAlign
 }
 
 func BenchmarkNormalize(b *testing.B) {

@@ -284,7 +284,14 @@ func (r Replace) replaceLiteral(dst, src []byte, pat string) []byte {
 
 // NormalizeAligned implements [Normalizer].
 func (r Replace) NormalizeAligned(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
-	matches := r.Pattern.AppendMatches(nil, src)
+	sp := spanPool.Get().(*[]tok.Span)
+	matches := r.Pattern.AppendMatches((*sp)[:0], src)
+	defer func() {
+		if cap(matches) <= maxPooledSpans {
+			*sp = matches
+			spanPool.Put(sp)
+		}
+	}()
 	prev := 0
 	copyPart := func(end int) {
 		n := len(align)

@@ -88,6 +88,29 @@ func BenchmarkTokenizer_Encode(b *testing.B) {
 	}
 }
 
+// BenchmarkTokenizer_EncodeSPM is BenchmarkTokenizer_AppendEncodeSPM's
+// English text through Encode (offsets kept: the general path).
+func BenchmarkTokenizer_EncodeSPM(b *testing.B) {
+	for _, tf := range spmBenchTokenizers {
+		tk := openBenchTokenizer(b, tf.file)
+		tx := spmBenchTexts[0]
+		lines := benchLines(b, tx.files[0], tx.size)
+		size := 0
+		for _, l := range lines {
+			size += len(l) + 1
+		}
+		b.Run(tf.name+"/"+tx.name, func(b *testing.B) {
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, l := range lines {
+					_ = tk.Encode(l, EncodeOptions{})
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkTokenizer_AppendDecode decodes the ids of the English text.
 func BenchmarkTokenizer_AppendDecode(b *testing.B) {
 	for _, name := range []string{"hf-llama3", "hf-mistral7b-from-lenml-llama2"} {

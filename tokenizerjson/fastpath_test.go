@@ -120,8 +120,9 @@ func TestFastPathsTaken(t *testing.T) {
 	}
 }
 
-// FuzzPrecompiled_Normalize: Precompiled's fast Normalize equals the
-// cluster-by-cluster reference, and NormalizeAligned's text.
+// FuzzPrecompiled_Normalize: Precompiled's fast Normalize and
+// NormalizeAligned equal the cluster-by-cluster reference, text and
+// alignment.
 func FuzzPrecompiled_Normalize(f *testing.F) {
 	var ps []*Precompiled
 	for _, tk := range fastPathTokenizers(f) {
@@ -137,12 +138,13 @@ func FuzzPrecompiled_Normalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
 		for i, p := range ps {
-			want := p.normalizeReference(nil, text)
+			want, wantAlign := p.normalizeReference(nil, nil, text)
 			if got := p.Normalize(nil, text); !bytes.Equal(got, want) {
 				t.Fatalf("map %d %q: Normalize %q, reference %q", i, text, got, want)
 			}
-			if got, _ := p.NormalizeAligned(nil, nil, text); !bytes.Equal(got, want) {
-				t.Fatalf("map %d %q: NormalizeAligned %q, reference %q", i, text, got, want)
+			got, align := p.NormalizeAligned(nil, nil, text)
+			if !bytes.Equal(got, want) || !slices.Equal(align, wantAlign) {
+				t.Fatalf("map %d %q: NormalizeAligned %q %v, reference %q %v", i, text, got, align, want, wantAlign)
 			}
 		}
 	})

@@ -90,13 +90,34 @@ func (p *Precompiled) MarshalJSON() ([]byte, error) {
 // Normalize implements normalize.Normalizer.
 //
 // A character that cannot join its neighbours in a grapheme cluster
-// (see singleCluster) is a cluster of its own: ASCII ones go through a
+// (see simpleAt) is a cluster of its own: ASCII ones go through a
 // table of what the map does to each, and runs the map leaves alone are
 // copied whole; others are looked up alone. The rest takes the cluster by
 // cluster path (normalizeReference is the reference the fast path is
 // fuzzed against).
 func (p *Precompiled) Normalize(dst, src []byte) []byte {
+	dst, _ = p.normalizeFast(dst, nil, src, false)
+	return dst
+}
+
+// NormalizeAligned implements normalize.Normalizer, with Normalize's
+// shortcuts; every output byte is aligned with its cluster.
+func (p *Precompiled) NormalizeAligned(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
+	return p.normalizeFast(dst, align, src, true)
+}
+
+// normalizeFast is Normalize, and NormalizeAligned when aligned is set.
+func (p *Precompiled) normalizeFast(dst []byte, align []tok.Span, src []byte, aligned bool) ([]byte, []tok.Span) {
 	tab := p.asciiRules()
+	// emit appends out, the normalization of src[from:to].
+	emit := func(out []byte, from, to int) {
+		dst = append(dst, out...)
+		if aligned {
+			for range out {
+				align = append(align, tok.Span{Start: from, End: to})
+			}
+		}
+	}
 	state := -1
 	for i := 0; i < len(src); {
 		c := src[i]
@@ -111,7 +132,7 @@ func (p *Precompiled) Normalize(dst, src []byte) []byte {
 			}
 			for k := i; k < j; {
 				if c := src[k]; !tab[c].same {
-					dst = append(dst, tab[c].repl...)
+					emit(tab[c].repl, k, k+1)
 					k++
 					continue
 				}
@@ -120,6 +141,11 @@ func (p *Precompiled) Normalize(dst, src []byte) []byte {
 					n++
 				}
 				dst = append(dst, src[k:n]...)
+				if aligned {
+					for b := k; b < n; b++ {
+						align = append(align, tok.Span{Start: b, End: b + 1})
+					}
+				}
 				k = n
 			}
 			if j > i {
@@ -138,11 +164,10 @@ func (p *Precompiled) Normalize(dst, src []byte) []byte {
 						break
 					}
 				}
-				ch := src[i:next]
-				if r, ok := p.Map.FirstMatch(ch); ok {
-					dst = append(dst, r...)
+				if r, ok := p.Map.FirstMatch(src[i:next]); ok {
+					emit(r, i, next)
 				} else {
-					dst = append(dst, ch...)
+					emit(src[i:next], i, next)
 				}
 				i, n = next, m
 				if m == 0 {
@@ -157,10 +182,26 @@ func (p *Precompiled) Normalize(dst, src []byte) []byte {
 		// One cluster the slow way.
 		cluster, _, _, st := uniseg.FirstGraphemeCluster(src[i:], state)
 		state = st
-		dst = p.appendCluster(dst, cluster)
+		if len(cluster) < 6 && utf8.Valid(cluster) {
+			if r, ok := p.Map.FirstMatch(cluster); ok {
+				emit(r, i, i+len(cluster))
+				i += len(cluster)
+				continue
+			}
+		}
+		for k := 0; k < len(cluster); {
+			_, n := utf8.DecodeRune(cluster[k:])
+			ch := cluster[k : k+n]
+			if r, ok := p.Map.FirstMatch(ch); ok && utf8.Valid(ch) {
+				emit(r, i+k, i+k+n)
+			} else {
+				emit(ch, i+k, i+k+n)
+			}
+			k += n
+		}
 		i += len(cluster)
 	}
-	return dst
+	return dst, align
 }
 
 // simpleAt returns the length of the character s starts with when it is a
@@ -203,35 +244,9 @@ var simpleRunes = sync.OnceValue(func() *[0x10000 / 8]byte {
 	return t
 })
 
-// appendCluster appends the normalization of one grapheme cluster.
-func (p *Precompiled) appendCluster(dst, cluster []byte) []byte {
-	if len(cluster) < 6 && utf8.Valid(cluster) {
-		if r, ok := p.Map.FirstMatch(cluster); ok {
-			return append(dst, r...)
-		}
-	}
-	for k := 0; k < len(cluster); {
-		_, n := utf8.DecodeRune(cluster[k:])
-		ch := cluster[k : k+n]
-		if r, ok := p.Map.FirstMatch(ch); ok && utf8.Valid(ch) {
-			dst = append(dst, r...)
-		} else {
-			dst = append(dst, ch...)
-		}
-		k += n
-	}
-	return dst
-}
-
-// normalizeReference is Normalize the slow way, cluster by cluster (the
-// reference of FuzzPrecompiled_Normalize).
-func (p *Precompiled) normalizeReference(dst, src []byte) []byte {
-	dst, _ = p.normalize(dst, nil, src, false)
-	return dst
-}
-
-// NormalizeAligned implements normalize.Normalizer.
-func (p *Precompiled) NormalizeAligned(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
+// normalizeReference is NormalizeAligned the slow way, cluster by cluster
+// (the reference of FuzzPrecompiled_Normalize).
+func (p *Precompiled) normalizeReference(dst []byte, align []tok.Span, src []byte) ([]byte, []tok.Span) {
 	return p.normalize(dst, align, src, true)
 }
 
