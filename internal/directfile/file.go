@@ -1,10 +1,8 @@
 package directfile
 
 import (
-	"errors"
 	"os"
 	"sync/atomic"
-	"syscall"
 )
 
 const (
@@ -184,7 +182,7 @@ func (f *File) run() {
 func (f *File) writeAt(p []byte, off int64) error {
 	if f.direct.Load() {
 		err := f.writeDirectAt(p, off)
-		if err == nil || !errors.Is(err, syscall.EINVAL) {
+		if err == nil || !directRefused(err) {
 			return err
 		}
 		if err := f.fallBack(); err != nil {

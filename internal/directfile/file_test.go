@@ -251,12 +251,14 @@ func TestFile_fallBackAtWrite(t *testing.T) {
 	dir := directDir(t)
 	tests := []struct {
 		name   string
-		failAt int64 // offset of the O_DIRECT write that fails with EINVAL
+		failAt int64 // offset of the O_DIRECT write that fails with err
 		total  int
+		err    syscall.Errno
 	}{
-		{"first buffer", 0, 5*testBuf + 3},
-		{"third buffer", 2 * testBuf, 5*testBuf + 3},
-		{"tail blocks at Close", 0, 2*BlockSize + 5},
+		{"first buffer", 0, 5*testBuf + 3, syscall.EINVAL},
+		{"third buffer", 2 * testBuf, 5*testBuf + 3, syscall.EINVAL},
+		{"tail blocks at Close", 0, 2*BlockSize + 5, syscall.EINVAL},
+		{"EOPNOTSUPP at the first buffer", 0, 5*testBuf + 3, syscall.EOPNOTSUPP},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -266,7 +268,7 @@ func TestFile_fallBackAtWrite(t *testing.T) {
 				direct++
 				if off == tc.failAt {
 					failed++
-					return syscall.EINVAL
+					return tc.err
 				}
 				return nil
 			}}

@@ -23,7 +23,7 @@ func openFile(name string, cfg *config) (fd *os.File, direct bool, err error) {
 		fd, err = os.OpenFile(name, flags|syscall.O_DIRECT, 0o666)
 	}
 	if err != nil {
-		if !errors.Is(err, syscall.EINVAL) {
+		if !directRefused(err) {
 			return nil, false, err
 		}
 		fd, err = os.OpenFile(name, flags, 0o666)
@@ -40,6 +40,13 @@ func openFile(name string, cfg *config) (fd *os.File, direct bool, err error) {
 		return nil, false, &os.PathError{Op: "open", Path: name, Err: err}
 	}
 	return fd, !inCache, nil
+}
+
+// directRefused reports whether err is a filesystem's or device's refusal
+// of O_DIRECT (EINVAL from most; EOPNOTSUPP from some FUSE and network
+// filesystems), after which the File writes through the page cache.
+func directRefused(err error) bool {
+	return errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.EOPNOTSUPP)
 }
 
 // pageCacheFS reports whether fd's filesystem keeps files in the page
