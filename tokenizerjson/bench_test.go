@@ -45,20 +45,8 @@ func BenchmarkTokenizer_AppendEncode(b *testing.B) {
 		}
 		for _, text := range []string{"en", "code", "multi"} {
 			lines := readLines(b, sharedtest.Path(b, "golden/texts/"+text+".txt"))
-			size := 0
-			for _, l := range lines {
-				size += len(l) + 1
-			}
-			b.Run(name+"/"+text, func(b *testing.B) {
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				var ids []uint32
-				for b.Loop() {
-					for _, l := range lines {
-						ids = tk.AppendEncode(ids[:0], l)
-					}
-				}
-			})
+			var ids []uint32
+			benchLinesRun(b, name+"/"+text, lines, func(l []byte) { ids = tk.AppendEncode(ids[:0], l) })
 		}
 	}
 }
@@ -72,19 +60,7 @@ func BenchmarkTokenizer_Encode(b *testing.B) {
 			b.Fatal(err)
 		}
 		lines := readLines(b, sharedtest.Path(b, "golden/texts/en.txt"))
-		size := 0
-		for _, l := range lines {
-			size += len(l) + 1
-		}
-		b.Run(name+"/en", func(b *testing.B) {
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, l := range lines {
-					_ = tk.Encode(l, EncodeOptions{})
-				}
-			}
-		})
+		benchLinesRun(b, name+"/en", lines, func(l []byte) { _ = tk.Encode(l, EncodeOptions{}) })
 	}
 }
 
@@ -95,19 +71,7 @@ func BenchmarkTokenizer_EncodeSPM(b *testing.B) {
 		tk := openBenchTokenizer(b, tf.file)
 		tx := spmBenchTexts[0]
 		lines := benchLines(b, tx.files[0], tx.size)
-		size := 0
-		for _, l := range lines {
-			size += len(l) + 1
-		}
-		b.Run(tf.name+"/"+tx.name, func(b *testing.B) {
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				for _, l := range lines {
-					_ = tk.Encode(l, EncodeOptions{})
-				}
-			}
-		})
+		benchLinesRun(b, tf.name+"/"+tx.name, lines, func(l []byte) { _ = tk.Encode(l, EncodeOptions{}) })
 	}
 }
 
@@ -275,35 +239,14 @@ func BenchmarkTokenizer_AppendEncodeSPM(b *testing.B) {
 			for _, f := range tx.files {
 				lines = append(lines, benchLines(b, f, tx.size)...)
 			}
-			size := 0
-			for _, l := range lines {
-				size += len(l) + 1
-			}
-			b.Run(tf.name+"/"+tx.name, func(b *testing.B) {
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				var ids []uint32
-				for b.Loop() {
-					for _, l := range lines {
-						ids = tk.AppendEncode(ids[:0], l)
-					}
-				}
-			})
+			var ids []uint32
+			benchLinesRun(b, tf.name+"/"+tx.name, lines, func(l []byte) { ids = tk.AppendEncode(ids[:0], l) })
 			if !strings.HasSuffix(tf.file, ".model") {
 				continue
 			}
 			// The target: package sentencepiece on the .model itself.
 			m := loadSPM(b, sharedtest.Path(b, tf.file))
-			b.Run(tf.name+"-spm-native/"+tx.name, func(b *testing.B) {
-				b.SetBytes(int64(size))
-				b.ReportAllocs()
-				var ids []uint32
-				for b.Loop() {
-					for _, l := range lines {
-						ids = m.AppendEncode(ids[:0], l)
-					}
-				}
-			})
+			benchLinesRun(b, tf.name+"-spm-native/"+tx.name, lines, func(l []byte) { ids = m.AppendEncode(ids[:0], l) })
 		}
 	}
 }
@@ -325,4 +268,23 @@ func metaspaceStyle(tb testing.TB, data []byte) []byte {
 		tb.Fatal(err)
 	}
 	return out
+}
+
+// benchLinesRun runs encode on every line as one sub-benchmark, its
+// throughput counted in input bytes (newlines included, as the peers
+// count them).
+func benchLinesRun(b *testing.B, name string, lines [][]byte, encode func(line []byte)) {
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	b.Run(name, func(b *testing.B) {
+		b.SetBytes(int64(size))
+		b.ReportAllocs()
+		for b.Loop() {
+			for _, l := range lines {
+				encode(l)
+			}
+		}
+	})
 }
