@@ -127,10 +127,7 @@ func appendIDs(out []byte, ids []uint32, f idFormat) []byte {
 }
 
 func encodeAction(c *cli.Context) error {
-	// The pipeline helper adds a shard mode here: when --out DIR is set,
-	// encode.go hands the inputs to package pipeline (Arrow IPC shards)
-	// instead of writing ids as text, e.g.
-	//	if c.IsSet("out") { return encodeShards(c) }
+	// With --out DIR, package pipeline writes Arrow shards instead.
 	if c.IsSet("out") {
 		return encodeShards(c)
 	}
@@ -175,8 +172,12 @@ func encodeAction(c *cli.Context) error {
 	if c.Bool("bench") {
 		return encodeBench(c, files, enc, workers)
 	}
+	maxDoc, err := parseSize(c.String("max-doc-size"))
+	if err != nil {
+		return fmt.Errorf("encode: --max-doc-size: %w", err)
+	}
 	for _, name := range files {
-		if err := encodeFile(name, enc, format, c.Bool("per-line"), workers, bw, prog); err != nil {
+		if err := encodeFile(name, enc, format, c.Bool("per-line"), workers, maxDoc, bw, prog); err != nil {
 			bw.Flush()
 			return err
 		}
@@ -198,16 +199,22 @@ func openIDInput(name string) (io.ReadCloser, error) {
 	return os.Open(name)
 }
 
-func encodeFile(name string, enc encodeFunc, format idFormat, perLine bool, workers int, w *bufio.Writer, prog *encodeProgress) error {
+// encodeFile writes the ids of one input: of each line with perLine, else
+// of the whole input as one document, which is held in memory and so may
+// not pass maxDoc bytes.
+func encodeFile(name string, enc encodeFunc, format idFormat, perLine bool, workers int, maxDoc int64, w *bufio.Writer, prog *encodeProgress) error {
 	f, err := openIDInput(name)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
 	if !perLine {
-		text, err := io.ReadAll(f)
+		text, err := io.ReadAll(io.LimitReader(f, maxDoc+1))
 		if err != nil {
 			return fmt.Errorf("encode: %s: %w", name, err)
+		}
+		if int64(len(text)) > maxDoc {
+			return fmt.Errorf("encode: %s: longer than --max-doc-size (%d bytes): without --per-line a file is one document, held in memory; use --per-line, --out DIR (a document per line), or a larger --max-doc-size", name, maxDoc)
 		}
 		ids := enc(nil, text)
 		prog.add(len(text), len(ids))

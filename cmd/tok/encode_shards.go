@@ -38,7 +38,7 @@ var encodeShardFlags = func() []cli.Flag {
 		&cli.StringFlag{Category: cat, Name: "text-field", Value: co.TextField, Usage: "JSON Lines field or Parquet column with the text"},
 		&cli.BoolFlag{Category: cat, Name: "skip-bad", Usage: "skip bad records (counted in the manifest) instead of stopping"},
 		&cli.BoolFlag{Category: cat, Name: "allow-invalid-utf8", Usage: "pass text that is not valid UTF-8 to the tokenizer (byte-level tokenizers) instead of treating it as a bad record"},
-		&cli.StringFlag{Category: cat, Name: "max-doc-size", Value: strconv.Itoa(co.MaxDocBytes), Usage: "longest document, in bytes (e.g. 64MiB)"},
+		&cli.StringFlag{Category: cat, Name: "max-doc-size", Value: strconv.Itoa(co.MaxDocBytes), Usage: "longest document, in bytes (e.g. 64MiB); without --out and --per-line, the longest file (one document)"},
 		&cli.StringFlag{Category: cat, Name: "export", Usage: "also write flat token files after finalizing: comma-separated nanogpt, llmc, megatron"},
 		&cli.IntFlag{Category: cat, Name: "batch-rows", Value: d.BatchRows, Usage: "documents per Arrow record batch"},
 		&cli.StringFlag{Category: cat, Name: "cpuprofile", Hidden: true, Usage: "write a Go CPU profile of the run to `FILE` (go tool pprof)"},

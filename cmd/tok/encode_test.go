@@ -176,3 +176,25 @@ func TestEncodeLines(t *testing.T) {
 		t.Errorf("read error: %v", err)
 	}
 }
+
+// Without --per-line a file is one document held in memory: one longer
+// than --max-doc-size is refused with an error naming it, after the ids of
+// the files before it are written.
+func TestEncodeWholeFileLimit(t *testing.T) {
+	dir := t.TempDir()
+	small := filepath.Join(dir, "small.txt")
+	big := filepath.Join(dir, "big.txt")
+	os.WriteFile(small, []byte("abc"), 0o644)
+	os.WriteFile(big, []byte(strings.Repeat("x", 101)), 0o644)
+	out := filepath.Join(dir, "ids.txt")
+	_, err := runTokOut(t, "encode", "-t", "bytes", "--max-doc-size", "100", "--output", out, small, big)
+	if err == nil || !strings.Contains(err.Error(), big) || !strings.Contains(err.Error(), "--per-line") {
+		t.Fatalf("got %v, want an error naming %s and suggesting --per-line", err, big)
+	}
+	if got, _ := os.ReadFile(out); strings.TrimSpace(string(got)) != "[97,98,99]" {
+		t.Errorf("ids written before the error: %q, want those of small.txt", got)
+	}
+	if _, err := runTokOut(t, "encode", "-t", "bytes", "--max-doc-size", "101", "--output", out, big); err != nil {
+		t.Errorf("a file of exactly --max-doc-size: %v", err)
+	}
+}
