@@ -2,6 +2,8 @@ package tokenizerjson
 
 import (
 	"bytes"
+
+	"github.com/toklabs/tok"
 )
 
 // SentencePiece-style BPE files (Llama 2, Mistral: a Prepend + Replace
@@ -67,7 +69,16 @@ func onlyRune(s string, r rune) bool {
 // encodeWords runs the model on text cut before every marker that
 // follows another character.
 func (t *Tokenizer) encodeWords(dst []uint32, text []byte, sc *scratch) []uint32 {
-	marker := t.wordSplit
+	sc.words = appendWords(sc.words[:0], text, t.wordSplit)
+	for _, w := range sc.words {
+		dst = t.appendEncodeCached(dst, text[w.Start:w.End], sc)
+	}
+	return dst
+}
+
+// appendWords appends the words of text: it is cut before every marker
+// that follows another character.
+func appendWords(dst []tok.Span, text, marker []byte) []tok.Span {
 	start := 0
 	for off := 0; off < len(text); {
 		i := bytes.Index(text[off:], marker)
@@ -76,10 +87,13 @@ func (t *Tokenizer) encodeWords(dst []uint32, text []byte, sc *scratch) []uint32
 		}
 		i += off
 		if i > start && !bytes.HasSuffix(text[:i], marker) {
-			dst = t.appendEncodeCached(dst, text[start:i], sc)
+			dst = append(dst, tok.Span{Start: start, End: i})
 			start = i
 		}
 		off = i + len(marker)
 	}
-	return t.appendEncodeCached(dst, text[start:], sc)
+	if start < len(text) {
+		dst = append(dst, tok.Span{Start: start, End: len(text)})
+	}
+	return dst
 }

@@ -166,7 +166,13 @@ func (t *Tokenizer) encodeNormalizedSpans(e *Encoding, norm []byte, part tok.Spa
 	}
 	switch p := t.pre; {
 	case p == nil:
+		// (Not cut into words as AppendEncode does: the offsets of a
+		// BPE model's unknown tokens depend on the whole piece.)
 		emit(text, 0, nil)
+	case p.meta != nil && !t.general:
+		for _, pc := range p.metaspacePieces(text, first) {
+			emit(pc.text, 0, pc.align)
+		}
 	case p.pure != nil:
 		for _, sp := range p.pure(nil, text, tok.Span{Start: 0, End: len(text)}) {
 			if sp.End > sp.Start {

@@ -3,6 +3,7 @@ package tokenizerjson
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -27,14 +28,15 @@ var fastPathSeeds = []string{
 	"ไทยั क्ष हिन्दी 각 한국억 é́ü", "Привет, мир! ٱلْعَرَبِيَّة ©‍®", "­x­é",
 }
 
-// fastPathTokenizers are the local files whose fast paths the fuzz tests
-// exercise: converted tok and spm_train models (nmt_nfkc as Precompiled,
-// identity with the trim/collapse Replace patterns, SentencePiece BPE with
-// Replace(" ", "▁")), each also rewritten as HF lays such files out
-// (t5Style, metaspaceStyle), and HF-made Metaspace pipelines.
-func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
+// fastPathFiles are the local files whose fast paths the fuzz tests
+// exercise, by name: converted tok and spm_train models (nmt_nfkc as
+// Precompiled, identity with the trim/collapse Replace patterns,
+// SentencePiece BPE with Replace(" ", "▁")), each also rewritten as HF
+// lays such files out (t5Style, metaspaceStyle), and HF-made Metaspace
+// pipelines.
+func fastPathFiles(tb testing.TB) map[string][]byte {
 	tb.Helper()
-	out := map[string]*Tokenizer{}
+	out := map[string][]byte{}
 	for _, m := range []string{
 		spmunigramDir + "opticks-tokunigram-1000.model",
 		spmunigramDir + "opticks-tokunigram-1000-bf-identity-trim.model",
@@ -47,26 +49,34 @@ func fastPathTokenizers(tb testing.TB) map[string]*Tokenizer {
 		if err := WriteSentencePiece(&b, loadSPM(tb, m)); err != nil {
 			tb.Fatal(err)
 		}
-		tk, err := Parse(b.Bytes(), m)
-		if err != nil {
-			tb.Fatal(err)
+		out[m] = b.Bytes()
+		if strings.Contains(m, "unigram") {
+			out[m+"#t5"] = t5Style(tb, b.Bytes())
+		} else {
+			out[m+"#metaspace"] = metaspaceStyle(tb, b.Bytes())
 		}
-		out[m] = tk
-		style, rewrite := "#t5", t5Style
-		if !strings.Contains(m, "unigram") {
-			style, rewrite = "#metaspace", metaspaceStyle
-		}
-		tk, err = Parse(rewrite(tb, b.Bytes()), m+style)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out[m+style] = tk
 	}
 	for _, name := range []string{"metaspace-always", "metaspace-first-nosplit", "metaspace-never"} {
-		tk, err := Open("testdata/hf-pipelines/" + name + ".json")
+		data, err := os.ReadFile("testdata/hf-pipelines/" + name + ".json")
 		if err != nil {
 			tb.Fatal(err)
 		}
+		out[name] = data
+	}
+	return out
+}
+
+// fastPathTokenizers parses fastPathFiles; with general set, Encode of
+// the tokenizers takes the general path only (the fast paths' reference).
+func fastPathTokenizers(tb testing.TB, general ...bool) map[string]*Tokenizer {
+	tb.Helper()
+	out := map[string]*Tokenizer{}
+	for name, data := range fastPathFiles(tb) {
+		tk, err := Parse(data, name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tk.general = len(general) > 0 && general[0]
 		out[name] = tk
 	}
 	return out
@@ -201,20 +211,57 @@ func FuzzWhitespaceSplit(f *testing.F) {
 	})
 }
 
-// FuzzEncodeFastPaths: AppendEncode (fast paths) gives the ids of Encode,
-// which runs every stage on the general, aligned path (NormalizeAligned,
-// applySlow), on any bytes.
+// FuzzEncodeFastPaths: AppendEncode and Encode (fast paths) give the ids
+// and offsets of Encode on the general, aligned path (NormalizeAligned,
+// applySlow, whole pieces to the model), on any bytes.
 func FuzzEncodeFastPaths(f *testing.F) {
 	tks := fastPathTokenizers(f)
+	ref := fastPathTokenizers(f, true)
 	for _, s := range fastPathSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
 		for name, tk := range tks {
-			got := tk.AppendEncode(nil, text)
-			want := tk.Encode(text, EncodeOptions{NoFileLimits: true}).IDs
-			if !slices.Equal(got, want) {
-				t.Fatalf("%s %q: AppendEncode %v, general path %v", name, text, got, want)
+			want := ref[name].Encode(text, EncodeOptions{NoFileLimits: true})
+			if got := tk.AppendEncode(nil, text); !slices.Equal(got, want.IDs) {
+				t.Fatalf("%s %q: AppendEncode %v, general path %v", name, text, got, want.IDs)
+			}
+			got := tk.Encode(text, EncodeOptions{NoFileLimits: true})
+			if !slices.Equal(got.IDs, want.IDs) || !slices.Equal(got.Offsets, want.Offsets) || !slices.Equal(got.Tokens, want.Tokens) {
+				t.Fatalf("%s %q: Encode %v %v, general path %v %v", name, text, got.IDs, got.Offsets, want.IDs, want.Offsets)
+			}
+		}
+	})
+}
+
+// FuzzMetaspacePieces: metaspacePieces gives applySlow's non-empty pieces
+// and alignments, for every fast-path file with a Metaspace pre-tokenizer,
+// first or not.
+func FuzzMetaspacePieces(f *testing.F) {
+	var pres []*preTokenizer
+	for _, tk := range fastPathTokenizers(f) {
+		if tk.pre != nil && tk.pre.meta != nil {
+			pres = append(pres, tk.pre)
+		}
+	}
+	for _, s := range fastPathSeeds {
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, text []byte, first bool) {
+		for i, p := range pres {
+			// (Empty pieces give no tokens: applySlow keeps an empty text as
+			// one.)
+			nonEmpty := func(ps []piece) []piece {
+				return slices.DeleteFunc(ps, func(pc piece) bool { return len(pc.text) == 0 })
+			}
+			got, want := nonEmpty(p.metaspacePieces(text, first)), nonEmpty(p.applySlow(text, first))
+			if len(got) != len(want) {
+				t.Fatalf("pre-tokenizer %d %q: %d pieces, applySlow %d", i, text, len(got), len(want))
+			}
+			for k := range got {
+				if !bytes.Equal(got[k].text, want[k].text) || !slices.Equal(got[k].align, want[k].align) {
+					t.Fatalf("pre-tokenizer %d %q piece %d: %q %v, applySlow %q %v", i, text, k, got[k].text, got[k].align, want[k].text, want[k].align)
+				}
 			}
 		}
 	})

@@ -1,6 +1,7 @@
 package tokenizerjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"unicode"
@@ -470,4 +471,75 @@ func appendWhitespaceSplit(dst []tok.Span, text []byte, piece tok.Span) []tok.Sp
 		dst = append(dst, tok.Span{Start: start, End: piece.End})
 	}
 	return dst
+}
+
+// metaspacePieces is applySlow for a pre-tokenizer with a metaspaceFast
+// form: the same pieces and alignments (FuzzMetaspacePieces compares
+// them), built in two buffers instead of a pair per piece and step.
+func (p *preTokenizer) metaspacePieces(seg []byte, first bool) []piece {
+	m := p.meta
+	whole := []tok.Span{{Start: 0, End: len(seg)}}
+	spans := whole
+	if m.pre != nil {
+		spans = m.pre(nil, seg, whole[0])
+	}
+	n := len(seg) + len(spans)*len(m.rep)
+	for _, c := range seg {
+		if c == ' ' {
+			n += len(m.rep) - 1
+		}
+	}
+	text := make([]byte, 0, n)
+	align := make([]tok.Span, 0, n)
+	var bounds []tok.Span // the pieces, as ranges of text
+	for _, sp := range spans {
+		if sp.End <= sp.Start {
+			continue
+		}
+		word := seg[sp.Start:sp.End]
+		start := len(text)
+		prepend := m.always || (m.first && first && sp.Start == 0)
+		if prepend && word[0] != ' ' && !bytes.HasPrefix(word, m.rep) {
+			text = append(text, m.rep...)
+			for range m.rep {
+				align = append(align, tok.Span{Start: sp.Start, End: sp.Start + 1})
+			}
+		}
+		for i, c := range word {
+			at := tok.Span{Start: sp.Start + i, End: sp.Start + i + 1}
+			if c != ' ' {
+				text = append(text, c)
+				align = append(align, at)
+				continue
+			}
+			text = append(text, m.rep...)
+			for range m.rep {
+				align = append(align, at)
+			}
+		}
+		if !m.split {
+			bounds = append(bounds, tok.Span{Start: start, End: len(text)})
+			continue
+		}
+		from := start
+		for off := start; off < len(text); {
+			i := bytes.Index(text[off:], m.rep)
+			if i < 0 {
+				break
+			}
+			if i += off; i > from {
+				bounds = append(bounds, tok.Span{Start: from, End: i})
+				from = i
+			}
+			off = i + len(m.rep)
+		}
+		if from < len(text) {
+			bounds = append(bounds, tok.Span{Start: from, End: len(text)})
+		}
+	}
+	out := make([]piece, len(bounds))
+	for i, b := range bounds {
+		out[i] = piece{text: text[b.Start:b.End], align: align[b.Start:b.End]}
+	}
+	return out
 }

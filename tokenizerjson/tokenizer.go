@@ -27,6 +27,7 @@ type Tokenizer struct {
 	spanModel  SpanModel // model as a SpanModel, or nil
 	spell      bool      // spell pieces in GPT-2's alphabet before the model
 	wordSplit  []byte    // cut pieces before this marker (see bpeWordSplit)
+	general    bool      // tests: Encode takes the general path only (the fast paths' reference)
 	post       postProcessor
 	truncation *Truncation
 	padding    *Padding
@@ -163,7 +164,8 @@ type scratch struct {
 	normText  []byte
 	spans     []tok.Span
 	spell     []byte
-	meta      []byte // encodeMetaspace's rewritten text
+	meta      []byte     // encodeMetaspace's rewritten text
+	words     []tok.Span // encodeWords' cuts
 	cache     pieceCache
 }
 
