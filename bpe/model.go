@@ -128,20 +128,8 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 		unkID:     -1,
 	}
 	m.clearByteTables()
-	for id, t := range tokens {
-		if t == nil {
-			continue
-		}
-		if len(t) == 0 {
-			return nil, &TokenError{Index: id, Token: "", Err: errors.New("empty token")}
-		}
-		if prev, dup := m.whole[string(t)]; dup {
-			return nil, &TokenError{Index: id, Token: string(t), Err: fmt.Errorf("%w: same bytes as rank %d", ErrDuplicateToken, prev)}
-		}
-		m.whole[string(t)] = uint32(id)
-		if len(t) == 1 {
-			m.byteIDs[t[0]] = int32(id)
-		}
+	if err := m.rankKeys(tokens); err != nil {
+		return nil, err
 	}
 	for b, id := range m.byteIDs {
 		if id < 0 {
@@ -149,21 +137,9 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 		}
 	}
 	m.bytePath = true
-	m.short = newWholeTable(m)
-	// Every way to split a token into two tokens is a pair that merges into
-	// it, with the token's rank as priority.
-	m.pairs = newPairTable(2 * len(tokens))
-	for id, t := range tokens {
-		for k := 1; k < len(t); k++ {
-			a, okA := m.rankID(t[:k])
-			if !okA {
-				continue
-			}
-			if b, okB := m.rankID(t[k:]); okB {
-				m.pairs.set(uint64(a)<<32|uint64(b), uint64(id)<<32|uint64(id))
-			}
-		}
-	}
+	scratch := rankScratch(tokens)
+	m.short = newRankWholeTable(tokens, scratch)
+	m.rankMerges(tokens, scratch)
 	m.fillBytePairs()
 	return m, nil
 }
