@@ -40,27 +40,33 @@
 // masks.
 //
 // AppendEncode keeps no alignment, and SentencePiece-style files take
-// shortcuts there that Encode, the general path, does not: a Metaspace
-// pre-tokenizer (alone or after WhitespaceSplit) rewrites and splits the
-// text in one pass; the Precompiled normalizer looks characters that are
-// grapheme clusters alone up in a table; the Replace regexes the
-// converters write (` {2,}`, `\A +|[ ▁]+\z`) are hand-written matchers; a
-// BPE model without pre-tokenizer (Llama 2, Mistral) gets a line cut into
-// ▁-words when its merges cannot join across the cut; and the pieces'
-// ids are cached per goroutine. The fuzz tests in fastpath_test.go hold
-// each shortcut to the general path.
+// shortcuts there: a Metaspace pre-tokenizer (alone or after
+// WhitespaceSplit) rewrites and splits the text in one pass; the
+// Precompiled normalizer looks characters that are grapheme clusters
+// alone up in a table; the Replace regexes the converters write
+// (` {2,}`, `\A +|[ ▁]+\z`) are hand-written matchers; a BPE model
+// without pre-tokenizer (Llama 2, Mistral) gets a line cut into ▁-words
+// when its merges cannot join across the cut; and the pieces' ids are
+// cached per goroutine. Encode takes the first three with alignment. The
+// fuzz tests in fastpath_test.go hold each shortcut to the general path.
 //
-// Performance notes (one core, the machine shared, by
-// scripts/bench-tokjson.sh and BenchmarkTokenizer_AppendEncodeSPM): on
-// ALBERT converted with `tok convert`, English went from 3–4 MB/s to
-// 30–55 MB/s, about the speed of package sentencepiece on the .model
-// (30–35 MB/s); Llama 2 converted from 9 to 33–53 MB/s. Before, the time
-// was in the general path's per-byte alignment slices (Metaspace), the
-// regex engine (Replace), uniseg for every character (Precompiled) and
-// whole-line BPE merges (Llama 2). Left: on words the cache does not
-// hold, about a third of the time is the Unigram Viterbi search (package
-// sentencepiece) and a fifth the cache's map. Rejected: a cache of 65536
-// pieces instead of 16384 (within noise on 8 MB of English).
+// Performance notes (AppendEncode, one core, line by line, the machine
+// shared: scripts/bench-tokjson.sh, which also runs HF's tokenizers and
+// package sentencepiece on the .model). ALBERT converted with `tok
+// convert`: 4.0 → 36–38 MB/s on English (package sentencepiece 22–35),
+// 5.2 → 36 MB/s on eight other languages (sentencepiece 55); Llama 2
+// converted: 9.3 → 51 MB/s on English (sentencepiece 40), 32 on 8 MB of
+// en-large (sentencepiece 23); HF's Rust core through its Node binding
+// runs 1–2 MB/s on all of them. Before, the time was in the general
+// path's per-byte alignment slices (Metaspace), the regex engine
+// (Replace), uniseg for every character (Precompiled) and whole-line BPE
+// merges (Llama 2). Left: on words the cache does not hold (long CJK
+// runs, rare words), about a third of the time is the Unigram Viterbi
+// search or the BPE merges (packages sentencepiece and bpe) and a fifth
+// the cache's map. Encode (offsets): 2 → 3–4 MB/s, most of the rest
+// allocation. Rejected: a cache of 65536 pieces instead of 16384 (within noise
+// on 8 MB of English); cutting BPE lines into words on the Encode path
+// too (the offsets of unknown tokens would change).
 //
 // [Open], [Load] and [Parse] read a file; malformed input gives a
 // *tok.FormatError with the line and column, or the JSON path of the bad
