@@ -108,7 +108,7 @@ func (p *Precompiled) NormalizeAligned(dst []byte, align []tok.Span, src []byte)
 
 // normalizeFast is Normalize, and NormalizeAligned when aligned is set.
 func (p *Precompiled) normalizeFast(dst []byte, align []tok.Span, src []byte, aligned bool) ([]byte, []tok.Span) {
-	tab := p.asciiRules()
+	tab, simple := p.asciiRules(), simpleRunes()
 	// emit appends out, the normalization of src[from:to].
 	emit := func(out []byte, from, to int) {
 		dst = append(dst, out...)
@@ -127,7 +127,7 @@ func (p *Precompiled) normalizeFast(dst []byte, align []tok.Span, src []byte, al
 			for j < len(src) && src[j] < utf8.RuneSelf && src[j] != '\r' {
 				j++
 			}
-			if j < len(src) && src[j] >= utf8.RuneSelf && simpleAt(src[j:]) == 0 {
+			if j < len(src) && src[j] >= utf8.RuneSelf && simpleAt(simple, src[j:]) == 0 {
 				j-- // the last one may join what follows
 			}
 			for k := i; k < j; {
@@ -153,14 +153,14 @@ func (p *Precompiled) normalizeFast(dst []byte, align []tok.Span, src []byte, al
 				state = -1
 				continue
 			}
-		} else if n := simpleAt(src[i:]); n > 0 {
+		} else if n := simpleAt(simple, src[i:]); n > 0 {
 			// Non-ASCII characters that are clusters alone, each looked up
 			// alone; the last one of the run may join what follows.
 			start := i
 			for {
 				next, m := i+n, 0
 				if next < len(src) && src[next] >= utf8.RuneSelf {
-					if m = simpleAt(src[next:]); m == 0 {
+					if m = simpleAt(simple, src[next:]); m == 0 {
 						break
 					}
 				}
@@ -205,12 +205,12 @@ func (p *Precompiled) normalizeFast(dst []byte, align []tok.Span, src []byte, al
 }
 
 // simpleAt returns the length of the character s starts with when it is a
-// non-ASCII character of the Basic Multilingual Plane that cannot join a
+// non-ASCII character (in simple, the table of simpleRunes) of the Basic Multilingual Plane that cannot join a
 // neighbour in a grapheme cluster unless that neighbour asks for it
 // (see simpleRunes), and 0 otherwise.
-func simpleAt(s []byte) int {
+func simpleAt(simple *[0x10000 / 8]byte, s []byte) int {
 	r, n := utf8.DecodeRune(s)
-	if n < 2 || r > 0xFFFF || simpleRunes()[r>>3]&(1<<(r&7)) == 0 {
+	if n < 2 || r > 0xFFFF || simple[r>>3]&(1<<(r&7)) == 0 {
 		return 0
 	}
 	return n
