@@ -207,9 +207,6 @@ func TestNewRankModelMatchesNaiveRandom(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(fmt.Sprint(i), func(t *testing.T) { checkSameRankTables(t, got, want) })
-		// The path for vocabularies of over 2^21 tokens.
-		got.rankMergesDirect(tokens)
-		t.Run(fmt.Sprint(i, "-direct"), func(t *testing.T) { checkSameRankTables(t, got, want) })
 	}
 }
 
@@ -236,32 +233,6 @@ func TestNewRankModelErrorsMatchNaive(t *testing.T) {
 		_, want := naiveRankTables(tokens)
 		if err == nil || want == nil || err.Error() != want.Error() {
 			t.Errorf("%s: error %v, naive %v", name, err, want)
-		}
-	}
-}
-
-// TestFlagSort: the values come out grouped by bucket, none lost.
-func TestFlagSort(t *testing.T) {
-	r := rand.New(rand.NewPCG(5, 6))
-	for _, nb := range []int{1, 2, 7, 256} {
-		vals := make([]uint64, r.IntN(5000))
-		sum := uint64(0)
-		for i := range vals {
-			vals[i] = r.Uint64()
-			sum += vals[i]
-		}
-		bucket := func(v uint64) int { return int(v % uint64(nb)) }
-		flagSort(vals, nb, bucket)
-		for i := 1; i < len(vals); i++ {
-			if bucket(vals[i]) < bucket(vals[i-1]) {
-				t.Fatalf("nb %d: bucket %d after %d", nb, bucket(vals[i]), bucket(vals[i-1]))
-			}
-		}
-		for _, v := range vals {
-			sum -= v
-		}
-		if sum != 0 {
-			t.Fatalf("nb %d: values changed", nb)
 		}
 	}
 }
@@ -310,7 +281,7 @@ func BenchmarkNewRankModel_phases(b *testing.B) {
 		b.Run(name+"/wholetable", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				newRankWholeTable(ranks, rankScratch(ranks))
+				newRankWholeTable(ranks)
 			}
 		})
 		b.Run(name+"/wholetable-naive", func(b *testing.B) {
@@ -322,7 +293,7 @@ func BenchmarkNewRankModel_phases(b *testing.B) {
 		b.Run(name+"/merges", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				m.rankMerges(ranks, rankScratch(ranks))
+				m.rankMerges(ranks)
 			}
 		})
 		b.Run(name+"/merges-lookups", func(b *testing.B) {

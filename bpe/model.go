@@ -137,9 +137,8 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 		}
 	}
 	m.bytePath = true
-	scratch := rankScratch(tokens)
-	m.short = newRankWholeTable(tokens, scratch)
-	m.rankMerges(tokens, scratch)
+	m.short = newRankWholeTable(tokens)
+	m.rankMerges(tokens)
 	m.fillBytePairs()
 	return m, nil
 }
