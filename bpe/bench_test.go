@@ -229,3 +229,16 @@ func BenchmarkOpenTiktoken(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOpenGPT2 loads GPT-2's vocab.json and merges.txt: JSON and
+// merges parsing, the merges model's tables and its whole-piece check.
+func BenchmarkOpenGPT2(b *testing.B) {
+	path := sharedtest.Path(b, "vocab/gpt2-vocab.json")
+	sharedtest.Path(b, "vocab/gpt2-merges.txt")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := OpenGPT2(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
