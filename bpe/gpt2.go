@@ -111,6 +111,15 @@ func ReadVocabJSON(r io.Reader, file string) (map[string]uint32, error) {
 	if err != nil {
 		return nil, err
 	}
+	if vocab, ok := parseVocabJSONFast(data); ok {
+		return vocab, nil
+	}
+	return readVocabJSONDecoder(data, file)
+}
+
+// readVocabJSONDecoder is ReadVocabJSON through encoding/json's decoder:
+// the reference for parseVocabJSONFast and the maker of every error.
+func readVocabJSONDecoder(data []byte, file string) (map[string]uint32, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	ferr := func(msg string, err error) error {
@@ -183,23 +192,38 @@ func readMerges(r io.Reader, file string) ([][2]string, []int, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data = bytes.TrimSuffix(data, []byte{'\n'})
-	var merges [][2]string
-	var lines []int
-	if len(data) == 0 {
-		return merges, lines, nil
+	return parseMerges(data, file)
+}
+
+// parseMerges splits merges.txt into merges whose strings are substrings
+// of one copy of the file (one allocation instead of two per merge); the
+// lines are those of bytes.Split(data without its final newline, "\n").
+func parseMerges(data []byte, file string) ([][2]string, []int, error) {
+	text := string(bytes.TrimSuffix(data, []byte{'\n'}))
+	if len(text) == 0 {
+		return nil, nil, nil
 	}
-	for i, l := range bytes.Split(data, []byte{'\n'}) {
-		l = bytes.TrimSuffix(l, []byte{'\r'})
-		if bytes.HasPrefix(l, []byte("#version")) {
+	n := strings.Count(text, "\n") + 1
+	merges := make([][2]string, 0, n)
+	lines := make([]int, 0, n)
+	for i := 0; i < n; i++ {
+		l := text
+		if j := strings.IndexByte(text, '\n'); j >= 0 {
+			l, text = text[:j], text[j+1:]
+		}
+		l = strings.TrimSuffix(l, "\r")
+		if strings.HasPrefix(l, "#version") {
 			continue
 		}
-		parts := bytes.Split(l, []byte{' '})
-		if len(parts) != 2 || len(parts[0]) == 0 || len(parts[1]) == 0 {
+		sp := strings.IndexByte(l, ' ')
+		if sp <= 0 || sp == len(l)-1 || strings.IndexByte(l[sp+1:], ' ') >= 0 {
 			return nil, nil, &tok.FormatError{File: file, Line: i + 1, Offset: -1, Msg: fmt.Sprintf("want \"left right\", got %q", l)}
 		}
-		merges = append(merges, [2]string{string(parts[0]), string(parts[1])})
+		merges = append(merges, [2]string{l[:sp], l[sp+1:]})
 		lines = append(lines, i+1)
+	}
+	if len(merges) == 0 {
+		return nil, nil, nil // as a file of no merges always read
 	}
 	return merges, lines, nil
 }
