@@ -87,9 +87,16 @@ func firstEqual(tokens [][]byte, t []byte) int {
 // may be emitted whole and is the whole map's entry for its bytes: it
 // holds every token of 1 to 16 bytes.
 func newRankWholeTable(tokens [][]byte) *wholeTable {
+	return buildWholeTable(tokens, nil)
+}
+
+// buildWholeTable makes the whole-token table of the tokens of 1 to 16
+// bytes whose id is eligible (nil: all); an eligible token must be the
+// only one with its bytes.
+func buildWholeTable(tokens [][]byte, eligible func(id uint32) bool) *wholeTable {
 	count := 0
-	for _, tk := range tokens {
-		if len(tk) > 0 && len(tk) <= wholeTableMax {
+	for id, tk := range tokens {
+		if len(tk) > 0 && len(tk) <= wholeTableMax && (eligible == nil || eligible(uint32(id))) {
 			count++
 		}
 	}
@@ -101,7 +108,7 @@ func newRankWholeTable(tokens [][]byte) *wholeTable {
 	var batch [rankBatch]rankQuery
 	n := 0
 	for id, tk := range tokens {
-		if len(tk) == 0 || len(tk) > wholeTableMax {
+		if len(tk) == 0 || len(tk) > wholeTableMax || (eligible != nil && !eligible(uint32(id))) {
 			continue
 		}
 		q := &batch[n]

@@ -75,37 +75,7 @@ func checkSameRankTables(t *testing.T, got, want *Model) {
 		}
 	}
 
-	gs, ws := got.short, want.short
-	if len(gs.slots) != len(ws.slots) || gs.shift != ws.shift {
-		t.Fatalf("whole-token table: %d slots, want %d", len(gs.slots), len(ws.slots))
-	}
-	wantSlots := map[wholeSlot]bool{}
-	for _, s := range ws.slots {
-		if s.n != 0 {
-			wantSlots[s] = true
-		}
-	}
-	n := 0
-	for _, s := range gs.slots {
-		if s.n == 0 {
-			continue
-		}
-		n++
-		if !wantSlots[s] {
-			t.Fatalf("whole-token table holds %+v, which the naive build does not", s)
-		}
-	}
-	if n != len(wantSlots) {
-		t.Fatalf("whole-token table: %d entries, want %d", n, len(wantSlots))
-	}
-	for id, tk := range want.tokens {
-		if len(tk) == 0 || len(tk) > wholeTableMax {
-			continue
-		}
-		if g, ok := gs.lookup(tk); !ok || g != uint32(id) {
-			t.Fatalf("whole-token lookup %q = %d, %v; want %d", tk, g, ok, id)
-		}
-	}
+	checkSameWholeTable(t, got.short, want.short, want.tokens)
 
 	gp, wp := got.pairs, want.pairs
 	if len(gp.slots) != len(wp.slots) || gp.shift != wp.shift || gp.n != wp.n {
@@ -326,5 +296,43 @@ func BenchmarkNewRankModel_phases(b *testing.B) {
 				})
 			}
 		})
+	}
+}
+
+// checkSameWholeTable fails unless gs holds exactly ws's entries, in a
+// table of the same size, each found by lookup.
+func checkSameWholeTable(t *testing.T, gs, ws *wholeTable, tokens [][]byte) {
+	t.Helper()
+	if len(gs.slots) != len(ws.slots) || gs.shift != ws.shift {
+		t.Fatalf("whole-token table: %d slots, want %d", len(gs.slots), len(ws.slots))
+	}
+	wantSlots := map[wholeSlot]bool{}
+	for _, s := range ws.slots {
+		if s.n != 0 {
+			wantSlots[s] = true
+		}
+	}
+	n := 0
+	for _, s := range gs.slots {
+		if s.n == 0 {
+			continue
+		}
+		n++
+		if !wantSlots[s] {
+			t.Fatalf("whole-token table holds %+v, which the naive build does not", s)
+		}
+	}
+	if n != len(wantSlots) {
+		t.Fatalf("whole-token table: %d entries, want %d", n, len(wantSlots))
+	}
+	for _, tk := range tokens {
+		if len(tk) == 0 || len(tk) > wholeTableMax {
+			continue
+		}
+		g, gok := gs.lookup(tk)
+		w, wok := ws.lookup(tk)
+		if g != w || gok != wok {
+			t.Fatalf("whole-token lookup %q = %d, %v; want %d, %v", tk, g, gok, w, wok)
+		}
 	}
 }

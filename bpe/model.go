@@ -295,35 +295,15 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 		ignoreMerges: o.ignoreMerges,
 	}
 	m.clearByteTables()
+	inWhole, err := m.mergesTokens(vocab, o.byteLevel)
+	if err != nil {
+		return nil, err
+	}
 	toBytes := func(s string) ([]byte, bool) {
 		if o.byteLevel {
 			return ByteLevelDecode(s)
 		}
 		return []byte(s), true
-	}
-	for name, id := range vocab {
-		if m.tokens[id] != nil {
-			other := string(m.tokens[id])
-			for n, i := range vocab {
-				if i == id && n != name {
-					other = n
-					break
-				}
-			}
-			return nil, &TokenError{Index: int(id), Token: name, Err: fmt.Errorf("%w: %q has it too", ErrDuplicateID, other)}
-		}
-		raw, ok := toBytes(name)
-		if !ok {
-			// Not expressible in the byte alphabet (an added token kept in
-			// the vocabulary): decodes as its UTF-8, never matched.
-			m.tokens[id] = []byte(name)
-			continue
-		}
-		if len(raw) == 0 {
-			raw = []byte{} // keep it distinct from an unused id
-		}
-		m.tokens[id] = raw
-		m.whole[string(raw)] = id
 	}
 	if o.byteLevel {
 		var ok bool
@@ -365,6 +345,7 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 		}
 	}
 	m.pairs = newPairTable(len(merges))
+	var merged []byte
 	for i, mg := range merges {
 		a, okA := vocab[mg[0]]
 		b, okB := vocab[mg[1]]
@@ -379,8 +360,8 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 		if o.prefix != "" && len(right) >= len(o.prefix) && right[:len(o.prefix)] == o.prefix {
 			right = right[len(o.prefix):]
 		}
-		merged := mg[0] + right
-		c, ok := vocab[merged]
+		merged = append(append(merged[:0], mg[0]...), right...)
+		c, ok := vocab[string(merged)]
 		if !ok {
 			return nil, &MergeError{Index: i, Left: mg[0], Right: mg[1], Msg: fmt.Sprintf("merged token %q is not in the vocabulary", merged)}
 		}
@@ -392,7 +373,11 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 	if !o.ignoreMerges {
 		m.computeWholeOK()
 	}
-	m.short = newWholeTable(m)
+	if inWhole != nil {
+		m.short = newMergesWholeTable(m, inWhole)
+	} else {
+		m.short = newWholeTable(m)
+	}
 	return m, nil
 }
 
