@@ -31,21 +31,19 @@ func OpenGPT2(path string) (*Tokenizer, error) {
 	if err != nil {
 		return nil, err
 	}
-	vf, err := os.Open(vocabPath)
+	vdata, err := os.ReadFile(vocabPath)
 	if err != nil {
 		return nil, err
 	}
-	defer vf.Close()
-	vocab, err := ReadVocabJSON(vf, vocabPath)
+	vocab, err := parseVocabJSON(vdata, vocabPath)
 	if err != nil {
 		return nil, err
 	}
-	mf, err := os.Open(mergesPath)
+	mdata, err := os.ReadFile(mergesPath)
 	if err != nil {
 		return nil, err
 	}
-	defer mf.Close()
-	merges, lines, err := readMerges(mf, mergesPath)
+	merges, lines, err := parseMerges(mdata, mergesPath)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +109,10 @@ func ReadVocabJSON(r io.Reader, file string) (map[string]uint32, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseVocabJSON(data, file)
+}
+
+func parseVocabJSON(data []byte, file string) (map[string]uint32, error) {
 	if vocab, ok := parseVocabJSONFast(data); ok {
 		return vocab, nil
 	}
