@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"strings"
+	"unsafe"
 )
 
 // Building a rank model fast (NewRankModel). Every command that uses a
@@ -105,6 +106,7 @@ func buildWholeTable(tokens [][]byte, eligible func(id uint32) bool) *wholeTable
 		size <<= 1
 	}
 	t := &wholeTable{slots: make([]wholeSlot, size), shift: uint8(64 - bits.TrailingZeros(uint(size)))}
+	adviseHuge(unsafe.Pointer(&t.slots[0]), uintptr(size)*unsafe.Sizeof(wholeSlot{}))
 	var batch [rankBatch]rankQuery
 	n := 0
 	for id, tk := range tokens {

@@ -1,6 +1,9 @@
 package bpe
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // pairTable maps an adjacent pair of ids (left<<32 | right) to its merge
 // (priority<<32 | merged id). It is an open-addressing hash table with
@@ -27,6 +30,7 @@ func newPairTable(capacity int) *pairTable {
 		size <<= 1
 	}
 	t := &pairTable{slots: make([]pairSlot, size), shift: uint8(64 - bits.TrailingZeros(uint(size)))}
+	adviseHuge(unsafe.Pointer(&t.slots[0]), uintptr(size)*unsafe.Sizeof(pairSlot{}))
 	for i := range t.slots {
 		t.slots[i].key = emptyPair
 	}
