@@ -154,46 +154,82 @@ func (t *wholeTable) insertBatch(qs []rankQuery) {
 // split a token into two tokens is a pair that merges into it, with the
 // token's rank as priority. m.whole and m.short must be built.
 func (m *Model) rankMerges(tokens [][]byte) {
-	t := newPairTable(2 * len(tokens))
-	var batch [rankBatch]pairSlot
-	n := 0
-	m.eachRankMerge(tokens, func(a, b, id uint32) {
-		key := uint64(a)<<32 | uint64(b)
-		batch[n] = pairSlot{key, uint64(id)<<32 | uint64(id)}
-		touchPair(&t.slots[t.index(key)])
-		n++
-		if n == rankBatch {
-			for _, p := range batch {
-				t.set(p.key, p.val)
-			}
-			n = 0
-		}
-	})
-	for _, p := range batch[:n] {
-		t.set(p.key, p.val)
+	ins := newRankPairInserter(len(tokens))
+	m.eachRankMerge(tokens, ins.add)
+	m.pairs = ins.finish()
+}
+
+// rankPairInserter fills a pair table with rank merges in batches whose
+// slots are prefetched.
+type rankPairInserter struct {
+	t     *pairTable
+	n     int
+	batch [rankBatch]pairSlot
+}
+
+func newRankPairInserter(tokens int) *rankPairInserter {
+	return &rankPairInserter{t: newPairTable(2 * tokens)}
+}
+
+func (p *rankPairInserter) add(a, b, id uint32) {
+	key := uint64(a)<<32 | uint64(b)
+	p.batch[p.n] = pairSlot{key, uint64(id)<<32 | uint64(id)}
+	touchPair(&p.t.slots[p.t.index(key)])
+	p.n++
+	if p.n == rankBatch {
+		p.flush()
 	}
-	m.pairs = t
+}
+
+func (p *rankPairInserter) flush() {
+	for _, s := range p.batch[:p.n] {
+		p.t.set(s.key, s.val)
+	}
+	p.n = 0
+}
+
+func (p *rankPairInserter) finish() *pairTable {
+	p.flush()
+	return p.t
 }
 
 // eachRankMerge calls f for every split of a token into two tokens (in
-// no particular order).
+// no particular order). m.whole and m.short must be built.
 func (m *Model) eachRankMerge(tokens [][]byte, f func(a, b, id uint32)) {
-	s := rankSplitter{m: m, t: m.short, tokens: tokens, f: f}
+	m.eachShortRankMerge(tokens, f)
+	m.eachLongRankMerge(tokens, f)
+}
+
+// eachShortRankMerge calls f for every split of a token into two tokens
+// of at most 16 bytes each; it reads m.short only, not m.whole.
+func (m *Model) eachShortRankMerge(tokens [][]byte, f func(a, b, id uint32)) {
+	s := rankSplitter{t: m.short, tokens: tokens, f: f}
 	for id, tk := range tokens {
-		for k := 1; k < len(tk); k++ {
-			if k > wholeTableMax {
-				// Longer prefixes are rare (tokens of over 16 bytes).
-				if a, ok := m.whole[string(tk[:k])]; ok {
-					if b, ok := m.rankID(tk[k:]); ok {
-						f(a, b, uint32(id))
-					}
-				}
-				continue
-			}
+		for k := max(1, len(tk)-wholeTableMax); k < len(tk) && k <= wholeTableMax; k++ {
 			s.addPrefix(uint32(id), uint32(k))
 		}
 	}
 	s.flush()
+}
+
+// eachLongRankMerge calls f for every split of a token into two tokens of
+// which one is longer than 16 bytes (rare: tokens of 18 bytes or more).
+func (m *Model) eachLongRankMerge(tokens [][]byte, f func(a, b, id uint32)) {
+	for id, tk := range tokens {
+		if len(tk) <= wholeTableMax+1 {
+			continue
+		}
+		for k := 1; k < len(tk); k++ {
+			if k <= wholeTableMax && len(tk)-k <= wholeTableMax {
+				continue // eachShortRankMerge's
+			}
+			if a, ok := m.rankID(tk[:k]); ok {
+				if b, ok := m.rankID(tk[k:]); ok {
+					f(a, b, uint32(id))
+				}
+			}
+		}
+	}
 }
 
 // rankSplitter looks the parts of splits up in the whole-token table in
@@ -202,7 +238,6 @@ func (m *Model) eachRankMerge(tokens [][]byte, f func(a, b, id uint32)) {
 // One query at a time spent most of its time waiting for memory: the
 // table is 6 MB for cl100k, 12 MB for o200k, and a load makes 2M lookups.
 type rankSplitter struct {
-	m      *Model
 	t      *wholeTable
 	tokens [][]byte
 	f      func(a, b, id uint32)
@@ -249,12 +284,6 @@ func (s *rankSplitter) flush() {
 			continue
 		}
 		suffix := s.tokens[q.id][q.k:]
-		if len(suffix) > wholeTableMax {
-			if b, ok := s.m.whole[string(suffix)]; ok {
-				s.f(a, b, q.id)
-			}
-			continue
-		}
 		r := &s.suf[s.ns]
 		r.id, r.left = q.id, a
 		s.query(r, suffix)

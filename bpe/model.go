@@ -123,12 +123,21 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 	m := &Model{
 		kind:      rankKind,
 		tokens:    tokens,
-		whole:     make(map[string]uint32, len(tokens)),
 		byteLevel: true,
 		unkID:     -1,
 	}
 	m.clearByteTables()
-	if err := m.rankKeys(tokens); err != nil {
+	// The whole map is built beside the tables, which need it only for
+	// the splits with a part of over 16 bytes (see load_rank.go).
+	keysDone := make(chan error, 1)
+	go func() {
+		m.whole = make(map[string]uint32, len(tokens))
+		keysDone <- m.rankKeys(tokens)
+	}()
+	m.short = newRankWholeTable(tokens)
+	pairs := newRankPairInserter(len(tokens))
+	m.eachShortRankMerge(tokens, pairs.add)
+	if err := <-keysDone; err != nil {
 		return nil, err
 	}
 	for b, id := range m.byteIDs {
@@ -136,9 +145,9 @@ func NewRankModel(tokens [][]byte) (*Model, error) {
 			return nil, &TokenError{Index: -1, Token: string([]byte{byte(b)}), Err: ErrMissingByte}
 		}
 	}
+	m.eachLongRankMerge(tokens, pairs.add)
+	m.pairs = pairs.finish()
 	m.bytePath = true
-	m.short = newRankWholeTable(tokens)
-	m.rankMerges(tokens)
 	m.fillBytePairs()
 	return m, nil
 }
