@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/toklabs/tok/internal/sharedtest"
@@ -57,6 +58,13 @@ func checkMergesModelTables(t *testing.T, vocab map[string]uint32, merges [][2]s
 		}
 	}
 	checkSameWholeTable(t, m.short, newWholeTable(m), m.tokens)
+	if m.wholeOK != nil {
+		fast := m.wholeOK
+		m.computeWholeOK()
+		if !slices.Equal(fast, m.wholeOK) {
+			t.Fatal("wholeOK differs from computeWholeOK's")
+		}
+	}
 }
 
 func TestNewMergesModelMatchesNaiveGPT2(t *testing.T) {

@@ -380,7 +380,11 @@ func NewMergesModel(vocab map[string]uint32, merges [][2]string, opts ...ModelOp
 		m.fillBytePairs()
 	}
 	if !o.ignoreMerges {
-		m.computeWholeOK()
+		if inWhole != nil {
+			m.computeWholeOKFrom(inWhole)
+		} else {
+			m.computeWholeOK()
+		}
 	}
 	if inWhole != nil {
 		m.short = newMergesWholeTable(m, inWhole)
