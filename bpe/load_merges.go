@@ -22,6 +22,8 @@ import (
 //     table takes the ids that went into the whole map without asking the
 //     map again (newWholeTable asks it twice per token); filled in
 //     prefetched batches like a rank model's.
+//   - The whole-piece check (BPE of every token: is the result the token
+//     itself?) runs on GOMAXPROCS goroutines (computeWholeOKFrom).
 
 // runeByte[r] is the byte that character r of the GPT-2 byte alphabet
 // stands for, -1 for a character outside it (all alphabet characters are
