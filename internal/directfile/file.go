@@ -1,9 +1,10 @@
 package directfile
 
 import (
-	"github.com/toklabs/tok/internal/hugemem"
 	"os"
 	"sync/atomic"
+
+	"github.com/toklabs/tok/internal/hugemem"
 )
 
 const (
