@@ -18,7 +18,7 @@ import (
 // for its keys instead of one per token.
 func parseVocabJSONFast(data []byte) (vocab map[string]uint32, ok bool) {
 	type entry struct{ off, n, id uint32 }
-	if len(data) >= 1<<32-1 {
+	if uint64(len(data)) >= 1<<32-1 {
 		return nil, false
 	}
 	var entries []entry
