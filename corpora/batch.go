@@ -58,6 +58,12 @@ func (b *Batch) TextBytes() int { return b.text }
 // Cap returns the bytes of buffer the Batch holds.
 func (b *Batch) Cap() int { return cap(b.buf) + cap(b.spill) }
 
+// UseBuffer gives the batch buf (its length ignored) to read into from now
+// on, until a document needs more room; the caller keeps buf alive and
+// unchanged while the batch may use it. It lets a pipeline place its
+// batches in memory it manages (internal/hugemem).
+func (b *Batch) UseBuffer(buf []byte) { b.buf = buf[:0] }
+
 // Trim drops the buffers when they hold more than keep bytes, so that one
 // huge document does not pin its memory for the rest of a run.
 func (b *Batch) Trim(keep int) {

@@ -13,10 +13,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/toklabs/tok/corpora"
 	"github.com/toklabs/tok/internal/arrowio"
 	"github.com/toklabs/tok/internal/directfile"
+	"github.com/toklabs/tok/internal/hugemem"
 )
 
 // Encode runs this process's rank of an encoding: it reads the rank's share
@@ -272,6 +274,12 @@ func (r *run) run(ctx context.Context) error {
 	// with its own free list, so that a reader ahead of the writer cannot
 	// take the jobs of the one the writer waits for.
 	perReader := max(4, (2*workers+4+r.readers-1)/r.readers)
+	// Each job's text buffer and ids buffer start in memory outside the
+	// Go heap, on huge pages (a larger need moves to the heap): each
+	// buffer is filled once and reused, and 4 KiB page faults on fresh
+	// memory (9,300 in a run over 100 MB) were about 5% of the CPU here.
+	arena, freeArena := hugemem.Alloc(r.readers * perReader * 2 * hugemem.Page)
+	defer freeArena() // after every goroutine using it has stopped (below)
 	streams := make([]*stream, r.readers)
 	readErrs := make([]error, r.readers)
 	var readers, encoders sync.WaitGroup
@@ -279,7 +287,14 @@ func (r *run) run(ctx context.Context) error {
 		out := make(chan *job, perReader)
 		free := make(chan *job, perReader)
 		for range perReader {
-			free <- &job{reader: rd}
+			// Full slice expressions: a batch or ids buffer that needs more
+			// room must move to the heap, never grow into its neighbour.
+			text, ids := arena[:hugemem.Page:hugemem.Page], arena[hugemem.Page:2*hugemem.Page:2*hugemem.Page]
+			arena = arena[2*hugemem.Page:]
+			j := &job{reader: rd}
+			j.batch.UseBuffer(text)
+			j.ids = unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(ids))), len(ids)/4)[:0]
+			free <- j
 		}
 		streams[rd] = &stream{ch: out, free: free}
 		readers.Add(1)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,4 +160,52 @@ func TestEncodePiecesSameShards(t *testing.T) {
 			t.Errorf("%+v: the manifest lists %d pieces of a.jsonl, want more than 10", p, pieces)
 		}
 	}
+}
+
+// TestEncodeLongDocuments: documents longer than a job's text buffer (2 MiB
+// on huge pages) move to heap buffers without overrunning the next job's
+// memory: the ids are those of the documents, and the run matches 1 worker.
+func TestEncodeLongDocuments(t *testing.T) {
+	dir := t.TempDir()
+	var jsonl, text strings.Builder
+	for i := range 40 {
+		body := fmt.Sprintf("short document %d", i)
+		if i%20 == 5 {
+			body = strings.Repeat(fmt.Sprintf("long document %d. ", i), 250_000) // 4.8 MB: past a job's two buffers
+		}
+		fmt.Fprintf(&jsonl, "{\"text\":%q}\n", body)
+		fmt.Fprintf(&text, "%s\n", strings.ReplaceAll(body, "long", "LONG"))
+	}
+	var specs []string
+	for name, data := range map[string]string{"long.jsonl": jsonl.String(), "long.txt": text.String()} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		specs = append(specs, p)
+	}
+	inputs, err := corpora.Expand(specs, corpora.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, wantBytes := expected(t, inputs, 0.1)
+	var sets []map[string][]byte
+	for _, p := range []struct{ workers, readers int }{{1, 1}, {2, 1}, {2, 2}} {
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+		cfg.Workers, cfg.Readers = p.workers, p.readers
+		m := encodeAll(t, cfg, inputs)
+		for sp, name := range splitNames {
+			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
+			same := len(got) == len(want[sp]) && slices.Equal(gotBytes, wantBytes[sp])
+			for i := 0; same && i < len(got); i++ {
+				same = slices.Equal(got[i], want[sp][i])
+			}
+			if !same {
+				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
+			}
+		}
+		sets = append(sets, datasetFiles(t, cfg.Out))
+	}
+	sameFiles(t, sets[0], sets[1], "1 vs 2 workers")
+	sameFiles(t, sets[0], sets[2], "1 vs 2 workers and 2 readers")
 }
