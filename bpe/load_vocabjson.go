@@ -2,14 +2,15 @@ package bpe
 
 import (
 	"unicode/utf8"
+
+	"github.com/toklabs/tok/internal/jsonstr"
 )
 
 // parseVocabJSONFast reads a vocab.json object {token: id} the way
 // ReadVocabJSON's decoder does, for the plain files real vocabularies are
 // (GPT-2's: 50257 entries, 1 MB), without encoding/json's per-token
 // allocations. It gives up (ok false) on anything it does not handle
-// exactly like the decoder — any syntax error, a surrogate \u escape,
-// invalid UTF-8, a number that is not a plain non-negative integer below
+// exactly like the decoder — any syntax error, invalid UTF-8, a number that is not a plain non-negative integer below
 // 2^31-1, a duplicate token or id, an empty object, data after the object
 // other than whitespace — and the caller then runs the decoder, which
 // also makes the error.
@@ -37,8 +38,10 @@ func parseVocabJSONFast(data []byte) (vocab map[string]uint32, ok bool) {
 			return nil, false
 		}
 		start := len(keys)
-		keys, p, ok = appendJSONString(keys, data, p+1)
-		if !ok {
+		keys, p, ok = jsonstr.Append(keys, data, p+1)
+		if !ok || !utf8.Valid(keys[start:]) {
+			// encoding/json replaces bytes that are not UTF-8: leave
+			// those files to it.
 			return nil, false
 		}
 		p = skipJSONSpace(data, p)
@@ -110,76 +113,4 @@ func skipJSONSpace(data []byte, p int) int {
 		}
 	}
 	return p
-}
-
-// appendJSONString decodes the JSON string starting after its opening
-// quote at data[p:], appending it to dst; it returns the position after
-// the closing quote.
-func appendJSONString(dst, data []byte, p int) ([]byte, int, bool) {
-	for p < len(data) {
-		c := data[p]
-		switch {
-		case c == '"':
-			return dst, p + 1, true
-		case c == '\\':
-			if p+1 >= len(data) {
-				return dst, p, false
-			}
-			switch e := data[p+1]; e {
-			case '"', '\\', '/':
-				dst = append(dst, e)
-			case 'b':
-				dst = append(dst, '\b')
-			case 'f':
-				dst = append(dst, '\f')
-			case 'n':
-				dst = append(dst, '\n')
-			case 'r':
-				dst = append(dst, '\r')
-			case 't':
-				dst = append(dst, '\t')
-			case 'u':
-				if p+6 > len(data) {
-					return dst, p, false
-				}
-				r := rune(0)
-				for _, h := range data[p+2 : p+6] {
-					var v byte
-					switch {
-					case h >= '0' && h <= '9':
-						v = h - '0'
-					case h >= 'a' && h <= 'f':
-						v = h - 'a' + 10
-					case h >= 'A' && h <= 'F':
-						v = h - 'A' + 10
-					default:
-						return dst, p, false
-					}
-					r = r<<4 | rune(v)
-				}
-				if r >= 0xD800 && r < 0xE000 {
-					return dst, p, false // surrogates: the decoder's rules
-				}
-				dst = utf8.AppendRune(dst, r)
-				p += 6
-				continue
-			default:
-				return dst, p, false
-			}
-			p += 2
-		case c < 0x20:
-			return dst, p, false
-		case c < utf8.RuneSelf:
-			dst = append(dst, c)
-			p++
-		default:
-			r, n := utf8.DecodeRune(data[p:])
-			if r == utf8.RuneError && n == 1 {
-				return dst, p, false
-			}
-			dst = append(dst, data[p:p+n]...)
-			p += n
-		}
-	}
-	return dst, p, false
 }

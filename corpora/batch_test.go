@@ -276,16 +276,3 @@ func FuzzJSONFieldInPlace(f *testing.F) {
 		}
 	})
 }
-
-func FuzzStringSpecial(f *testing.F) {
-	f.Add([]byte("plain text with a \" quote"), 0)
-	f.Add([]byte("é\x7f\x80\x9f\xa0 \x1f\\"), 3)
-	f.Fuzz(func(t *testing.T, b []byte, i int) {
-		if i < 0 || i > len(b) {
-			i = 0
-		}
-		if got, want := stringSpecial(b, i), stringSpecialNaive(b, i); got != want {
-			t.Fatalf("%q from %d: %d, want %d", b, i, got, want)
-		}
-	})
-}

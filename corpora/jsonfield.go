@@ -1,13 +1,11 @@
 package corpora
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
-	"unicode/utf16"
-	"unicode/utf8"
+
+	"github.com/toklabs/tok/internal/jsonstr"
 )
 
 // jsonFieldInPlace finds the string field name of the JSON object line and
@@ -88,7 +86,7 @@ func (p *jsonScanner) skipString() (escaped, ok bool) {
 		return false, false
 	}
 	for {
-		p.i = stringSpecial(p.b, p.i)
+		p.i = jsonstr.Special(p.b, p.i)
 		if p.i >= len(p.b) {
 			return escaped, false
 		}
@@ -107,53 +105,14 @@ func (p *jsonScanner) skipString() (escaped, ok bool) {
 		case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 			p.i += 2
 		case 'u':
-			p.i += 2
-			if _, ok := p.hex4(); !ok {
+			if _, ok := jsonstr.Hex4(p.b, p.i+2); !ok {
 				return escaped, false
 			}
+			p.i += 6
 		default:
 			return escaped, false
 		}
 	}
-}
-
-const (
-	ones8 = 0x0101010101010101
-	high8 = 0x8080808080808080
-)
-
-// stringSpecial returns the index of the first byte at or after i that ends
-// a run of plain string bytes: a quote, a backslash or a control byte
-// (len(b) if none). It tests eight bytes at a time: a byte of v is zero
-// exactly where (v-ones)&^v has its high bit set, counting from the lowest
-// byte (borrows only mark bytes above a real zero), and a byte is below
-// 0x20 where (v-0x20 in every byte)&^v does.
-func stringSpecial(b []byte, i int) int {
-	for ; i+8 <= len(b); i += 8 {
-		v := binary.LittleEndian.Uint64(b[i:])
-		q := v ^ ('"' * ones8)
-		s := v ^ ('\\' * ones8)
-		m := ((q - ones8) &^ q) | ((s - ones8) &^ s) | ((v - 0x20*ones8) &^ v)
-		if m &= high8; m != 0 {
-			return i + bits.TrailingZeros64(m)/8
-		}
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
-	}
-	return len(b)
-}
-
-// stringSpecialNaive is the reference for stringSpecial.
-func stringSpecialNaive(b []byte, i int) int {
-	for ; i < len(b); i++ {
-		if c := b[i]; c == '"' || c == '\\' || c < 0x20 {
-			return i
-		}
-	}
-	return len(b)
 }
 
 // appendJSONField appends the value of the string field name of the JSON
@@ -264,87 +223,9 @@ func (p *jsonScanner) appendString(dst []byte) ([]byte, bool) {
 	if !p.eat('"') {
 		return dst, false
 	}
-	for {
-		// Copy the run up to the next quote, backslash or control byte.
-		start := p.i
-		p.i = stringSpecial(p.b, p.i)
-		dst = append(dst, p.b[start:p.i]...)
-		if p.i >= len(p.b) || p.b[p.i] < 0x20 {
-			return dst, false
-		}
-		if p.b[p.i] == '"' {
-			p.i++
-			return dst, true
-		}
-		// An escape.
-		p.i++
-		if p.i >= len(p.b) {
-			return dst, false
-		}
-		c := p.b[p.i]
-		p.i++
-		switch c {
-		case '"', '\\', '/':
-			dst = append(dst, c)
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, ok := p.hex4()
-			if !ok {
-				return dst, false
-			}
-			if utf16.IsSurrogate(r) {
-				// A pair makes one rune; a lone half is U+FFFD, as in
-				// encoding/json.
-				save := p.i
-				if p.i+1 < len(p.b) && p.b[p.i] == '\\' && p.b[p.i+1] == 'u' {
-					p.i += 2
-					r2, ok := p.hex4()
-					if ok {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							dst = utf8.AppendRune(dst, dec)
-							continue
-						}
-					}
-				}
-				p.i = save
-				r = utf8.RuneError
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
-			return dst, false
-		}
-	}
-}
-
-func (p *jsonScanner) hex4() (rune, bool) {
-	if p.i+4 > len(p.b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range p.b[p.i : p.i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c = c - 'a' + 10
-		case 'A' <= c && c <= 'F':
-			c = c - 'A' + 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	p.i += 4
-	return r, true
+	dst, next, ok := jsonstr.Append(dst, p.b, p.i)
+	p.i = next
+	return dst, ok
 }
 
 const maxJSONDepth = 1000
