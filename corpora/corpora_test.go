@@ -24,21 +24,6 @@ type gotDoc struct {
 	Text   string
 }
 
-func readAll(t *testing.T, c *Corpus) ([]gotDoc, error) {
-	t.Helper()
-	var out []gotDoc
-	for {
-		d, err := c.Read()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return out, err
-		}
-		out = append(out, gotDoc{d.Source, d.Index, d.Line, string(d.Text)})
-	}
-}
-
 func writeFile(t *testing.T, dir, name string, data []byte) string {
 	t.Helper()
 	p := filepath.Join(dir, name)
@@ -96,7 +81,7 @@ func TestSplits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			docs, err := readAll(t, c)
+			docs, err := readDocs(t, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -126,7 +111,7 @@ func TestCompressionByContent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs, err := readAll(t, c)
+		docs, err := readDocs(t, c)
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
@@ -144,7 +129,7 @@ func TestJSONL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, err := readAll(t, c)
+	docs, err := readDocs(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +140,7 @@ func TestJSONL(t *testing.T) {
 	o := DefaultOptions()
 	o.TextField = "body"
 	c, _ = Open([]string{p1}, o)
-	if _, err := readAll(t, c); err == nil || !strings.Contains(err.Error(), `x.jsonl.zst:1: no field "body"`) {
+	if _, err := readDocs(t, c); err == nil || !strings.Contains(err.Error(), `x.jsonl.zst:1: no field "body"`) {
 		t.Fatalf("missing field: got %v", err)
 	}
 }
@@ -172,7 +157,7 @@ func TestDirsGlobsStdin(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.SetStdin(strings.NewReader("{\"text\":\"from stdin\"}\n"))
-	docs, err := readAll(t, c)
+	docs, err := readDocs(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +204,7 @@ func TestBadInput(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				docs, err := readAll(t, c)
+				docs, err := readDocs(t, c)
 				if !skip {
 					var fe *tok.FormatError
 					if err == nil || !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.wantErr) {
@@ -263,7 +248,7 @@ func TestDefaultCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	docs, err := readAll(t, c)
+	docs, err := readDocs(t, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +285,7 @@ func TestSharedCorpora(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		docs, err := readAll(t, c)
+		docs, err := readDocs(t, c)
 		if err != nil {
 			t.Fatal(err)
 		}
