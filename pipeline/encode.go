@@ -456,8 +456,11 @@ func (r *run) encode(j *job) {
 	for i := range b.Len() {
 		text := b.Text(i)
 		sp := SplitOf(text, r.cfg.ValFraction) // no hashing without a validation split
-		d := b.Doc(i)
-		skip := !(DocPos{r.global(j.reader, d.Input), d.Index}).after(r.lastPos[sp])
+		skip := false
+		if last := r.lastPos[sp]; last != noPos { // resuming: skip what is written
+			d := b.Doc(i)
+			skip = !(DocPos{r.global(j.reader, d.Input), d.Index}).after(last)
+		}
 		j.split = append(j.split, sp)
 		j.skip = append(j.skip, skip)
 		if !skip {
