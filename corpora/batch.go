@@ -118,7 +118,7 @@ func (c *Corpus) ReadBatch(b *Batch, size int) error {
 	if li := c.lines; li != nil {
 		b.buf = append(b.buf, li.carry...)
 		li.carry = li.carry[:0]
-		li.pos, li.scan = 0, 0
+		li.pos, li.scan, li.valid, li.mixed = 0, 0, 0, 0
 	}
 	for len(b.docs) < maxDocs && b.text < size {
 		if c.lines == nil && c.cur == nil {
@@ -187,6 +187,8 @@ type lineInput struct {
 
 	pos   int   // first unconsumed byte of the batch buffer
 	scan  int   // bytes pos..scan hold no newline
+	valid int   // bytes pos..valid are whole lines of valid UTF-8
+	mixed int   // bytes before mixed are checked line by line
 	off   int64 // input offset of pos
 	line  int64 // lines consumed
 	index int64 // records consumed (documents and bad records)
@@ -286,6 +288,7 @@ func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, er
 				n := copy(b.buf, b.buf[li.pos:])
 				li.scan -= li.pos
 				b.buf, li.pos = b.buf[:n], 0
+				li.valid, li.mixed = 0, 0
 				b.spill = b.spill[:0]
 			}
 			lim = max(size, len(b.buf)) + minRead
@@ -340,7 +343,7 @@ func (li *lineInput) consume(c *Corpus, b *Batch, end, next int) error {
 	}
 	idx := li.index
 	li.index++
-	if !li.opts.AllowInvalidUTF8 && !utf8.Valid(line) {
+	if !li.opts.AllowInvalidUTF8 && end > li.valid && !li.validUTF8(b.buf, lineStart, end) {
 		off := start + int64(firstInvalid(line))
 		return li.bad(c, li.line, off, fmt.Sprintf("invalid UTF-8 at byte offset %d", off))
 	}
@@ -374,6 +377,24 @@ func (li *lineInput) consume(c *Corpus, b *Batch, end, next int) error {
 	b.docs = append(b.docs, d)
 	b.text += d.end - d.start
 	return nil
+}
+
+// validUTF8 reports whether buf[start:end], a line, is valid UTF-8. It
+// checks on to the last line end in buf at once, which is about three
+// times faster than line by line on short lines, and remembers how far the
+// lines are valid. (A newline never falls inside a UTF-8 sequence, so the
+// lines of valid text are valid.)
+func (li *lineInput) validUTF8(buf []byte, start, end int) bool {
+	if end > li.mixed {
+		if nl := bytes.LastIndexByte(buf[end:], '\n'); nl > 0 {
+			if utf8.Valid(buf[start : end+nl]) {
+				li.valid = end + nl
+				return true
+			}
+			li.mixed = end + nl // a bad line ahead: line by line up to there
+		}
+	}
+	return utf8.Valid(buf[start:end])
 }
 
 func (li *lineInput) tooLongMsg() string {
