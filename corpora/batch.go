@@ -64,6 +64,10 @@ func (b *Batch) Cap() int { return cap(b.buf) + cap(b.spill) }
 // batches in memory it manages (internal/hugemem).
 func (b *Batch) UseBuffer(buf []byte) { b.buf = buf[:0] }
 
+// UseDocs is UseBuffer for the list of documents: the batch records them
+// in docs until it needs more room.
+func (b *Batch) UseDocs(docs []BatchDoc) { b.docs = docs[:0] }
+
 // Trim drops the buffers when they hold more than keep bytes, so that one
 // huge document does not pin its memory for the rest of a run.
 func (b *Batch) Trim(keep int) {
