@@ -187,24 +187,30 @@ type job struct {
 	done    chan struct{}
 }
 
-// useMemory places the job's buffers at the start of mem (3 huge pages, of
-// which it returns the rest): the text, the ids, and the per-document
-// lists (room for 27,306 documents, 48 bytes of text each in a 1 MiB job).
-// Performance notes: the documents list alone, 787 KB per job of 46-byte
-// lines on the Go heap, took about 1,500 page faults per run.
+// useMemory places the job's buffers at the start of mem (2 huge pages, of
+// which it returns the rest): on the first page the text (1 MiB jobs and a
+// read's margin) and the documents list (19,114 documents: 55 bytes of text
+// each in a 1 MiB job), on the second the ids (393,216: 1 MiB of English is
+// about 250,000 with cl100k) and the per-document id ends and flags. A
+// list that needs more moves to the Go heap.
+// Performance notes: fresh memory costs about 2 ms per MiB touched on the
+// development VM (page faults and zeroing). The documents list on the Go
+// heap took 1,500 of the 4,100 page faults of a run over 100 MB of 46-byte
+// lines; three pages per job instead of two cleared 24 MiB more per run.
 func (j *job) useMemory(mem []byte) []byte {
 	const page = hugemem.Page
 	// Full slice expressions: a list that needs more room must move to
 	// the heap, never grow into its neighbour.
-	text, ids, lists := mem[:page:page], mem[page:2*page:2*page], mem[2*page:3*page:3*page]
-	j.batch.UseBuffer(text)
-	j.ids = carve[uint32](ids, 0, page)
-	const docsEnd, endsEnd = page * 5 / 8, page * 7 / 8
-	j.batch.UseDocs(carve[corpora.BatchDoc](lists, 0, docsEnd))
-	j.idEnds = carve[int](lists, docsEnd, endsEnd)
-	j.split = carve[uint8](lists, endsEnd, endsEnd+page/16)
-	j.skip = carve[bool](lists, endsEnd+page/16, page)
-	return mem[3*page:]
+	first, second := mem[:page:page], mem[page:2*page:2*page]
+	const textEnd = page * 9 / 16
+	j.batch.UseBuffer(first[:textEnd:textEnd])
+	j.batch.UseDocs(carve[corpora.BatchDoc](first, textEnd, page))
+	const idsEnd, endsEnd, splitEnd = page * 3 / 4, page * 15 / 16, page * 31 / 32
+	j.ids = carve[uint32](second, 0, idsEnd)
+	j.idEnds = carve[int](second, idsEnd, endsEnd)
+	j.split = carve[uint8](second, endsEnd, splitEnd)
+	j.skip = carve[bool](second, splitEnd, page)
+	return mem[2*page:]
 }
 
 // carve returns mem[from:to] as an empty slice of T (plain data only).
@@ -305,7 +311,7 @@ func (r *run) run(ctx context.Context) error {
 	// Go heap, on huge pages (a larger need moves to the heap): each
 	// buffer is filled once and reused, and 4 KiB page faults on fresh
 	// memory (9,300 in a run over 100 MB) were about 5% of the CPU here.
-	arena, freeArena := hugemem.Alloc(r.readers * perReader * 3 * hugemem.Page)
+	arena, freeArena := hugemem.Alloc(r.readers * perReader * 2 * hugemem.Page)
 	defer freeArena() // after every goroutine using it has stopped (below)
 	streams := make([]*stream, r.readers)
 	readErrs := make([]error, r.readers)
