@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -182,17 +183,27 @@ type job struct {
 	errIn   int     // the input (index in run.inputs) readErr is in
 	split   []uint8 // 0 train, 1 validation (worker)
 	skip    []bool  // already in a finished shard (worker)
+	mixed   bool    // some documents are skipped or of the validation split
 	ids     []uint32
-	idEnds  []int
+	idEnds  []int   // where each document's ids end in ids
+	nbytes  []int64 // each document's length
 	done    chan struct{}
+}
+
+// idStart returns where document i's ids start in j.ids.
+func (j *job) idStart(i int) int {
+	if i == 0 {
+		return 0
+	}
+	return j.idEnds[i-1]
 }
 
 // useMemory places the job's buffers at the start of mem (2 huge pages, of
 // which it returns the rest): on the first page the text (1 MiB jobs and a
 // read's margin) and the documents list (19,114 documents: 55 bytes of text
 // each in a 1 MiB job), on the second the ids (393,216: 1 MiB of English is
-// about 250,000 with cl100k) and the per-document id ends and flags. A
-// list that needs more moves to the Go heap.
+// about 250,000 with cl100k) and the per-document lists (29,127). A list
+// that needs more moves to the Go heap.
 // Performance notes: fresh memory costs about 2 ms per MiB touched on the
 // development VM (page faults and zeroing). The documents list on the Go
 // heap took 1,500 of the 4,100 page faults of a run over 100 MB of 46-byte
@@ -205,11 +216,13 @@ func (j *job) useMemory(mem []byte) []byte {
 	const textEnd = page * 9 / 16
 	j.batch.UseBuffer(first[:textEnd:textEnd])
 	j.batch.UseDocs(carve[corpora.BatchDoc](first, textEnd, page))
-	const idsEnd, endsEnd, splitEnd = page * 3 / 4, page * 15 / 16, page * 31 / 32
+	const lists = page / 4 / 18 // 18 bytes per document in the last quarter
+	const idsEnd = page * 3 / 4
 	j.ids = carve[uint32](second, 0, idsEnd)
-	j.idEnds = carve[int](second, idsEnd, endsEnd)
-	j.split = carve[uint8](second, endsEnd, splitEnd)
-	j.skip = carve[bool](second, splitEnd, page)
+	j.idEnds = carve[int](second, idsEnd, idsEnd+8*lists)
+	j.nbytes = carve[int64](second, idsEnd+8*lists, idsEnd+16*lists)
+	j.split = carve[uint8](second, idsEnd+16*lists, idsEnd+17*lists)
+	j.skip = carve[bool](second, idsEnd+17*lists, idsEnd+18*lists)
 	return mem[2*page:]
 }
 
@@ -481,8 +494,10 @@ func (r *run) encode(j *job) {
 	}
 	j.ids = j.ids[:0]
 	j.idEnds = slices.Grow(j.idEnds[:0], b.Len())
+	j.nbytes = slices.Grow(j.nbytes[:0], b.Len())
 	j.split = slices.Grow(j.split[:0], b.Len())
 	j.skip = slices.Grow(j.skip[:0], b.Len())
+	j.mixed = false
 	for i := range b.Len() {
 		text := b.Text(i)
 		sp := SplitOf(text, r.cfg.ValFraction) // no hashing without a validation split
@@ -491,6 +506,8 @@ func (r *run) encode(j *job) {
 			d := b.Doc(i)
 			skip = !(DocPos{r.global(j.reader, d.Input), d.Index}).after(last)
 		}
+		j.mixed = j.mixed || skip || sp != 0
+		j.nbytes = append(j.nbytes, int64(len(text)))
 		j.split = append(j.split, sp)
 		j.skip = append(j.skip, skip)
 		if !skip {
@@ -549,45 +566,72 @@ func (r *run) write(streams []*stream, readErrs []error, shards *[2]*shardWriter
 				r.recycle(s)
 				continue
 			}
-			d := j.batch.Doc(s.next)
-			if r.global(rd, d.Input) != in {
+			end := r.inputEnd(j, s.next, in)
+			if end == s.next {
 				break // the next document is of a later input
 			}
-			if err := r.writeDoc(s, d, shards); err != nil {
+			if err := r.writeDocs(s, in, end, shards); err != nil {
 				return err
 			}
-			s.next++
+			s.next = end
 		}
 	}
 	return nil
 }
 
-// writeDoc hashes the next document of s and appends its ids to its
-// split's shard, unless it is already in a finished one.
-func (r *run) writeDoc(s *stream, d corpora.BatchDoc, shards *[2]*shardWriter) error {
-	j, i := s.j, s.next
-	idStart, idEnd := 0, j.idEnds[i]
-	if i > 0 {
-		idStart = j.idEnds[i-1]
+// inputEnd returns the end of the documents of input in (an index in
+// run.inputs) that start at document from of j: the job's end, or where
+// its reader's next input begins.
+func (r *run) inputEnd(j *job, from, in int) int {
+	b := &j.batch
+	n := b.Len()
+	if r.global(j.reader, b.Doc(n-1).Input) == in {
+		return n
 	}
-	in := r.global(j.reader, d.Input)
-	text := j.batch.Text(i)
-	nbytes := int64(len(text))
+	return from + sort.Search(n-from, func(k int) bool {
+		return r.global(j.reader, b.Doc(from+k).Input) != in
+	})
+}
+
+// writeDocs hashes the documents of s up to end, all of input in, and
+// appends the ids of those not already in a finished shard to their
+// split's shard, a run of documents at a time.
+func (r *run) writeDocs(s *stream, in, end int, shards *[2]*shardWriter) error {
+	j := s.j
 	// The input's identity: each document's length and text.
+	h := r.hashers[in]
 	var rec [8]byte
-	binary.LittleEndian.PutUint64(rec[:], uint64(nbytes))
-	r.hashers[in].Write(rec[:])
-	r.hashers[in].Write(text)
-	r.digests[in].Documents++
+	var nbytes int64
+	for i := s.next; i < end; i++ {
+		binary.LittleEndian.PutUint64(rec[:], uint64(j.nbytes[i]))
+		h.Write(rec[:])
+		h.Write(j.batch.Text(i))
+		nbytes += j.nbytes[i]
+	}
+	r.digests[in].Documents += int64(end - s.next)
 	r.digests[in].Bytes += nbytes
-	if j.skip[i] {
-		return nil
+	for i := s.next; i < end; {
+		k := end
+		if j.mixed { // runs of one split, without skipped documents
+			if j.skip[i] {
+				i++
+				continue
+			}
+			k = i + 1
+			for k < end && !j.skip[k] && j.split[k] == j.split[i] {
+				k++
+			}
+		}
+		if err := shards[j.split[i]].appendDocs(in, j, i, k); err != nil {
+			return err
+		}
+		s.docs += int64(k - i)
+		s.tokens += int64(j.idEnds[k-1] - j.idStart(i))
+		for _, n := range j.nbytes[i:k] {
+			s.bytes += n
+		}
+		i = k
 	}
-	at := DocRef{Source: r.digests[in].Path, Index: d.Index} // the input's Name()
-	if err := shards[j.split[i]].append(DocPos{in, d.Index}, at, j.ids[idStart:idEnd], nbytes); err != nil {
-		return err
-	}
-	s.docs, s.bytes, s.tokens = s.docs+1, s.bytes+nbytes, s.tokens+int64(idEnd-idStart)
 	return nil
 }
 
@@ -666,23 +710,41 @@ func (s *shardWriter) open(pos DocPos) error {
 	return nil
 }
 
-func (s *shardWriter) append(pos DocPos, at DocRef, ids []uint32, nbytes int64) error {
-	if s.f == nil {
-		if err := s.open(pos); err != nil {
+// appendDocs appends documents from..to of j, of input in (none skipped,
+// all of this split), closing the shard after the document that brings
+// its ids to ShardBytes.
+func (s *shardWriter) appendDocs(in int, j *job, from, to int) error {
+	path := s.run.digests[in].Path // the input's Name()
+	for from < to {
+		if s.f == nil {
+			first := j.batch.Doc(from).Index
+			if err := s.open(DocPos{in, first}); err != nil {
+				return err
+			}
+			s.info.First = DocRef{Source: path, Index: first}
+		}
+		base := j.idStart(from)
+		end := to
+		if need := (s.run.cfg.ShardBytes+3)/4 - s.info.Tokens; int64(j.idEnds[to-1]-base) >= need {
+			end = from + 1 + sort.Search(to-from, func(k int) bool { return int64(j.idEnds[from+k]-base) >= need })
+		}
+		if err := s.bw.AppendDocs(j.ids[base:j.idEnds[end-1]], j.idEnds[from:end], base, j.nbytes[from:end]); err != nil {
 			return err
 		}
-		s.info.First = at
-	}
-	s.info.Last = at
-	if err := s.bw.Append(ids, nbytes); err != nil {
-		return err
-	}
-	s.info.Documents++
-	s.info.Tokens += int64(len(ids))
-	s.info.Bytes += nbytes
-	s.info.LastPos = pos
-	if 4*s.info.Tokens >= s.run.cfg.ShardBytes {
-		return s.close()
+		last := j.batch.Doc(end - 1).Index
+		s.info.Last = DocRef{Source: path, Index: last}
+		s.info.LastPos = DocPos{in, last}
+		s.info.Documents += int64(end - from)
+		s.info.Tokens += int64(j.idEnds[end-1] - base)
+		for _, n := range j.nbytes[from:end] {
+			s.info.Bytes += n
+		}
+		if 4*s.info.Tokens >= s.run.cfg.ShardBytes {
+			if err := s.close(); err != nil {
+				return err
+			}
+		}
+		from = end
 	}
 	return nil
 }

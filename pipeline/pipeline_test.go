@@ -469,3 +469,40 @@ func TestHFLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestShardCuts checks where shards end: each after the first document
+// that brings its ids to ShardBytes (4 bytes an id), the last one at the
+// end, and every document in exactly one shard with its own counts.
+func TestShardCuts(t *testing.T) {
+	inputs := testInputs(t)[:20]
+	for _, shardBytes := range []int64{1, 4 << 10, 100 << 10} {
+		cfg := testConfig(t, filepath.Join(t.TempDir(), "ds"))
+		cfg.ShardBytes = shardBytes
+		m := encodeAll(t, cfg, inputs)
+		want, _ := expected(t, inputs, cfg.ValFraction)
+		for sp, name := range splitNames {
+			shards := m.Splits[name].Shards
+			var docs int64
+			for k, sh := range shards {
+				ids, nbytes := readShards(t, cfg.Out, name, shards[k:k+1])
+				var tokens, size int64
+				for i := range ids {
+					tokens += int64(len(ids[i]))
+					size += nbytes[i]
+				}
+				if sh.Documents != int64(len(ids)) || sh.Tokens != tokens || sh.Bytes != size || len(ids) == 0 {
+					t.Fatalf("ShardBytes %d, %s shard %d: info %d docs %d tokens %d bytes, holds %d, %d, %d",
+						shardBytes, name, k, sh.Documents, sh.Tokens, sh.Bytes, len(ids), tokens, size)
+				}
+				before := tokens - int64(len(ids[len(ids)-1]))
+				if full := 4*tokens >= shardBytes; k < len(shards)-1 && (!full || 4*before >= shardBytes) {
+					t.Errorf("ShardBytes %d, %s shard %d: %d ids, %d before its last document", shardBytes, name, k, tokens, before)
+				}
+				docs += sh.Documents
+			}
+			if docs != int64(len(want[sp])) {
+				t.Errorf("ShardBytes %d, %s: %d documents in shards, want %d", shardBytes, name, docs, len(want[sp]))
+			}
+		}
+	}
+}
