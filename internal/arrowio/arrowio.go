@@ -1,9 +1,14 @@
 // Package arrowio holds every use of Apache Arrow in tok: the Arrow IPC
 // stream writer and reader of the pipeline's shards and the Parquet string
-// column reader of package corpora. Moving from
-// github.com/apache/arrow/go/v17 to github.com/apache/arrow-go/v18 is an edit
-// of this package's imports (and Record → RecordBatch, which v18 still
-// aliases), nothing else.
+// column reader of package corpora.
+//
+// The writer lays out the record batch messages itself (recordbatch.go),
+// without arrow/go's per-batch allocations; the stream's schema message
+// comes from arrow/go's ipc.Writer, and the tests hold every stream, byte
+// for byte, to what ipc.Writer writes for the same batches. Moving from
+// github.com/apache/arrow/go/v17 to github.com/apache/arrow-go/v18 is an
+// edit of this package's imports (and Record → RecordBatch, which v18 still
+// aliases), then those tests tell whether v18 writes the same bytes.
 package arrowio
 
 import (
@@ -175,7 +180,10 @@ func (b *BatchWriter) Append(ids []uint32, numBytes int64) error {
 // ids: document k holds ids[ends[k-1]-base : ends[k]-base], with ends[-1]
 // taken as base. It writes batches exactly as calling Append for each
 // document would (same stream bytes), copying the ids of all the
-// documents that go into one batch at once.
+// documents that go into one batch at once. ends must be nondecreasing,
+// from base, with ends[len(ends)-1]-base == len(ids); when they are not,
+// AppendDocs returns an error (the documents before the bad end are
+// appended).
 func (b *BatchWriter) AppendDocs(ids []uint32, ends []int, base int, numBytes []int64) error {
 	if len(ends) != len(numBytes) {
 		return fmt.Errorf("arrowio: AppendDocs: %d ends for %d documents", len(ends), len(numBytes))

@@ -108,14 +108,7 @@ func BenchmarkBatchWriter_Append(b *testing.B) {
 func BenchmarkBatchWriter_AppendDocs(b *testing.B) {
 	docs, idBytes := benchDocs(benchDocsPerOp)
 	const run = 256
-	var ids []uint32
-	var ends []int
-	var nb []int64
-	for k, d := range docs {
-		ids = append(ids, d...)
-		ends = append(ends, len(ids))
-		nb = append(nb, int64(k))
-	}
+	ids, ends, nb := backToBack(docs)
 	for _, zstd := range []bool{false, true} {
 		b.Run(fmt.Sprintf("direct/zstd=%v", zstd), func(b *testing.B) {
 			b.SetBytes(idBytes)

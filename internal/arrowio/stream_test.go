@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"testing"
 )
@@ -230,4 +231,39 @@ func FuzzBatchWriter_Stream(f *testing.F) {
 		}
 		checkStream(t, c, runs, []int{1})
 	})
+}
+
+// TestBatchWriterNoAllocsPerBatch checks that once its buffers have grown,
+// a BatchWriter writes batches without allocating (arrow/go's ipc.Writer
+// made ~47 allocations per batch).
+func TestBatchWriterNoAllocsPerBatch(t *testing.T) {
+	docs, _ := benchDocs(3000)
+	ids, ends, nb := backToBack(docs)
+	for _, zstd := range []bool{false, true} {
+		w := NewBatchWriter(io.Discard, zstd, 1000, 4<<20)
+		write := func() {
+			for k, d := range docs {
+				if err := w.Append(d, int64(k)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.AppendDocs(ids, ends, 0, nb); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write() // the buffers grow to their size
+		if a := testing.AllocsPerRun(5, write); a != 0 {
+			t.Errorf("zstd %v: %v allocations per 6 batches, want 0", zstd, a)
+		}
+	}
+}
+
+// backToBack lays docs out as AppendDocs takes them, from base 0.
+func backToBack(docs [][]uint32) (ids []uint32, ends []int, numBytes []int64) {
+	for k, d := range docs {
+		ids = append(ids, d...)
+		ends = append(ends, len(ids))
+		numBytes = append(numBytes, int64(k))
+	}
+	return ids, ends, numBytes
 }
