@@ -66,7 +66,9 @@ type BatchWriter struct {
 	// laid out in place and written with one Write.
 	buf      []byte
 	head     int
-	rowsCap  int
+	vals     int     // ids pending: len(buf) == head+4*vals
+	rowsCap  int     // documents the head has room for
+	valsCap  int     // ids buf has room for, keeping room for the tail
 	offsets  []int32 // len(numBytes)+1 list offsets, from 0
 	numBytes []int64
 
@@ -120,30 +122,23 @@ func (b *BatchWriter) reserve(rows, vals int) {
 	l, _ := b.metaLayout()
 	rows = max(rows, b.rowsCap)
 	head := pad8(8 + l.size + 4*(rows+1))
-	vals = max(vals, b.numVals())
+	vals = max(vals, b.vals)
 	// The tail holds the values' padding and num_bytes at Flush.
 	need := head + 4*vals + 8 + 8*rows
-	if head == b.head && need <= cap(b.buf) {
-		b.rowsCap = rows
-		return
+	if head != b.head || need > cap(b.buf) {
+		nb := make([]byte, head, max(need, cap(b.buf)))
+		if b.buf != nil {
+			nb = append(nb, b.buf[b.head:]...)
+		}
+		b.buf, b.head = nb, head
 	}
-	nb := make([]byte, head, max(need, cap(b.buf)))
-	if b.buf != nil {
-		nb = append(nb, b.buf[b.head:]...)
-	}
-	b.buf, b.head, b.rowsCap = nb, head, rows
+	b.rowsCap = rows
+	b.valsCap = (cap(b.buf) - head - 8 - 8*rows) / 4
 }
 
-func (b *BatchWriter) numVals() int {
-	if b.buf == nil {
-		return 0
-	}
-	return (len(b.buf) - b.head) / 4
-}
-
-// grow makes room for one more document (rows) and vals ids in all.
+// grow makes room for rows documents and vals ids.
 func (b *BatchWriter) grow(rows, vals int) {
-	r, v := b.rowsCap, (cap(b.buf)-b.head-8-8*b.rowsCap)/4
+	r, v := b.rowsCap, b.valsCap
 	if rows > r {
 		r = max(rows, min(2*r, b.maxRows))
 	}
@@ -155,19 +150,19 @@ func (b *BatchWriter) grow(rows, vals int) {
 
 // Append adds one document, writing a batch when it is full.
 func (b *BatchWriter) Append(ids []uint32, numBytes int64) error {
-	vals := b.numVals()
-	if vals+len(ids) > b.maxVals && len(b.numBytes) > 0 {
+	vals := b.vals + len(ids)
+	if vals > b.maxVals && len(b.numBytes) > 0 {
 		if err := b.Flush(); err != nil {
 			return err
 		}
-		vals = 0
+		vals = len(ids)
 	}
 	n := len(b.numBytes) + 1
-	vals += len(ids)
-	if n > b.rowsCap || len(b.buf)+4*len(ids) > cap(b.buf)-8-8*b.rowsCap {
+	if n > b.rowsCap || vals > b.valsCap {
 		b.grow(n, vals)
 	}
 	b.buf = append(b.buf, bytesOf(ids)...)
+	b.vals = vals
 	b.offsets = append(b.offsets, int32(vals))
 	b.numBytes = append(b.numBytes, numBytes)
 	if n >= b.maxRows || vals >= b.maxVals {
@@ -193,7 +188,7 @@ func (b *BatchWriter) AppendDocs(ids []uint32, ends []int, base int, numBytes []
 	}
 	start := 0 // ids index of document i's first id
 	for i := 0; i < len(ends); {
-		vals := b.numVals()
+		vals := b.vals
 		end := ends[i] - base
 		if end < start {
 			return b.endsError(i, end, start)
@@ -231,14 +226,16 @@ func (b *BatchWriter) AppendDocs(ids []uint32, ends []int, base int, numBytes []
 			offs[k] = int32(e + delta)
 			prev = e
 		}
-		if len(b.buf)+4*(prev-start) > cap(b.buf)-8-8*b.rowsCap {
-			b.grow(n0+k, vals+prev-start)
+		vals += prev - start
+		if vals > b.valsCap {
+			b.grow(n0+k, vals)
 		}
 		b.offsets = b.offsets[:n0+1+k]
 		b.buf = append(b.buf, bytesOf(ids[start:prev])...)
+		b.vals = vals
 		b.numBytes = append(b.numBytes, numBytes[i:i+k]...)
 		i, start = i+k, prev
-		if len(b.numBytes) >= b.maxRows || b.numVals() >= b.maxVals {
+		if len(b.numBytes) >= b.maxRows || vals >= b.maxVals {
 			if err := b.Flush(); err != nil {
 				return err
 			}
@@ -274,6 +271,7 @@ func (b *BatchWriter) Flush() error {
 		err = b.flushPlain()
 	}
 	b.buf = b.buf[:b.head]
+	b.vals = 0
 	b.offsets = b.offsets[:1]
 	b.numBytes = b.numBytes[:0]
 	if err != nil {
@@ -299,7 +297,7 @@ func (b *BatchWriter) flushPlain() error {
 		return err
 	}
 	l, template := b.metaLayout()
-	rows, vals := len(b.numBytes), b.numVals()
+	rows, vals := len(b.numBytes), b.vals
 	offLen, valLen, nbLen := 4*(rows+1), 4*vals, 8*rows
 	b.buf = append(b.buf, zeros[:pad8(valLen)-valLen]...)
 	b.buf = append(b.buf, bytesOf(b.numBytes)...)
@@ -330,7 +328,7 @@ func (b *BatchWriter) flushZstd() error {
 		b.enc = enc
 	}
 	l, template := b.metaLayout()
-	rows, vals := len(b.numBytes), b.numVals()
+	rows, vals := len(b.numBytes), b.vals
 	prefix := 8 + l.size
 	out := &b.out
 	out.b = append(out.b[:0], zeros[:prefix]...)
@@ -378,7 +376,7 @@ func (b *BatchWriter) flushIPC() error {
 		valBytes = b.buf[b.head:]
 	}
 	schema := b.refSchema
-	vals := array.NewData(arrow.PrimitiveTypes.Int32, b.numVals(),
+	vals := array.NewData(arrow.PrimitiveTypes.Int32, b.vals,
 		[]*memory.Buffer{nil, memory.NewBufferBytes(valBytes)}, nil, 0, 0)
 	listData := array.NewData(schema.Field(0).Type, n,
 		[]*memory.Buffer{nil, memory.NewBufferBytes(bytesOf(b.offsets))}, []arrow.ArrayData{vals}, 0, 0)
