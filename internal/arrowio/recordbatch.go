@@ -35,6 +35,15 @@ import (
 // back to its vtable, a vtable is [its size, the table's size, each
 // field's offset in the table] as uint16, and a vector is a uint32 count
 // followed by its elements.
+//
+// Performance notes (BenchmarkBatchWriter_*, 1000-row batches of ~11 ids,
+// a 2-core machine shared with other work): through ipc.Writer a batch
+// took 47 allocations and 7 Writes, 12.4 ns a document with Append; laid
+// out here, 0 allocations and 1 Write, 7.3 ns a document with Append and
+// 2.3 with AppendDocs (runs of 256). The message is built in place in
+// front of the ids rather than in a separate output buffer, which would
+// copy every id a second time; the zstd path does build its own buffer,
+// as compression copies anyway.
 const (
 	metaPlainSize = 232 // flatbuffer of a batch without compression
 	metaZstdSize  = 256 // with BodyCompression{codec: ZSTD}
