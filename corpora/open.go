@@ -179,7 +179,7 @@ func (c *Corpus) InputIndex() int { return c.next - 1 }
 func (c *Corpus) BytesRead() int64 {
 	n := c.doneBytes
 	if (c.cur != nil || c.lines != nil) && c.curSrc != nil {
-		n += c.curSrc.raw.n
+		n += c.curSrc.raw.n.Load()
 	}
 	return n
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
@@ -66,14 +67,17 @@ type source struct {
 	atEOF      bool
 }
 
+// countingReader counts the bytes read from an input. Atomic: with
+// Options.DecodeConcurrency a zstd decoder's goroutine reads ahead while
+// the caller asks how far reading is (Corpus.BytesRead).
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -163,7 +167,7 @@ func (e *errWrap) Read(p []byte) (int, error) {
 			if e.s.comp != None {
 				msg = fmt.Sprintf("truncated or corrupt %s stream", e.s.comp)
 			}
-			err = &tok.FormatError{File: e.s.name, Offset: e.s.raw.n, Msg: msg, Err: err}
+			err = &tok.FormatError{File: e.s.name, Offset: e.s.raw.n.Load(), Msg: msg, Err: err}
 		}
 	}
 	return n, err
