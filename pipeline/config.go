@@ -63,9 +63,9 @@ type Config struct {
 	// and ranks read at once. Default 256 MiB; -1 never splits. The shards
 	// do not depend on it; the manifest's inputs do (they list the pieces).
 	PieceBytes int64
-	// Readers is how many inputs are read at once (each on its own
-	// goroutine, decompressing and parsing); default Workers/4, at most
-	// the number of inputs. The output does not depend on it.
+	// Readers is how many inputs are read at once (each by one worker at
+	// a time, decompressing and parsing); default Workers/4, at most the
+	// number of inputs. The output does not depend on it.
 	Readers int
 	// ShardBytes is the target size of a shard's token data (4 bytes per
 	// token); a shard is closed once it reaches it. Default 500 MB, as

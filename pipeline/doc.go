@@ -14,17 +14,18 @@
 // The stages are:
 //
 //	inputs → corpora.Pieces → Partition (this rank's share)
-//	→ R readers (input r, r+R, ...; jobs in order) → workers (AppendEncode)
+//	→ R readers (input r, r+R, ...; jobs in order), read by the workers,
+//	each filling a job under a reader's lock and encoding it (AppendEncode)
 //	→ writer (input by input, in reading order) → shards per split
 //	(internal/directfile) → rank.json
 //	→ Finalize → data-XXXXX-of-NNNNN.arrow, state.json, tok_manifest.json
 //
 // A job is a [corpora.Batch] of about 1 MiB of text (less for the first
-// and last jobs, so that all workers start and end together) that a reader
-// decompresses into in place (JSON text fields are unescaped where they
-// lie), so a document's text is never copied between the reader, the
-// worker that encodes it and the writer; each reader's jobs cycle through
-// its own free list. Large uncompressed files of lines are read as pieces
+// and last jobs, so that all workers start and end together) that a worker
+// reads and decompresses into in place (JSON text fields are unescaped
+// where they lie) and then encodes, so a document's text is never copied
+// between reading, encoding and writing, and the worker finds it in its
+// cache; each reader's jobs cycle through its own free list. Large uncompressed files of lines are read as pieces
 // ([Config.PieceBytes]), so that one file can feed several readers and
 // ranks. The writer hashes each input's documents for its identity and
 // each shard's bytes for the manifest (XXH3-128, see [VerifyShard]), and

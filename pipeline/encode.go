@@ -296,7 +296,6 @@ func (r *run) run(ctx context.Context) error {
 		// alone and this costs CPU.)
 		r.copts.DecodeConcurrency = 4
 	}
-	jobs := make(chan *job, workers)
 	for i, name := range splitNames {
 		r.lastPos[i] = r.state.Splits[name].lastPos()
 	}
@@ -318,7 +317,14 @@ func (r *run) run(ctx context.Context) error {
 
 	// Readers: each its inputs' documents in order, grouped into jobs,
 	// with its own free list, so that a reader ahead of the writer cannot
-	// take the jobs of the one the writer waits for.
+	// take the jobs of the one the writer waits for. The workers read:
+	// a worker takes a free job of a reader, fills it from the reader's
+	// inputs under its lock, hands it to the writer (reading order) and
+	// encodes it while another worker reads the next.
+	// Performance notes: with a reading goroutine of its own, the text
+	// and the document list of every job were written on one core and
+	// read on another; a worker that reads what it encodes finds them in
+	// its cache.
 	perReader := max(4, (2*workers+4+r.readers-1)/r.readers)
 	// Each job's text buffer and ids buffer start in memory outside the
 	// Go heap, on huge pages (a larger need moves to the heap): each
@@ -328,36 +334,32 @@ func (r *run) run(ctx context.Context) error {
 	defer freeArena() // after every goroutine using it has stopped (below)
 	streams := make([]*stream, r.readers)
 	readErrs := make([]error, r.readers)
-	var readers, encoders sync.WaitGroup
+	rds := make([]*reader, r.readers)
+	wake := make(chan struct{}, workers)
 	for rd := range r.readers {
 		out := make(chan *job, perReader)
 		free := make(chan *job, perReader)
 		for range perReader {
-			// Full slice expressions: a batch or ids buffer that needs more
-			// room must move to the heap, never grow into its neighbour.
 			j := &job{reader: rd}
 			arena = j.useMemory(arena)
 			free <- j
 		}
-		streams[rd] = &stream{ch: out, free: free}
-		readers.Add(1)
-		go func() {
-			defer readers.Done()
-			defer close(out)
-			readErrs[rd] = r.read(ctx, rd, jobs, out, free)
-		}()
+		streams[rd] = &stream{ch: out, free: free, wake: wake}
+		rds[rd] = r.newReader(rd, out, free, &readErrs[rd], wake)
 	}
-	go func() {
-		readers.Wait()
-		close(jobs)
-	}()
-	// Workers: encode jobs in any order.
-	for range workers {
+	var encoders sync.WaitGroup
+	for w := range workers {
 		encoders.Add(1)
 		go func() {
 			defer encoders.Done()
-			for j := range jobs {
-				r.encode(j)
+			for {
+				j := r.take(ctx, rds, w, wake)
+				if j == nil {
+					return
+				}
+				if j.batch.Len() > 0 {
+					r.encode(j)
+				}
 				close(j.done)
 			}
 		}()
@@ -380,7 +382,6 @@ func (r *run) run(ctx context.Context) error {
 			}
 		}
 	}
-	readers.Wait()
 	encoders.Wait()
 	if werr == nil {
 		for _, sw := range shards {
@@ -400,11 +401,26 @@ func (r *run) run(ctx context.Context) error {
 	return r.finish()
 }
 
-// read fills jobs from reader rd's inputs and hands each to the workers
-// and, in reading order, to the writer through out.
-func (r *run) read(ctx context.Context, rd int, jobs, out chan<- *job, free <-chan *job) error {
+// reader reads its inputs (run.inputs rd, rd+R, ...) into jobs; the
+// workers call it under its lock.
+type reader struct {
+	mu       sync.Mutex
+	run      *run
+	rd       int
+	c        *corpora.Corpus
+	out      chan<- *job // to the writer, in reading order
+	free     chan *job
+	err      *error // where the reader's error goes (readErrs[rd])
+	wake     chan<- struct{}
+	finished atomic.Bool
+
+	n                 int   // jobs filled
+	text, read, total int64 // text bytes filled, bytes read, bytes on disk (0 if unknown)
+}
+
+func (r *run) newReader(rd int, out chan<- *job, free chan *job, err *error, wake chan<- struct{}) *reader {
 	var mine []corpora.Input
-	var total int64 // bytes of input on disk, 0 if unknown (stdin)
+	var total int64
 	for i := rd; i < len(r.inputs); i += r.readers {
 		mine = append(mine, r.inputs[i])
 		if total >= 0 && r.inputs[i].Size >= 0 {
@@ -413,41 +429,111 @@ func (r *run) read(ctx context.Context, rd int, jobs, out chan<- *job, free <-ch
 			total = -1
 		}
 	}
-	total = max(total, 0)
-	c := corpora.OpenInputs(mine, r.copts)
-	defer func() {
-		r.skipped.Add(c.Skipped())
-		c.Close()
-	}()
-	var text, read int64
-	for n := 0; ; n++ {
-		var j *job
-		select {
-		case j = <-free:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		j.readErr = nil
-		j.done = make(chan struct{})
-		err := c.ReadBatch(&j.batch, jobBytes(n, r.cfg.Workers, text, c.BytesRead(), total))
-		text += int64(j.batch.TextBytes())
-		now := c.BytesRead()
-		r.progress.read.Add(now - read)
-		read = now
-		if err == io.EOF {
+	return &reader{run: r, rd: rd, c: corpora.OpenInputs(mine, r.copts), out: out, free: free, err: err, wake: wake, total: max(total, 0)}
+}
+
+// take returns a job filled from one of the readers (worker w tries
+// reader w mod R first), waiting for a free job if need be, or nil when
+// every reader has finished or ctx is cancelled.
+func (r *run) take(ctx context.Context, rds []*reader, w int, wake <-chan struct{}) *job {
+	for {
+		if ctx.Err() != nil {
+			for _, x := range rds {
+				x.mu.Lock()
+				x.finish(ctx.Err())
+				x.mu.Unlock()
+			}
 			return nil
 		}
-		if err != nil {
-			j.readErr, j.errIn = err, r.global(rd, int32(c.InputIndex()))
+		live, busy := false, (*reader)(nil)
+		for k := range rds {
+			x := rds[(w+k)%len(rds)]
+			if x.finished.Load() {
+				continue
+			}
+			live = true
+			if !x.mu.TryLock() {
+				busy = x
+				continue
+			}
+			j := x.fill()
+			x.mu.Unlock()
+			if j != nil {
+				return j
+			}
 		}
-		out <- j
-		if j.batch.Len() > 0 {
-			jobs <- j
-		} else {
-			close(j.done)
+		if !live {
+			return nil
 		}
-		if err != nil {
-			return err
+		if busy != nil {
+			// Another worker is reading: wait for it rather than sleep.
+			busy.mu.Lock()
+			j := busy.fill()
+			busy.mu.Unlock()
+			if j != nil {
+				return j
+			}
+			continue
+		}
+		select { // every job is in use: wait for the writer to free one
+		case <-wake:
+		case <-ctx.Done():
+		}
+	}
+}
+
+// fill fills a free job with the reader's next documents and hands it to
+// the writer. It returns nil when no job is free or the reader has
+// finished. The caller holds x.mu.
+func (x *reader) fill() *job {
+	if x.finished.Load() {
+		return nil
+	}
+	var j *job
+	select {
+	case j = <-x.free:
+	default:
+		return nil
+	}
+	r := x.run
+	j.readErr = nil
+	j.done = make(chan struct{})
+	err := x.c.ReadBatch(&j.batch, jobBytes(x.n, r.cfg.Workers, x.text, x.c.BytesRead(), x.total))
+	x.n++
+	x.text += int64(j.batch.TextBytes())
+	now := x.c.BytesRead()
+	r.progress.read.Add(now - x.read)
+	x.read = now
+	if err == io.EOF {
+		x.free <- j
+		x.finish(nil)
+		return nil
+	}
+	if err != nil {
+		j.readErr, j.errIn = err, r.global(x.rd, int32(x.c.InputIndex()))
+	}
+	x.out <- j // never blocks: out has room for every job
+	if err != nil {
+		x.finish(err)
+	}
+	return j
+}
+
+// finish ends the reader's stream, with err if not nil. The caller holds
+// x.mu.
+func (x *reader) finish(err error) {
+	if x.finished.Load() {
+		return
+	}
+	*x.err = err
+	x.run.skipped.Add(x.c.Skipped())
+	x.c.Close()
+	x.finished.Store(true)
+	close(x.out)
+	for range cap(x.wake) { // the other workers may be waiting for a job of this reader
+		select {
+		case x.wake <- struct{}{}:
+		default:
 		}
 	}
 }
@@ -525,8 +611,9 @@ func (r *run) encode(j *job) {
 type stream struct {
 	ch   <-chan *job
 	free chan<- *job
-	j    *job // the current job, nil before the next is taken
-	next int  // its next document
+	wake chan<- struct{} // a worker may wait for a free job
+	j    *job            // the current job, nil before the next is taken
+	next int             // its next document
 	// Counted for progress once the job is done.
 	docs, bytes, tokens int64
 }
@@ -648,6 +735,10 @@ func (r *run) recycle(s *stream) {
 		j.ids = nil
 	}
 	s.free <- j
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
 }
 
 // finish writes the completion marker.
