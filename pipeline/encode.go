@@ -198,32 +198,39 @@ func (j *job) idStart(i int) int {
 	return j.idEnds[i-1]
 }
 
-// useMemory places the job's buffers at the start of mem (2 huge pages, of
-// which it returns the rest): on the first page the text (1 MiB jobs and a
-// read's margin) and the documents list (19,114 documents: 55 bytes of text
-// each in a 1 MiB job), on the second the ids (393,216: 1 MiB of English is
-// about 250,000 with cl100k) and the per-document lists (29,127). A list
-// that needs more moves to the Go heap.
-// Performance notes: fresh memory costs about 2 ms per MiB touched on the
-// development VM (page faults and zeroing). The documents list on the Go
-// heap took 1,500 of the 4,100 page faults of a run over 100 MB of 46-byte
-// lines; three pages per job instead of two cleared 24 MiB more per run.
+// useMemory places the job's buffers at the start of mem (one huge page,
+// of which it returns the rest): the text (a 512 KiB job and a read's
+// margin), the documents list (8,533: 61 bytes of text each), the ids
+// (229,376: 512 KiB of English is about 125,000 with cl100k) and the
+// per-document lists (10,012). A list that needs more moves to the Go
+// heap.
+// Performance notes: fresh memory costs about 2 ms per MiB on the
+// development VM (page faults and zeroing; a huge page is cleared whole
+// when first touched). The documents list on the Go heap took 1,500 of the
+// 4,100 page faults of a run over 100 MB of 46-byte lines; 1 MiB jobs on
+// two pages each cleared 16 MiB more per run (3% of its CPU).
 func (j *job) useMemory(mem []byte) []byte {
-	const page = hugemem.Page
+	const (
+		kib      = 1 << 10
+		textEnd  = 576 * kib
+		docsEnd  = 976 * kib
+		idsEnd   = 1872 * kib
+		listDocs = (hugemem.Page - idsEnd) / 18 // 18 bytes per document
+	)
 	// Full slice expressions: a list that needs more room must move to
 	// the heap, never grow into its neighbour.
-	first, second := mem[:page:page], mem[page:2*page:2*page]
-	const textEnd = page * 9 / 16
-	j.batch.UseBuffer(first[:textEnd:textEnd])
-	j.batch.UseDocs(carve[corpora.BatchDoc](first, textEnd, page))
-	const lists = page / 4 / 18 // 18 bytes per document in the last quarter
-	const idsEnd = page * 3 / 4
-	j.ids = carve[uint32](second, 0, idsEnd)
-	j.idEnds = carve[int](second, idsEnd, idsEnd+8*lists)
-	j.nbytes = carve[int64](second, idsEnd+8*lists, idsEnd+16*lists)
-	j.split = carve[uint8](second, idsEnd+16*lists, idsEnd+17*lists)
-	j.skip = carve[bool](second, idsEnd+17*lists, idsEnd+18*lists)
-	return mem[2*page:]
+	page := mem[:hugemem.Page:hugemem.Page]
+	j.batch.UseBuffer(page[:textEnd:textEnd])
+	j.batch.UseDocs(carve[corpora.BatchDoc](page, textEnd, docsEnd))
+	j.ids = carve[uint32](page, docsEnd, idsEnd)
+	at := idsEnd
+	j.idEnds = carve[int](page, at, at+8*listDocs)
+	at += 8 * listDocs
+	j.nbytes = carve[int64](page, at, at+8*listDocs)
+	at += 8 * listDocs
+	j.split = carve[uint8](page, at, at+listDocs)
+	j.skip = carve[bool](page, at+listDocs, at+2*listDocs)
+	return mem[hugemem.Page:]
 }
 
 // carve returns mem[from:to] as an empty slice of T (plain data only).
@@ -237,7 +244,7 @@ func carve[T any](mem []byte, from, to int) []T {
 // that the resume test can make jobs, and so shard completions, frequent).
 // Performance notes: 1 MiB instead of 256 KiB halved the bytes copied
 // to carry a line over from one batch to the next on en-large.jsonl.zst.
-var jobTextBytes = 1 << 20
+var jobTextBytes = 512 << 10
 
 const (
 	// jobKeepBytes bounds the buffers a job keeps for reuse (text bytes;
@@ -330,7 +337,7 @@ func (r *run) run(ctx context.Context) error {
 	// Go heap, on huge pages (a larger need moves to the heap): each
 	// buffer is filled once and reused, and 4 KiB page faults on fresh
 	// memory (9,300 in a run over 100 MB) were about 5% of the CPU here.
-	arena, freeArena := hugemem.Alloc(r.readers * perReader * 2 * hugemem.Page)
+	arena, freeArena := hugemem.Alloc(r.readers * perReader * hugemem.Page)
 	defer freeArena() // after every goroutine using it has stopped (below)
 	streams := make([]*stream, r.readers)
 	readErrs := make([]error, r.readers)
