@@ -4,6 +4,8 @@ import "testing"
 
 func TestJobBytes(t *testing.T) {
 	const mib = 1 << 20
+	defer func(v int) { jobTextBytes = v }(jobTextBytes)
+	jobTextBytes = mib // the cases are for 1 MiB jobs
 	cases := []struct {
 		name              string
 		n, workers        int
