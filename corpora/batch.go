@@ -296,6 +296,10 @@ func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, er
 				b.spill = b.spill[:0]
 			}
 			lim = max(size, len(b.buf)) + minRead
+		} else if len(b.docs) > 0 {
+			// Read about what the batch still lacks: what is read past
+			// its end is copied to the next batch, twice.
+			lim = min(lim, len(b.buf)+size-b.text+minRead/16)
 		}
 		if cap(b.buf) < len(b.buf)+minRead {
 			// A long line: grow by four, so that reading a line of n bytes

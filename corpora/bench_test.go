@@ -61,7 +61,7 @@ func benchInputs(b *testing.B) []struct {
 	}
 }
 
-// BenchmarkCorpus_ReadBatch reads a corpus in 1 MiB batches, as the
+// BenchmarkCorpus_ReadBatch reads a corpus in 512 KiB batches, as the
 // pipeline's readers do: decompression, line cutting, UTF-8 checks and
 // JSON text fields unescaped in place. MB/s counts document text.
 func BenchmarkCorpus_ReadBatch(b *testing.B) {
@@ -74,7 +74,7 @@ func BenchmarkCorpus_ReadBatch(b *testing.B) {
 				text = 0
 				r := OpenInputs([]Input{c.input}, DefaultOptions())
 				for {
-					err := r.ReadBatch(&batch, 1<<20)
+					err := r.ReadBatch(&batch, 512<<10)
 					if err == io.EOF {
 						break
 					}
