@@ -301,7 +301,17 @@ func (li *lineInput) fill(c *Corpus, b *Batch, size, maxDocs int) (done bool, er
 			// its end is copied to the next batch, twice.
 			lim = min(lim, len(b.buf)+size-b.text+minRead/16)
 		}
-		if cap(b.buf) < len(b.buf)+minRead {
+		if cap(b.buf) < len(b.buf)+minRead && len(b.docs) > 0 && len(b.buf)-li.pos <= size/4 {
+			if cap(b.buf) == len(b.buf) {
+				// Full of documents and the start of a short line: the
+				// batch ends here rather than leave its buffer (which
+				// may be the caller's, see UseBuffer).
+				li.carry = append(li.carry[:0], b.buf[li.pos:]...)
+				b.buf = b.buf[:li.pos]
+				return false, nil
+			}
+			// Otherwise it reads into the room left.
+		} else if cap(b.buf) < len(b.buf)+minRead {
 			// A long line: grow by four, so that reading a line of n bytes
 			// copies about n/3 bytes.
 			nb := make([]byte, len(b.buf), max(4*cap(b.buf), len(b.buf)+minRead))
