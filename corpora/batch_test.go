@@ -9,15 +9,19 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/toklabs/tok/internal/sharedtest"
 )
 
-// batchDocs reads a corpus with ReadBatch, in batches of size bytes.
+// batchDocs reads a corpus with ReadBatch, in batches of size bytes, its
+// buffers lent by a scribblePool and given back after every other batch.
 func batchDocs(t testing.TB, c *Corpus, size int) ([]gotDoc, error) {
 	var out []gotDoc
 	var b Batch
-	for {
+	pool := &scribblePool{t: t, held: map[*byte]bool{}}
+	b.UsePool(pool)
+	for n := 0; ; n++ {
 		err := c.ReadBatch(&b, size)
 		for i := 0; i < b.Len(); i++ {
 			d := b.Doc(i)
@@ -32,7 +36,46 @@ func batchDocs(t testing.TB, c *Corpus, size int) ([]gotDoc, error) {
 		if b.Len() == 0 {
 			t.Fatal("ReadBatch returned no document and no error")
 		}
+		if n%2 == 1 {
+			b.Trim(0)
+		}
 	}
+}
+
+// scribblePool is a BufferPool that overwrites each buffer given back, so
+// that a batch still reading one shows, and checks that no buffer is given
+// back twice. (A batch may also give back buffers that append grew.)
+type scribblePool struct {
+	t    testing.TB
+	free [][]byte
+	held map[*byte]bool // the pool's buffers
+}
+
+func (p *scribblePool) Get(n int) []byte {
+	for i, f := range p.free {
+		if cap(f) >= n {
+			p.free = append(p.free[:i], p.free[i+1:]...)
+			delete(p.held, unsafe.SliceData(f[:1]))
+			return f[:0]
+		}
+	}
+	return make([]byte, 0, n)
+}
+
+func (p *scribblePool) Put(buf []byte) {
+	if cap(buf) == 0 {
+		return
+	}
+	at := unsafe.SliceData(buf[:1])
+	if p.held[at] {
+		p.t.Fatalf("a buffer (%d bytes) given back twice", cap(buf))
+	}
+	p.held[at] = true
+	buf = buf[:cap(buf)]
+	for i := range buf {
+		buf[i] = 'X'
+	}
+	p.free = append(p.free, buf[:0])
 }
 
 func readDocs(t testing.TB, c *Corpus) ([]gotDoc, error) {

@@ -17,7 +17,8 @@ import (
 
 // lineInputs writes JSON Lines and line-split text inputs (the formats that
 // corpora.ReadBatch reads in place), plain and zstd, with escapes, blank
-// lines, CRLF and a few documents far longer than a job.
+// lines, CRLF and a few documents far longer than a job (one longer than
+// the buffers a job keeps).
 func lineInputs(t *testing.T) []corpora.Input {
 	dir := t.TempDir()
 	var jsonl, text strings.Builder
@@ -25,6 +26,9 @@ func lineInputs(t *testing.T) []corpora.Input {
 		body := fmt.Sprintf("document %d: \"quoted\" \\ tab\there é 😀 %s", i, strings.Repeat("words ", i%50))
 		if i%700 == 3 {
 			body += strings.Repeat("a long document ", 20000) // 320 kB
+		}
+		if i == 1501 {
+			body += strings.Repeat("a very long one ", 200000) // 3.2 MB: past the buffers a job keeps
 		}
 		b, _ := jsonMarshalString(body)
 		fmt.Fprintf(&jsonl, "{\"id\":%d,\"text\":%s,\"n\":[1,{\"x\":null}]}\n", i, b)

@@ -143,7 +143,10 @@ func (b *BatchWriter) grow(rows, vals int) {
 		r = max(rows, min(2*r, b.maxRows))
 	}
 	if vals > v {
-		v = max(vals, min(2*v, b.maxVals))
+		// Doubling past maxVals too: documents longer than a batch come
+		// one after another in long-document corpora, and growing to
+		// each exactly copied and faulted in fresh memory every time.
+		v = max(vals, min(2*v, max(b.maxVals, vals+vals/2)))
 	}
 	b.reserve(r, v)
 }
