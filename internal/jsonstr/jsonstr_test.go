@@ -2,6 +2,7 @@ package jsonstr
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -76,4 +77,16 @@ func FuzzAppend(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkSpecial scans a long run of plain text (English prose with an
+// escape every few hundred bytes, as in JSON Lines corpora).
+func BenchmarkSpecial(b *testing.B) {
+	text := []byte(strings.Repeat("The quick brown fox jumps over the lazy dog, again and again. ", 8) + "\\n")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		for i := 0; i < len(text); i++ {
+			i = Special(text, i)
+		}
+	}
 }
