@@ -111,7 +111,8 @@ type Options struct {
 	// DecodeConcurrency above 1 decompresses zstd inputs on goroutines of
 	// their own, ahead of the reader (klauspost/compress's asynchronous
 	// stream decoder), which raises reading throughput for many encoding
-	// workers at some extra CPU. Default 0: the reading goroutine alone.
+	// workers at some extra CPU. Default 0: the goroutine calling Read or
+	// ReadBatch alone.
 	// The documents do not depend on it.
 	DecodeConcurrency int
 }

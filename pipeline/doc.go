@@ -20,12 +20,14 @@
 //	(internal/directfile) → rank.json
 //	→ Finalize → data-XXXXX-of-NNNNN.arrow, state.json, tok_manifest.json
 //
-// A job is a [corpora.Batch] of about 1 MiB of text (less for the first
+// A job is a [corpora.Batch] of about 512 KiB of text (less for the first
 // and last jobs, so that all workers start and end together) that a worker
 // reads and decompresses into in place (JSON text fields are unescaped
 // where they lie) and then encodes, so a document's text is never copied
 // between reading, encoding and writing, and the worker finds it in its
-// cache; each reader's jobs cycle through its own free list. Large uncompressed files of lines are read as pieces
+// cache; each reader's jobs cycle through its own free list, and buffers
+// for long documents come from pools of huge pages that the jobs share.
+// Large uncompressed files of lines are read as pieces
 // ([Config.PieceBytes]), so that one file can feed several readers and
 // ranks. The writer hashes each input's documents for its identity and
 // each shard's bytes for the manifest (XXH3-128, see [VerifyShard]), and
