@@ -230,6 +230,8 @@ type lineInput struct {
 	line  int64 // lines consumed
 	index int64 // records consumed (documents and bad records)
 	carry []byte
+	// Where a JSON line's text field has escapes (jsonFieldInPlace).
+	escapes []int
 
 	eof     bool
 	readErr error
@@ -402,7 +404,7 @@ func (li *lineInput) consume(c *Corpus, b *Batch, end, next int) error {
 	}
 	d := BatchDoc{Input: li.input, Index: idx, Line: li.line, start: lineStart, end: lineStart + len(line)}
 	if li.json {
-		s, e, ok := jsonFieldInPlace(line, li.opts.TextField)
+		s, e, ok := jsonFieldInPlace(line, li.opts.TextField, &li.escapes)
 		if ok {
 			d.start, d.end = lineStart+s, lineStart+e
 		} else {

@@ -307,7 +307,7 @@ func FuzzJSONFieldInPlace(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		want, wok := appendJSONField(nil, []byte(line), "text")
 		b := []byte(line)
-		s, e, ok := jsonFieldInPlace(b, "text")
+		s, e, ok := jsonFieldInPlace(b, "text", new([]int))
 		if ok != wok {
 			t.Fatalf("%q: in place ok=%v, appendJSONField ok=%v", line, ok, wok)
 		}

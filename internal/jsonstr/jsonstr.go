@@ -60,48 +60,58 @@ func Append(dst, b []byte, i int) (out []byte, next int, ok bool) {
 			return dst, i + 1, true
 		}
 		// An escape.
-		if i+1 >= len(b) {
-			return dst, i, false
-		}
-		c := b[i+1]
-		i += 2
-		switch c {
-		case '"', '\\', '/':
-			dst = append(dst, c)
-		case 'b':
-			dst = append(dst, '\b')
-		case 'f':
-			dst = append(dst, '\f')
-		case 'n':
-			dst = append(dst, '\n')
-		case 'r':
-			dst = append(dst, '\r')
-		case 't':
-			dst = append(dst, '\t')
-		case 'u':
-			r, ok := Hex4(b, i)
-			if !ok {
-				return dst, i, false
-			}
-			i += 4
-			if utf16.IsSurrogate(r) {
-				// A pair makes one rune; a lone half is U+FFFD.
-				if i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
-					if r2, ok := Hex4(b, i+2); ok {
-						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
-							dst = utf8.AppendRune(dst, dec)
-							i += 6
-							continue
-						}
-					}
-				}
-				r = utf8.RuneError
-			}
-			dst = utf8.AppendRune(dst, r)
-		default:
+		var ok bool
+		if dst, i, ok = DecodeEscape(dst, b, i); !ok {
 			return dst, i, false
 		}
 	}
+}
+
+// DecodeEscape appends the character of the escape at b[i] (a backslash)
+// to dst and returns dst and the index after the escape: a \u surrogate
+// pair makes one rune of two escapes, and a lone half is U+FFFD, as in
+// encoding/json. ok is false for a bad or cut escape. dst may end where
+// b[i:] starts: the character is read before it is written, and is never
+// longer than its escape.
+func DecodeEscape(dst, b []byte, i int) (out []byte, next int, ok bool) {
+	if i+1 >= len(b) {
+		return dst, i, false
+	}
+	c := b[i+1]
+	i += 2
+	switch c {
+	case '"', '\\', '/':
+		return append(dst, c), i, true
+	case 'b':
+		return append(dst, '\b'), i, true
+	case 'f':
+		return append(dst, '\f'), i, true
+	case 'n':
+		return append(dst, '\n'), i, true
+	case 'r':
+		return append(dst, '\r'), i, true
+	case 't':
+		return append(dst, '\t'), i, true
+	case 'u':
+		r, ok := Hex4(b, i)
+		if !ok {
+			return dst, i, false
+		}
+		i += 4
+		if utf16.IsSurrogate(r) {
+			// A pair makes one rune; a lone half is U+FFFD.
+			if i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+				if r2, ok := Hex4(b, i+2); ok {
+					if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+						return utf8.AppendRune(dst, dec), i + 6, true
+					}
+				}
+			}
+			r = utf8.RuneError
+		}
+		return utf8.AppendRune(dst, r), i, true
+	}
+	return dst, i, false
 }
 
 // Hex4 reads the four hex digits of a \u escape at b[i:].
