@@ -15,11 +15,14 @@ import (
 )
 
 // batchDocs reads a corpus with ReadBatch, in batches of size bytes, its
-// buffers lent by a scribblePool and given back after every other batch.
+// its own buffer at first and then buffers lent by a scribblePool, given
+// back after every other batch.
 func batchDocs(t testing.TB, c *Corpus, size int) ([]gotDoc, error) {
 	var out []gotDoc
 	var b Batch
-	pool := &scribblePool{t: t, held: map[*byte]bool{}}
+	home := make([]byte, 0, 64<<10)
+	b.UseBuffer(home)
+	pool := &scribblePool{t: t, held: map[*byte]bool{}, home: unsafe.SliceData(home[:1])}
 	b.UsePool(pool)
 	for n := 0; ; n++ {
 		err := c.ReadBatch(&b, size)
@@ -37,7 +40,11 @@ func batchDocs(t testing.TB, c *Corpus, size int) ([]gotDoc, error) {
 			t.Fatal("ReadBatch returned no document and no error")
 		}
 		if n%2 == 1 {
-			b.Trim(0)
+			keep := 0 // drop every buffer, or go back to home
+			if n%4 == 3 {
+				keep = cap(home)
+			}
+			b.Trim(keep)
 		}
 	}
 }
@@ -49,6 +56,7 @@ type scribblePool struct {
 	t    testing.TB
 	free [][]byte
 	held map[*byte]bool // the pool's buffers
+	home *byte          // the batch's own buffer, never to be given back
 }
 
 func (p *scribblePool) Get(n int) []byte {
@@ -67,6 +75,9 @@ func (p *scribblePool) Put(buf []byte) {
 		return
 	}
 	at := unsafe.SliceData(buf[:1])
+	if at == p.home {
+		p.t.Fatal("the batch gave its own buffer (UseBuffer) to the pool")
+	}
 	if p.held[at] {
 		p.t.Fatalf("a buffer (%d bytes) given back twice", cap(buf))
 	}

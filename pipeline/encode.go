@@ -192,6 +192,7 @@ type job struct {
 	// The sizes of the buffers the job starts with (see useMemory):
 	// larger ones go back to the pools after each use.
 	textCap, idsCap int
+	homeIDs         []uint32 // the job's own ids buffer
 }
 
 // idStart returns where document i's ids start in j.ids.
@@ -228,7 +229,7 @@ func (j *job) useMemory(mem []byte) []byte {
 	j.textCap = textEnd
 	j.batch.UseDocs(carve[corpora.BatchDoc](page, textEnd, docsEnd))
 	j.ids = carve[uint32](page, docsEnd, idsEnd)
-	j.idsCap = cap(j.ids)
+	j.homeIDs, j.idsCap = j.ids, cap(j.ids)
 	at := idsEnd
 	j.idEnds = carve[int](page, at, at+8*listDocs)
 	at += 8 * listDocs
@@ -690,7 +691,9 @@ func (r *run) encode(j *job) {
 	// the CPU in one profile here, under a paravirtualized kernel).
 	b := &j.batch
 	if need := b.TextBytes()/3 + b.Len(); cap(j.ids) < need {
-		r.ids.Put(j.ids)
+		if cap(j.ids) > j.idsCap { // not the job's own
+			r.ids.Put(j.ids)
+		}
 		j.ids = r.ids.Get(need + need/4) // nothing to copy: unlike slices.Grow
 	}
 	j.ids = j.ids[:0]
@@ -848,7 +851,7 @@ func (r *run) recycle(s *stream) {
 	j.batch.Trim(j.textCap)
 	if cap(j.ids) > j.idsCap {
 		r.ids.Put(j.ids)
-		j.ids = nil
+		j.ids = j.homeIDs
 	}
 	s.free <- j
 	select {
