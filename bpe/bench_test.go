@@ -3,31 +3,19 @@ package bpe
 import (
 	"bytes"
 	"os"
-	"syscall"
 	"testing"
-	"time"
 
+	"github.com/toklabs/tok/internal/cputime"
 	"github.com/toklabs/tok/internal/sharedtest"
 )
-
-// cpuTime is the CPU time used by the process so far. The machine the
-// benchmarks run on is shared, so wall-clock MB/s swings with the load;
-// reportCPU adds the CPU-time throughput, which is steadier.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // startCPU returns a function that reports cpu-MB/s (bytes per op over CPU
 // time per op) when called at the end of a benchmark.
 func startCPU(b *testing.B, bytesPerOp int) func() {
-	start := cpuTime()
+	start, ok := cputime.Process()
 	return func() {
-		d := cpuTime() - start
-		if d > 0 && b.N > 0 {
+		end, _ := cputime.Process()
+		if d := end - start; ok && d > 0 && b.N > 0 {
 			b.ReportMetric(float64(bytesPerOp)*float64(b.N)/d.Seconds()/1e6, "cpu-MB/s")
 		}
 	}

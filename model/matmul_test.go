@@ -4,9 +4,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/toklabs/tok/internal/cputime"
 )
 
 func randSlice(rng *rand.Rand, n int) []float32 {
@@ -125,10 +126,11 @@ func TestKernelsAgree(t *testing.T) {
 	}
 }
 
+// cpuTime is the process's CPU time so far (0 where the system does not
+// say: the per-CPU-second figures are then not reported).
 func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	d, _ := cputime.Process()
+	return d
 }
 
 // BenchmarkGemm reports GFLOP/s of wall time and GFLOP per CPU-second (the

@@ -9,11 +9,11 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"github.com/toklabs/tok"
 	"github.com/toklabs/tok/corpora"
+	"github.com/toklabs/tok/internal/cputime"
 	"github.com/toklabs/tok/internal/sharedtest"
 	"github.com/toklabs/tok/rawbytes"
 )
@@ -206,9 +206,8 @@ func encodeDocs(tk tok.Tokenizer, docs [][]byte, g int) {
 // shared machine, MB per CPU-second compares the pipeline's overhead with
 // the tokenizer's work even when wall time is distorted by other loads.
 func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
+	d, _ := cputime.Process()
+	return d.Seconds()
 }
 
 // BenchmarkSplit_ReadWindow reads random 1024-token windows from a

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/toklabs/tok/internal/cputime"
 )
 
 // BenchmarkFile_Write writes 256 MiB in 1 MiB pieces (what the pipeline's
@@ -66,7 +68,7 @@ func BenchmarkFile_Write(b *testing.B) {
 			b.SetBytes(total)
 			b.ReportAllocs()
 			direct := false
-			cpu0, ok := cpuSeconds()
+			cpu0, ok := cputime.Process()
 			for b.Loop() {
 				w, err := bc.open(name)
 				if err != nil {
@@ -82,9 +84,9 @@ func BenchmarkFile_Write(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			cpu1, _ := cpuSeconds()
+			cpu1, _ := cputime.Process()
 			if ok {
-				b.ReportMetric((cpu1-cpu0)/(float64(b.N)*total/1e9), "cpu-s/GB")
+				b.ReportMetric((cpu1-cpu0).Seconds()/(float64(b.N)*total/1e9), "cpu-s/GB")
 			}
 			b.ReportMetric(map[bool]float64{false: 0, true: 1}[direct], "direct")
 			os.Remove(name)
