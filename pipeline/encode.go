@@ -827,14 +827,13 @@ func (r *run) writeDocs(s *stream, in, end int, shards *[2]*shardWriter) error {
 				k++
 			}
 		}
-		if err := shards[j.split[i]].appendDocs(in, j, i, k); err != nil {
+		nb, err := shards[j.split[i]].appendDocs(in, j, i, k)
+		if err != nil {
 			return err
 		}
 		s.docs += int64(k - i)
 		s.tokens += int64(j.idEnds[k-1] - j.idStart(i))
-		for _, n := range j.nbytes[i:k] {
-			s.bytes += n
-		}
+		s.bytes += nb
 		i = k
 	}
 	return nil
@@ -922,14 +921,14 @@ func (s *shardWriter) open(pos DocPos) error {
 
 // appendDocs appends documents from..to of j, of input in (none skipped,
 // all of this split), closing the shard after the document that brings
-// its ids to ShardBytes.
-func (s *shardWriter) appendDocs(in int, j *job, from, to int) error {
+// its ids to ShardBytes. It returns the documents' bytes of text.
+func (s *shardWriter) appendDocs(in int, j *job, from, to int) (nbytes int64, err error) {
 	path := s.run.digests[in].Path // the input's Name()
 	for from < to {
 		if s.f == nil {
 			first := j.batch.Doc(from).Index
 			if err := s.open(DocPos{in, first}); err != nil {
-				return err
+				return nbytes, err
 			}
 			s.info.First = DocRef{Source: path, Index: first}
 		}
@@ -939,7 +938,7 @@ func (s *shardWriter) appendDocs(in int, j *job, from, to int) error {
 			end = from + 1 + sort.Search(to-from, func(k int) bool { return int64(j.idEnds[from+k]-base) >= need })
 		}
 		if err := s.bw.AppendDocs(j.ids[base:j.idEnds[end-1]], j.idEnds[from:end], base, j.nbytes[from:end]); err != nil {
-			return err
+			return nbytes, err
 		}
 		last := j.batch.Doc(end - 1).Index
 		s.info.Last = DocRef{Source: path, Index: last}
@@ -947,16 +946,17 @@ func (s *shardWriter) appendDocs(in int, j *job, from, to int) error {
 		s.info.Documents += int64(end - from)
 		s.info.Tokens += int64(j.idEnds[end-1] - base)
 		for _, n := range j.nbytes[from:end] {
+			nbytes += n
 			s.info.Bytes += n
 		}
 		if 4*s.info.Tokens >= s.run.cfg.ShardBytes {
 			if err := s.close(); err != nil {
-				return err
+				return nbytes, err
 			}
 		}
 		from = end
 	}
-	return nil
+	return nbytes, nil
 }
 
 // abort drops the open shard.
