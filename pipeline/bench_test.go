@@ -99,6 +99,22 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 				b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
 			})
 		}
+		// The tokenizer with its input read on the same goroutine: what one
+		// core does for `zstdcat | tokenizer`, without the pipeline. The
+		// pipeline's own overhead (parallel reading, ordering, writing) is
+		// its throughput against this one's times the cores.
+		b.Run(c.name+"/read-and-encode-goroutines=1", func(b *testing.B) {
+			tk, inputs := c.tk(b), c.inputs(b)
+			var total int64
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := cpuSeconds()
+			for i := 0; i < b.N; i++ {
+				total = readAndEncode(b, tk, inputs)
+			}
+			b.SetBytes(total)
+			b.ReportMetric(float64(total)*float64(b.N)/1e6/(cpuSeconds()-cpu0), "MB/cpu-s")
+		})
 		type par struct{ workers, readers int }
 		var pars []par
 		for _, w := range counts {
@@ -158,6 +174,30 @@ func readAllDocs(b *testing.B, inputs []corpora.Input) ([][]byte, int64) {
 		total += int64(len(d.Text))
 	}
 	return docs, total
+}
+
+// readAndEncode reads inputs in batches of 512 KiB (the pipeline's job
+// size) and encodes each document on this goroutine, reusing one ids
+// buffer. It returns the bytes of text encoded.
+func readAndEncode(b *testing.B, tk tok.Tokenizer, inputs []corpora.Input) int64 {
+	r := corpora.OpenInputs(inputs, corpora.DefaultOptions())
+	defer r.Close()
+	var batch corpora.Batch
+	var ids []uint32
+	var total int64
+	for {
+		err := r.ReadBatch(&batch, 512<<10)
+		if err == io.EOF {
+			return total
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		for i := range batch.Len() {
+			ids = tk.AppendEncode(ids[:0], batch.Text(i))
+		}
+		total += int64(batch.TextBytes())
+	}
 }
 
 // encodeDocs encodes docs on g goroutines, each taking the next block of
