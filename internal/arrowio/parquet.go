@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"os"
 
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 )
 
 // Parquet errors.
@@ -16,25 +19,44 @@ var (
 )
 
 // StringColumn reads one flat BYTE_ARRAY (string) column of a Parquet
-// file, row group by row group. It is not safe for concurrent use.
+// file, row group by row group: all of them, or those of a byte range
+// (OpenStringColumnRange). It is not safe for concurrent use.
 type StringColumn struct {
-	f      *file.Reader
-	col    int
-	maxDef int16
-	rg     int
-	cr     *file.ByteArrayColumnChunkReader
-	vals   []parquet.ByteArray
-	defs   []int16
-	out    [][]byte
+	f        *file.Reader
+	col      int
+	maxDef   int16
+	rg, last int   // the next row group to open; one past the last one read
+	firstRow int64 // the row number in the file of the first row read
+	rows     int64 // rows in the row groups read
+	cr       *file.ByteArrayColumnChunkReader
+	vals     []parquet.ByteArray
+	defs     []int16
+	out      [][]byte
 }
 
 // OpenStringColumn opens column name of the Parquet file at path.
 func OpenStringColumn(path, name string) (*StringColumn, error) {
-	f, err := file.OpenParquetFile(path, false)
+	return OpenStringColumnRange(path, name, 0, math.MaxInt64)
+}
+
+// OpenStringColumnRange opens column name of the Parquet file at path for
+// the row groups that start at a byte in [start, end) (see
+// RowGroupStarts). The ranges [0, a), [a, b), ..., [z, size) of a file
+// together give each row group exactly once, in the file's order, so
+// several readers can each read one. A range where no row group starts
+// reads no row (Next returns io.EOF at once); FirstRow says where in the
+// file the range's rows begin. The column is checked (present, a string)
+// whatever the range.
+func OpenStringColumnRange(path, name string, start, end int64) (*StringColumn, error) {
+	if start < 0 || end <= start {
+		return nil, fmt.Errorf("bad byte range [%d, %d)", start, end)
+	}
+	f, size, err := openParquetFile(path)
 	if err != nil {
 		return nil, err
 	}
-	schema := f.MetaData().Schema
+	md := f.MetaData()
+	schema := md.Schema
 	col := schema.ColumnIndexByName(name)
 	if col < 0 {
 		var names []string
@@ -49,10 +71,108 @@ func OpenStringColumn(path, name string) (*StringColumn, error) {
 		f.Close()
 		return nil, fmt.Errorf("column %q is %s (repetition %d): %w", name, c.PhysicalType(), c.MaxRepetitionLevel(), ErrNotString)
 	}
+	starts, err := rowGroupStarts(md, size)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
 	const batch = 256
-	return &StringColumn{f: f, col: col, maxDef: c.MaxDefinitionLevel(),
-		vals: make([]parquet.ByteArray, batch), defs: make([]int16, batch)}, nil
+	s := &StringColumn{f: f, col: col, maxDef: c.MaxDefinitionLevel(),
+		vals: make([]parquet.ByteArray, batch), defs: make([]int16, batch)}
+	// starts is non-decreasing: the range's row groups are consecutive.
+	for s.rg < len(starts) && starts[s.rg] < start {
+		s.firstRow += md.RowGroup(s.rg).NumRows()
+		s.rg++
+	}
+	for s.last = s.rg; s.last < len(starts) && starts[s.last] < end; s.last++ {
+		s.rows += md.RowGroup(s.last).NumRows()
+	}
+	return s, nil
 }
+
+// openParquetFile opens a Parquet file and reads its footer; it returns
+// the file's size too.
+func openParquetFile(path string) (*file.Reader, int64, error) {
+	osf, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := osf.Stat()
+	if err != nil {
+		osf.Close()
+		return nil, 0, err
+	}
+	f, err := file.NewParquetReader(osf)
+	if err != nil {
+		osf.Close() // NewParquetReader leaves it open on a bad footer
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}
+
+// RowGroupStarts returns, for each row group of the Parquet file at path,
+// the byte where it starts and its number of rows. A byte range holds the
+// row groups whose start lies in it (OpenStringColumnRange).
+//
+// A row group's start is where its first page is: the least, over its
+// column chunks, of the data page offset or the dictionary page offset
+// when the chunk has a dictionary page before its data (the offsets the
+// Parquet reader seeks to). The row group's own file_offset is not used:
+// some writers have set it wrong. So that the row groups of consecutive
+// ranges keep the file's order whatever the writer did, a row group starts
+// no earlier than the one before it (a running maximum), and a start
+// outside the file is taken as its first or last byte: every row group is
+// then in exactly one range of a partition of [0, size).
+func RowGroupStarts(path string) (starts, rows []int64, err error) {
+	f, size, err := openParquetFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	md := f.MetaData()
+	if starts, err = rowGroupStarts(md, size); err != nil {
+		return nil, nil, err
+	}
+	for i := range len(md.GetRowGroups()) {
+		rows = append(rows, md.RowGroup(i).NumRows())
+	}
+	return starts, rows, nil
+}
+
+func rowGroupStarts(md *metadata.FileMetaData, size int64) ([]int64, error) {
+	starts := make([]int64, len(md.GetRowGroups()))
+	prev := int64(0)
+	for i := range starts {
+		rg := md.RowGroup(i)
+		first := int64(math.MaxInt64)
+		for j := range rg.NumColumns() {
+			cc, err := rg.ColumnChunk(j)
+			if err != nil {
+				return nil, fmt.Errorf("row group %d, column %d: %w", i, j, err)
+			}
+			off := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < off {
+				off = cc.DictionaryPageOffset()
+			}
+			first = min(first, off)
+		}
+		if first == math.MaxInt64 { // no column: where the one before starts
+			first = prev
+		}
+		first = max(min(first, size-1), 0, prev)
+		starts[i], prev = first, first
+	}
+	return starts, nil
+}
+
+// FirstRow returns the row number, in the whole file, of the first row
+// that Next returns: the rows of the row groups before the range. For a
+// range without a row group it is the number of rows before the range.
+func (s *StringColumn) FirstRow() int64 { return s.firstRow }
+
+// Rows returns how many rows the row groups of the range hold, nulls
+// included.
+func (s *StringColumn) Rows() int64 { return s.rows }
 
 // Next returns the next rows, at most a few hundred: one entry per row,
 // nil for a null. The slices are valid until the next call. It returns
@@ -60,7 +180,7 @@ func OpenStringColumn(path, name string) (*StringColumn, error) {
 func (s *StringColumn) Next() ([][]byte, error) {
 	for {
 		if s.cr == nil || !s.cr.HasNext() {
-			if s.rg >= s.f.NumRowGroups() {
+			if s.rg >= s.last {
 				return nil, io.EOF
 			}
 			cr, err := s.f.RowGroup(s.rg).Column(s.col)

@@ -1,0 +1,241 @@
+package arrowio
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/schema"
+)
+
+// writeRowGroups writes a Parquet file with arrow/go's column writer: an
+// int64 "id" and a nullable string "text" column, one row group per entry
+// of groups (its number of rows; 0 makes an empty row group), with or
+// without dictionary pages. Every 7th row is null. It returns the texts,
+// nil for a null.
+func writeRowGroups(t *testing.T, path string, groups []int, dict bool) []*string {
+	t.Helper()
+	sc := schema.MustGroup(schema.NewGroupNode("schema", parquet.Repetitions.Required, schema.FieldList{
+		schema.NewInt64Node("id", parquet.Repetitions.Required, -1),
+		schema.Must(schema.NewPrimitiveNodeLogical("text", parquet.Repetitions.Optional, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)),
+	}, -1))
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512))
+	w := file.NewParquetWriter(f, sc, file.WithWriterProps(props))
+	var texts []*string
+	for _, n := range groups {
+		var ids []int64
+		var vals []parquet.ByteArray
+		var defs []int16
+		for range n {
+			row := len(texts)
+			ids = append(ids, int64(row))
+			if row%7 == 3 {
+				defs = append(defs, 0)
+				texts = append(texts, nil)
+				continue
+			}
+			s := fmt.Sprintf("row %d %s", row, strings.Repeat("ab", row%13))
+			if row%5 == 0 {
+				s = "" // an empty string is not a null
+			}
+			defs = append(defs, 1)
+			vals = append(vals, parquet.ByteArray(s))
+			texts = append(texts, &s)
+		}
+		rg := w.AppendRowGroup()
+		cw, err := rg.NextColumn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cw.(*file.Int64ColumnChunkWriter).WriteBatch(ids, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		cw.Close()
+		if cw, err = rg.NextColumn(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(vals, defs, nil); err != nil {
+			t.Fatal(err)
+		}
+		cw.Close()
+		if err := rg.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return texts
+}
+
+// readAll reads every row of c; a null is "<null>".
+func readAll(t *testing.T, c *StringColumn) []string {
+	t.Helper()
+	var out []string
+	for {
+		rows, err := c.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r == nil {
+				out = append(out, "<null>")
+			} else {
+				out = append(out, string(r))
+			}
+		}
+	}
+}
+
+// TestStringColumnRange reads a file with row groups of many sizes (one
+// empty) as byte ranges of several sizes: the ranges give each row group
+// once, in order, starting at the right row, and together every row of
+// the whole file.
+func TestStringColumnRange(t *testing.T) {
+	groups := []int{40, 1, 0, 77, 3, 120, 9, 9, 250, 2}
+	for _, dict := range []bool{true, false} {
+		path := filepath.Join(t.TempDir(), "rg.parquet")
+		texts := writeRowGroups(t, path, groups, dict)
+		var want []string
+		for _, s := range texts {
+			if s == nil {
+				want = append(want, "<null>")
+			} else {
+				want = append(want, *s)
+			}
+		}
+		whole, err := OpenStringColumn(path, "text")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readAll(t, whole); !slices.Equal(got, want) || whole.FirstRow() != 0 || whole.Rows() != int64(len(want)) {
+			t.Fatalf("dict %v: whole file: %d rows (Rows %d, FirstRow %d), want %d", dict, len(got), whole.Rows(), whole.FirstRow(), len(want))
+		}
+		whole.Close()
+
+		starts, rows, err := RowGroupStarts(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fi, _ := os.Stat(path)
+		size := fi.Size()
+		if len(starts) != len(groups) || len(rows) != len(groups) {
+			t.Fatalf("dict %v: %d row groups, want %d", dict, len(starts), len(groups))
+		}
+		for i, s := range starts {
+			// Each row group is written after the one before, behind "PAR1";
+			// an empty one has no page, and starts where the one before does.
+			if s < 4 || s >= size || i > 0 && (s < starts[i-1] || s == starts[i-1] && rows[i] > 0) || rows[i] != int64(groups[i]) {
+				t.Fatalf("dict %v: row group %d starts at %d with %d rows (starts %v, size %d)", dict, i, s, rows[i], starts, size)
+			}
+		}
+
+		// Partitions of [0, size): pieces of several sizes, and cuts at,
+		// just before and just after every row group's start.
+		partitions := map[string][]int64{}
+		for _, piece := range []int64{97, 500, size / 3, size - 1, size, size + 100} {
+			var cuts []int64
+			for c := piece; c < size; c += piece {
+				cuts = append(cuts, c)
+			}
+			partitions[fmt.Sprintf("pieces of %d bytes", piece)] = cuts
+		}
+		for _, d := range []int64{-1, 0, 1} {
+			var cuts []int64
+			for _, s := range starts {
+				if c := s + d; c > 0 && c < size && (len(cuts) == 0 || c > cuts[len(cuts)-1]) {
+					cuts = append(cuts, c)
+				}
+			}
+			partitions[fmt.Sprintf("cuts at the starts %+d", d)] = cuts
+		}
+		for name, cuts := range partitions {
+			var got []string
+			next := int64(0) // the first row of the next range
+			seen := 0        // row groups read so far
+			nonEmpty := 0
+			bounds := append(append([]int64{0}, cuts...), size)
+			for k := range len(bounds) - 1 {
+				start, end := bounds[k], bounds[k+1]
+				c, err := OpenStringColumnRange(path, "text", start, end)
+				if err != nil {
+					t.Fatalf("dict %v, %s, [%d, %d): %v", dict, name, start, end, err)
+				}
+				// The range holds the row groups that start in it.
+				var wantRows int64
+				first := seen
+				for seen < len(starts) && starts[seen] < end {
+					wantRows += rows[seen]
+					seen++
+				}
+				part := readAll(t, c)
+				c.Close()
+				if c.FirstRow() != next || c.Rows() != wantRows || int64(len(part)) != wantRows {
+					t.Fatalf("dict %v, %s, [%d, %d): FirstRow %d, Rows %d, %d rows read; want row %d, %d rows (row groups %d to %d)",
+						dict, name, start, end, c.FirstRow(), c.Rows(), len(part), next, wantRows, first, seen)
+				}
+				if wantRows > 0 && !slices.Equal(part, want[next:next+wantRows]) {
+					t.Fatalf("dict %v, %s, [%d, %d): not the rows %d to %d", dict, name, start, end, next, next+wantRows)
+				}
+				if len(part) > 0 {
+					nonEmpty++
+				}
+				next += wantRows
+				got = append(got, part...)
+			}
+			if !slices.Equal(got, want) || seen != len(starts) {
+				t.Fatalf("dict %v, %s: %d rows of %d row groups, want %d of %d", dict, name, len(got), seen, len(want), len(starts))
+			}
+			// Cut at the starts, the first range (before the first row
+			// group) is empty and each other one holds a row group with
+			// rows (the empty row group goes with the one before it).
+			if name == "cuts at the starts +0" && nonEmpty != len(groups)-1 {
+				t.Errorf("dict %v, %s: %d ranges with rows, want %d", dict, name, nonEmpty, len(groups)-1)
+			}
+		}
+	}
+}
+
+// TestStringColumnRange_Errors: a bad range, a missing column and a
+// truncated file are errors, whatever the range.
+func TestStringColumnRange_Errors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rg.parquet")
+	writeRowGroups(t, path, []int{10, 10}, true)
+	if _, err := OpenStringColumnRange(path, "text", 5, 5); err == nil {
+		t.Error("empty range: no error")
+	}
+	if _, err := OpenStringColumnRange(path, "text", -1, 5); err == nil {
+		t.Error("negative start: no error")
+	}
+	_, err := OpenStringColumnRange(path, "body", 1<<20, 2<<20)
+	if !errors.Is(err, ErrNoColumn) || !strings.Contains(err.Error(), `"body" (columns: [id text])`) {
+		t.Errorf("missing column in a range without row groups: %v", err)
+	}
+	if _, err := OpenStringColumnRange(path, "id", 0, 10); !errors.Is(err, ErrNotString) {
+		t.Errorf("int64 column: %v", err)
+	}
+	data, _ := os.ReadFile(path)
+	trunc := filepath.Join(dir, "trunc.parquet")
+	os.WriteFile(trunc, data[:len(data)-10], 0o644)
+	if _, err := OpenStringColumnRange(trunc, "text", 0, 100); err == nil {
+		t.Error("truncated file: no error")
+	}
+	if _, _, err := RowGroupStarts(trunc); err == nil {
+		t.Error("truncated file: RowGroupStarts: no error")
+	}
+}
