@@ -25,8 +25,9 @@ type Input struct {
 	Format Format // FormatAuto is resolved by Open from the name and content
 	Split  Split  // for plain text
 	Size   int64  // size on disk (of the piece), -1 for stdin
-	// A piece of a file (see Pieces): the documents are the lines that
-	// start at a byte in [Start, End). End 0: the whole file.
+	// A piece of a file (see Pieces): the documents are the lines, or
+	// the Parquet row groups, that start at a byte in [Start, End). End
+	// 0: the whole file.
 	Start, End int64
 }
 
@@ -337,7 +338,7 @@ func (c *Corpus) newRecordReader(src *source, format Format, in Input) (recordRe
 		return newJSONLReader(src, &c.opts), nil
 	case FormatParquet:
 		src.close()
-		return openParquet(in.Path, &c.opts)
+		return openParquet(in, &c.opts)
 	default:
 		return newTextReader(src, in.Split, &c.opts), nil
 	}

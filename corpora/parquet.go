@@ -3,6 +3,7 @@ package corpora
 import (
 	"fmt"
 	"io"
+	"math"
 	"unicode/utf8"
 
 	"github.com/toklabs/tok"
@@ -10,29 +11,36 @@ import (
 )
 
 // parquetReader yields the string column Options.TextField of a Parquet
-// file; null values are skipped. Document.Index is the row number.
+// file, or of the row groups of a piece of one (see Pieces); null values
+// are skipped. Document.Index is the row number in the whole file, for a
+// piece too; Document.Source and errors name the input (Input.Name).
 type parquetReader struct {
-	path string
+	name string
 	opts *Options
 	col  *arrowio.StringColumn
 	rows [][]byte
 	i    int
-	row  int64 // rows consumed so far
+	row  int64 // the row number of the next row
 	text []byte
 }
 
-func openParquet(path string, opts *Options) (recordReader, error) {
-	col, err := arrowio.OpenStringColumn(path, opts.TextField)
-	if err != nil {
-		return nil, &tok.FormatError{File: path, Offset: -1, Msg: err.Error()}
+func openParquet(in Input, opts *Options) (recordReader, error) {
+	start, end := int64(0), int64(math.MaxInt64)
+	if in.End > 0 {
+		start, end = in.Start, in.End
 	}
-	return &parquetReader{path: path, opts: opts, col: col}, nil
+	col, err := arrowio.OpenStringColumnRange(in.Path, opts.TextField, start, end)
+	if err != nil {
+		return nil, &tok.FormatError{File: in.Name(), Offset: -1, Msg: err.Error()}
+	}
+	return &parquetReader{name: in.Name(), opts: opts, col: col, row: col.FirstRow()}, nil
 }
 
 func (p *parquetReader) close() error { return p.col.Close() }
 
-func (p *parquetReader) bad(msg string, err error, fatal bool) error {
-	return &badRecord{err: &tok.FormatError{File: p.path, Offset: -1, Msg: fmt.Sprintf("row %d: %s", p.row, msg), Err: err}, fatal: fatal}
+// bad is the error of row (its number in the whole file).
+func (p *parquetReader) bad(row int64, msg string, err error, fatal bool) error {
+	return &badRecord{err: &tok.FormatError{File: p.name, Offset: -1, Msg: fmt.Sprintf("row %d: %s", row, msg), Err: err}, fatal: fatal}
 }
 
 func (p *parquetReader) next() (Document, error) {
@@ -43,7 +51,7 @@ func (p *parquetReader) next() (Document, error) {
 				return Document{}, io.EOF
 			}
 			if err != nil {
-				return Document{}, p.bad("unreadable", err, true)
+				return Document{}, p.bad(p.row, "unreadable", err, true)
 			}
 			p.rows, p.i = rows, 0
 			continue
@@ -56,12 +64,12 @@ func (p *parquetReader) next() (Document, error) {
 			continue
 		}
 		if len(val) > p.opts.MaxDocBytes {
-			return Document{}, p.bad(fmt.Sprintf("text longer than the %d-byte document limit", p.opts.MaxDocBytes), nil, false)
+			return Document{}, p.bad(row, fmt.Sprintf("text longer than the %d-byte document limit", p.opts.MaxDocBytes), nil, false)
 		}
 		if !p.opts.AllowInvalidUTF8 && !utf8.Valid(val) {
-			return Document{}, p.bad(fmt.Sprintf("invalid UTF-8 at byte %d of the text", firstInvalid(val)), nil, false)
+			return Document{}, p.bad(row, fmt.Sprintf("invalid UTF-8 at byte %d of the text", firstInvalid(val)), nil, false)
 		}
 		p.text = append(p.text[:0], val...)
-		return Document{Source: p.path, Index: row, Text: p.text}, nil
+		return Document{Source: p.name, Index: row, Text: p.text}, nil
 	}
 }

@@ -11,15 +11,24 @@ import (
 // Pieces splits each input larger than pieceBytes that can be split into
 // pieces of pieceBytes bytes (the last one shorter), so that one large file
 // can be read by several readers and ranks at once. Each piece is an Input
-// with the file's Path and its byte range [Start, End); its documents are
-// the lines that start within the range, so the pieces of a file hold the
-// file's documents in order, each exactly once. The pieces depend only on
-// the file's size and pieceBytes.
+// with the file's Path and its byte range [Start, End). The pieces depend
+// only on the file's size and pieceBytes, and together they hold the
+// file's documents in order, each exactly once:
 //
-// Only an uncompressed file read a document per line can be split: JSON
-// Lines, or plain text with SplitLines. Other inputs (compressed, Parquet,
-// paragraphs or whole files as documents, standard input) are returned as
-// they are, as are all inputs when pieceBytes <= 0.
+//   - A file read a document per line (uncompressed JSON Lines, or plain
+//     text with SplitLines): a piece's documents are the lines that start
+//     within its range. Document.Source is Input.Name ("path@start"), and
+//     Document.Index and Line count from the piece's first line.
+//   - A Parquet file: a piece's documents are the rows of the row groups
+//     that start within its range (a row group starts at its first page,
+//     see arrowio.RowGroupStarts), so a piece may hold no row group and
+//     then has no document. Document.Source is Input.Name too, but
+//     Document.Index stays the row number in the whole file, as when the
+//     file is read whole.
+//
+// Other inputs (compressed, paragraphs or whole files as documents,
+// standard input, a Parquet file without its magic bytes at both ends) are
+// returned as they are, as are all inputs when pieceBytes <= 0.
 func Pieces(inputs []Input, pieceBytes int64, opts Options) ([]Input, error) {
 	if pieceBytes <= 0 {
 		return inputs, nil
@@ -44,7 +53,8 @@ func Pieces(inputs []Input, pieceBytes int64, opts Options) ([]Input, error) {
 	return out, nil
 }
 
-// splittable reports whether in is an uncompressed file of lines.
+// splittable reports whether in is an uncompressed file of lines or a
+// Parquet file.
 func splittable(in Input, opts Options) (bool, error) {
 	if in.Path == Stdin || in.End > 0 {
 		return false, nil
@@ -53,7 +63,8 @@ func splittable(in Input, opts Options) (bool, error) {
 	if format == FormatAuto {
 		format = detectFormat(in.Path, nil, opts.TextField)
 	}
-	if format != FormatJSONL && !(format == FormatText && in.Split == SplitLines) {
+	parquet := format == FormatParquet
+	if !parquet && format != FormatJSONL && !(format == FormatText && in.Split == SplitLines) {
 		return false, nil
 	}
 	f, err := os.Open(in.Path)
@@ -66,7 +77,30 @@ func splittable(in Input, opts Options) (bool, error) {
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return false, fmt.Errorf("corpora: %s: %w", in.Path, err)
 	}
+	if parquet {
+		// A file without the magic at both ends (truncated, compressed)
+		// is left whole: reading it gives one error, not one a piece.
+		var tail [4]byte
+		if n < 4 || string(magic[:]) != parquetMagic || in.Size < 12 {
+			return false, nil
+		}
+		if _, err := f.ReadAt(tail[:], in.Size-4); err != nil && err != io.EOF {
+			return false, fmt.Errorf("corpora: %s: %w", in.Path, err)
+		}
+		return string(tail[:]) == parquetMagic, nil
+	}
 	return DetectCompression(magic[:n]) == None, nil
+}
+
+// parquetMagic begins and ends a Parquet file.
+const parquetMagic = "PAR1"
+
+// isParquetPiece reports whether in is a piece of a Parquet file.
+func isParquetPiece(in Input) bool {
+	if in.End <= 0 || in.Path == Stdin {
+		return false
+	}
+	return in.Format == FormatParquet || in.Format == FormatAuto && detectFormat(in.Path, nil, "") == FormatParquet
 }
 
 // Name names the input in errors and document sources: its path, and for a

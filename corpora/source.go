@@ -102,7 +102,7 @@ func openSource(in Input, stdin io.Reader, rs *readers) (*source, error) {
 		}
 		s.file = f
 		r = f
-		if in.End > 0 {
+		if in.End > 0 && !isParquetPiece(in) { // Parquet: openParquet reads the range
 			if r, s.off, err = openPiece(f, in); err != nil {
 				f.Close()
 				return nil, err
