@@ -20,7 +20,7 @@ import (
 // of groups (its number of rows; 0 makes an empty row group), with or
 // without dictionary pages. Every 7th row is null. It returns the texts,
 // nil for a null.
-func writeRowGroups(t *testing.T, path string, groups []int, dict bool) []*string {
+func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []*string {
 	t.Helper()
 	sc := schema.MustGroup(schema.NewGroupNode("schema", parquet.Repetitions.Required, schema.FieldList{
 		schema.NewInt64Node("id", parquet.Repetitions.Required, -1),
@@ -80,7 +80,7 @@ func writeRowGroups(t *testing.T, path string, groups []int, dict bool) []*strin
 }
 
 // readAll reads every row of c; a null is "<null>".
-func readAll(t *testing.T, c *StringColumn) []string {
+func readAll(t testing.TB, c *StringColumn) []string {
 	t.Helper()
 	var out []string
 	for {
@@ -164,42 +164,7 @@ func TestStringColumnRange(t *testing.T) {
 			partitions[fmt.Sprintf("cuts at the starts %+d", d)] = cuts
 		}
 		for name, cuts := range partitions {
-			var got []string
-			next := int64(0) // the first row of the next range
-			seen := 0        // row groups read so far
-			nonEmpty := 0
-			bounds := append(append([]int64{0}, cuts...), size)
-			for k := range len(bounds) - 1 {
-				start, end := bounds[k], bounds[k+1]
-				c, err := OpenStringColumnRange(path, "text", start, end)
-				if err != nil {
-					t.Fatalf("dict %v, %s, [%d, %d): %v", dict, name, start, end, err)
-				}
-				// The range holds the row groups that start in it.
-				var wantRows int64
-				first := seen
-				for seen < len(starts) && starts[seen] < end {
-					wantRows += rows[seen]
-					seen++
-				}
-				part := readAll(t, c)
-				c.Close()
-				if c.FirstRow() != next || c.Rows() != wantRows || int64(len(part)) != wantRows {
-					t.Fatalf("dict %v, %s, [%d, %d): FirstRow %d, Rows %d, %d rows read; want row %d, %d rows (row groups %d to %d)",
-						dict, name, start, end, c.FirstRow(), c.Rows(), len(part), next, wantRows, first, seen)
-				}
-				if wantRows > 0 && !slices.Equal(part, want[next:next+wantRows]) {
-					t.Fatalf("dict %v, %s, [%d, %d): not the rows %d to %d", dict, name, start, end, next, next+wantRows)
-				}
-				if len(part) > 0 {
-					nonEmpty++
-				}
-				next += wantRows
-				got = append(got, part...)
-			}
-			if !slices.Equal(got, want) || seen != len(starts) {
-				t.Fatalf("dict %v, %s: %d rows of %d row groups, want %d of %d", dict, name, len(got), seen, len(want), len(starts))
-			}
+			nonEmpty := checkPartition(t, fmt.Sprintf("dict %v, %s", dict, name), path, want, cuts)
 			// Cut at the starts, the first range (before the first row
 			// group) is empty and each other one holds a row group with
 			// rows (the empty row group goes with the one before it).
@@ -208,6 +173,95 @@ func TestStringColumnRange(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkPartition reads the file at path as the ranges between cuts
+// (increasing, within the file) and checks that each range holds the row
+// groups that start in it, from the right row, and that together they
+// hold want (the whole file's rows). It returns how many ranges had rows.
+func checkPartition(t testing.TB, what, path string, want []string, cuts []int64) (nonEmpty int) {
+	t.Helper()
+	starts, rows, err := RowGroupStarts(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	next := int64(0) // the first row of the next range
+	seen := 0        // row groups read so far
+	bounds := append(append([]int64{0}, cuts...), fi.Size())
+	for k := range len(bounds) - 1 {
+		start, end := bounds[k], bounds[k+1]
+		c, err := OpenStringColumnRange(path, "text", start, end)
+		if err != nil {
+			t.Fatalf("%s, [%d, %d): %v", what, start, end, err)
+		}
+		// The range holds the row groups that start in it.
+		var wantRows int64
+		first := seen
+		for seen < len(starts) && starts[seen] < end {
+			wantRows += rows[seen]
+			seen++
+		}
+		part := readAll(t, c)
+		c.Close()
+		if c.FirstRow() != next || c.Rows() != wantRows || int64(len(part)) != wantRows {
+			t.Fatalf("%s, [%d, %d): FirstRow %d, Rows %d, %d rows read; want row %d, %d rows (row groups %d to %d)",
+				what, start, end, c.FirstRow(), c.Rows(), len(part), next, wantRows, first, seen)
+		}
+		if wantRows > 0 && !slices.Equal(part, want[next:next+wantRows]) {
+			t.Fatalf("%s, [%d, %d): not the rows %d to %d", what, start, end, next, next+wantRows)
+		}
+		if len(part) > 0 {
+			nonEmpty++
+		}
+		next += wantRows
+		got = append(got, part...)
+	}
+	if !slices.Equal(got, want) || seen != len(starts) {
+		t.Fatalf("%s: %d rows of %d row groups, want %d of %d", what, len(got), seen, len(want), len(starts))
+	}
+	return nonEmpty
+}
+
+// FuzzStringColumnRange cuts a file of several row groups at the offsets
+// the fuzzer picks: the ranges always give the whole file's rows, each
+// row group once.
+func FuzzStringColumnRange(f *testing.F) {
+	f.Add([]byte{1, 2, 3})
+	f.Add([]byte{0, 0, 255, 7})
+	f.Add([]byte{})
+	path := filepath.Join(f.TempDir(), "rg.parquet")
+	texts := writeRowGroups(f, path, []int{3, 20, 0, 1, 50, 8}, true)
+	var want []string
+	for _, s := range texts {
+		if s == nil {
+			want = append(want, "<null>")
+		} else {
+			want = append(want, *s)
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, steps []byte) {
+		// Each byte is the distance to the next cut, in units of 1/256
+		// of the file (at least one byte).
+		var cuts []int64
+		at := int64(0)
+		for _, b := range steps {
+			at += max(1, fi.Size()*int64(b)/256)
+			if at >= fi.Size() {
+				break
+			}
+			cuts = append(cuts, at)
+		}
+		checkPartition(t, fmt.Sprintf("cuts %v", cuts), path, want, cuts)
+	})
 }
 
 // TestStringColumnRange_Errors: a bad range, a missing column and a
