@@ -18,9 +18,9 @@ import (
 // writeRowGroups writes a Parquet file with arrow/go's column writer: an
 // int64 "id" and a nullable string "text" column, one row group per entry
 // of groups (its number of rows; 0 makes an empty row group), with or
-// without dictionary pages. Every 7th row is null. It returns the texts,
-// nil for a null.
-func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []*string {
+// without dictionary pages. Every 7th row is null. It returns the rows as
+// readAll does: the texts, "<null>" for a null.
+func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []string {
 	t.Helper()
 	sc := schema.MustGroup(schema.NewGroupNode("schema", parquet.Repetitions.Required, schema.FieldList{
 		schema.NewInt64Node("id", parquet.Repetitions.Required, -1),
@@ -32,7 +32,7 @@ func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []*strin
 	}
 	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512))
 	w := file.NewParquetWriter(f, sc, file.WithWriterProps(props))
-	var texts []*string
+	var texts []string
 	for _, n := range groups {
 		var ids []int64
 		var vals []parquet.ByteArray
@@ -42,7 +42,7 @@ func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []*strin
 			ids = append(ids, int64(row))
 			if row%7 == 3 {
 				defs = append(defs, 0)
-				texts = append(texts, nil)
+				texts = append(texts, "<null>")
 				continue
 			}
 			s := fmt.Sprintf("row %d %s", row, strings.Repeat("ab", row%13))
@@ -51,7 +51,7 @@ func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []*strin
 			}
 			defs = append(defs, 1)
 			vals = append(vals, parquet.ByteArray(s))
-			texts = append(texts, &s)
+			texts = append(texts, s)
 		}
 		rg := w.AppendRowGroup()
 		cw, err := rg.NextColumn()
@@ -109,15 +109,7 @@ func TestStringColumnRange(t *testing.T) {
 	groups := []int{40, 1, 0, 77, 3, 120, 9, 9, 250, 2}
 	for _, dict := range []bool{true, false} {
 		path := filepath.Join(t.TempDir(), "rg.parquet")
-		texts := writeRowGroups(t, path, groups, dict)
-		var want []string
-		for _, s := range texts {
-			if s == nil {
-				want = append(want, "<null>")
-			} else {
-				want = append(want, *s)
-			}
-		}
+		want := writeRowGroups(t, path, groups, dict)
 		whole, err := OpenStringColumn(path, "text")
 		if err != nil {
 			t.Fatal(err)
@@ -235,15 +227,7 @@ func FuzzStringColumnRange(f *testing.F) {
 	f.Add([]byte{0, 0, 255, 7})
 	f.Add([]byte{})
 	path := filepath.Join(f.TempDir(), "rg.parquet")
-	texts := writeRowGroups(f, path, []int{3, 20, 0, 1, 50, 8}, true)
-	var want []string
-	for _, s := range texts {
-		if s == nil {
-			want = append(want, "<null>")
-		} else {
-			want = append(want, *s)
-		}
-	}
+	want := writeRowGroups(f, path, []int{3, 20, 0, 1, 50, 8}, true)
 	fi, err := os.Stat(path)
 	if err != nil {
 		f.Fatal(err)
