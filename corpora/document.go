@@ -12,7 +12,7 @@ package corpora
 // shards can name it.
 type Document struct {
 	Source string // file path, "-" for stdin, or a name for built-in text
-	Index  int64  // 0-based index of the document within Source
+	Index  int64  // 0-based index of the document within Source (for a piece of a Parquet file: the row in the whole file)
 	Line   int64  // 1-based line where the document starts, 0 if not line-based
 	Text   []byte // the text; valid until the next call to Read
 }

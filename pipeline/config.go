@@ -58,9 +58,10 @@ type Config struct {
 	// Workers is the number of encoding goroutines; default GOMAXPROCS.
 	// The output does not depend on it.
 	Workers int
-	// PieceBytes: an uncompressed file of lines larger than this is read
-	// as pieces of this many bytes (corpora.Pieces), which several readers
-	// and ranks read at once. Default 256 MiB; -1 never splits. The shards
+	// PieceBytes: an uncompressed file of lines, or a Parquet file,
+	// larger than this is read as pieces of this many bytes
+	// (corpora.Pieces: lines, or row groups, that start in each byte
+	// range), which several readers and ranks read at once. Default 256 MiB; -1 never splits. The shards
 	// do not depend on it; the manifest's inputs do (they list the pieces).
 	PieceBytes int64
 	// Readers is how many inputs are read at once (each by one worker at

@@ -27,9 +27,9 @@
 // between reading, encoding and writing, and the worker finds it in its
 // cache; each reader's jobs cycle through its own free list, and buffers
 // for long documents come from pools of huge pages that the jobs share.
-// Large uncompressed files of lines are read as pieces
-// ([Config.PieceBytes]), so that one file can feed several readers and
-// ranks. The writer hashes each input's documents for its identity and
+// Large uncompressed files of lines and large Parquet files are read as
+// pieces ([Config.PieceBytes]; a Parquet file by row group), so that one
+// file can feed several readers and ranks. The writer hashes each input's documents for its identity and
 // each shard's bytes for the manifest (XXH3-128, see [VerifyShard]), and
 // writes shards with O_DIRECT where the filesystem allows, syncing as it
 // goes. scripts/bench-pipeline.sh compares the whole with the tokenizer

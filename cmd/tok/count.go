@@ -17,10 +17,10 @@ func init() {
 		ArgsUsage: "[CORPUS...]",
 		Description: "Writes a sorted, versioned, zstd-compressed word-count file (package wordcount) that\n" +
 			"`tok train-vocab --from-counts` reads. With --rank R --world-size W the rank counts its share:\n" +
-			"uncompressed plain-text and JSON Lines files are cut into about 4W pieces at line starts, and\n" +
-			"with at least W files and pieces each rank reads a contiguous share of them by size; otherwise\n" +
-			"(a few compressed or Parquet files, stdin) every rank reads everything and counts documents k\n" +
-			"with k % W == R. The W files merge exactly into the counts of the whole corpus\n" +
+			"uncompressed plain-text and JSON Lines files are cut into about 4W pieces at line starts, Parquet\n" +
+			"files at row groups, and with at least W files and pieces each rank reads a contiguous share of\n" +
+			"them by size; otherwise (a few compressed files, stdin) every rank reads everything and counts\n" +
+			"documents k with k % W == R. The W files merge exactly into the counts of the whole corpus\n" +
 			"(train-vocab --from-counts F1 F2 ...).\n" +
 			"CORPUS is read as by train-vocab (plain text line by line with line endings, .jsonl, .gz/.zst;\n" +
 			"none: the built-in default corpus).",

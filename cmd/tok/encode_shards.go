@@ -27,7 +27,7 @@ var encodeShardFlags = func() []cli.Flag {
 		&cli.IntFlag{Category: cat, Name: "workers", Value: 0, Usage: "goroutines that read and encode (0: all cores); the shards do not depend on it"},
 		&cli.IntFlag{Category: cat, Name: "readers", Value: 0, Usage: "inputs read (decompressed, parsed) at once, each by one worker at a time (0: workers/4); the shards do not depend on it"},
 		&cli.StringFlag{Category: cat, Name: "shard-size", Value: "500MB", Usage: "target token data per shard (4 bytes a token), e.g. 500MB, 64MiB"},
-		&cli.StringFlag{Category: cat, Name: "piece-size", Value: "256MiB", Usage: "read an uncompressed file of lines (JSONL, text a line per document) larger than this as pieces of this size, which readers and ranks share; \"none\" never splits. The shards do not depend on it"},
+		&cli.StringFlag{Category: cat, Name: "piece-size", Value: "256MiB", Usage: "read an uncompressed file of lines (JSONL, text a line per document) or a Parquet file larger than this as pieces of this size (lines or row groups starting in each), which readers and ranks share; \"none\" never splits. The shards do not depend on it"},
 		&cli.Float64Flag{Category: cat, Name: "val-fraction", Usage: "fraction of documents (by a hash of their text) in the validation split"},
 		&cli.StringFlag{Category: cat, Name: "compression", Value: "none", Usage: "shard buffer compression: none (memory-mappable) or zstd"},
 		&cli.StringFlag{Category: cat, Name: "eos", Usage: "append this special `TOKEN` (or numeric id) after every document"},

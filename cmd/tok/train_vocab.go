@@ -323,9 +323,10 @@ func resolveCorpus(specs []string) (*corpus, error) {
 // shard restricts the corpus to the share of rank among world processes
 // and returns the document-level sharding still to apply. Uncompressed
 // files of lines (plain text, JSON Lines) are cut into about 4×world pieces
-// at line starts (corpora.Pieces); with at least world inputs and pieces,
-// each rank reads a contiguous share of them by size (pipeline.Partition);
-// otherwise (a few compressed or Parquet files, stdin) every rank reads
+// at line starts, Parquet files at row groups (corpora.Pieces); with at
+// least world inputs and pieces, each rank reads a contiguous share of them
+// by size (pipeline.Partition); otherwise (a few compressed files, a
+// Parquet file of one row group, stdin) every rank reads
 // everything and counts documents k with k % world == rank. The ranks'
 // counts merge to the whole corpus's counts in every case.
 // minCountPiece is the least piece a rank's share is cut into (a variable
