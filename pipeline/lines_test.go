@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -115,15 +114,6 @@ func TestEncodeLinesWorkersIdentical(t *testing.T) {
 func TestEncodePiecesSameShards(t *testing.T) {
 	inputs := lineInputs(t)
 	want, wantBytes := expected(t, inputs, 0.1)
-	shardFiles := func(dir string) map[string][]byte {
-		out := map[string][]byte{}
-		for name, b := range datasetFiles(t, dir) {
-			if strings.HasSuffix(name, ".arrow") {
-				out[name] = b
-			}
-		}
-		return out
-	}
 	whole := testConfig(t, filepath.Join(t.TempDir(), "whole"))
 	whole.PieceBytes = -1
 	encodeAll(t, whole, inputs)
@@ -134,19 +124,9 @@ func TestEncodePiecesSameShards(t *testing.T) {
 		var m *Manifest
 		if p.world == 1 {
 			m = encodeAll(t, cfg, inputs)
-			sameFiles(t, shardFiles(whole.Out), shardFiles(cfg.Out), fmt.Sprintf("whole files vs pieces, %+v", p))
+			sameFiles(t, arrowFiles(t, whole.Out), arrowFiles(t, cfg.Out), fmt.Sprintf("whole files vs pieces, %+v", p))
 		} else {
-			cfg.WorldSize = p.world
-			for r := range p.world {
-				cfg.Rank = r
-				if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
-					t.Fatal(err)
-				}
-			}
-			var err error
-			if m, err = Finalize(cfg.Out); err != nil {
-				t.Fatal(err)
-			}
+			m = encodeRanks(t, cfg, inputs, p.world)
 		}
 		for sp, name := range splitNames {
 			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)

@@ -506,3 +506,33 @@ func TestShardCuts(t *testing.T) {
 		}
 	}
 }
+
+// arrowFiles returns the shards of a dataset by relative path (the
+// metadata names the inputs, which differ between pieces and whole files).
+func arrowFiles(t *testing.T, dir string) map[string][]byte {
+	out := map[string][]byte{}
+	for name, b := range datasetFiles(t, dir) {
+		if strings.HasSuffix(name, ".arrow") {
+			out[name] = b
+		}
+	}
+	return out
+}
+
+// encodeRanks encodes inputs as world ranks, one after the other, and
+// finalizes.
+func encodeRanks(t *testing.T, cfg Config, inputs []corpora.Input, world int) *Manifest {
+	t.Helper()
+	cfg.WorldSize = world
+	for r := range world {
+		cfg.Rank = r
+		if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
+			t.Fatalf("rank %d of %d: %v", r, world, err)
+		}
+	}
+	m, err := Finalize(cfg.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
