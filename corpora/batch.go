@@ -194,7 +194,7 @@ func (c *Corpus) ReadBatch(b *Batch, size int) error {
 			if err != nil {
 				var fe *tok.FormatError
 				if errors.As(err, &fe) && c.opts.SkipBad {
-					c.skip(err)
+					c.skipInput(in, err)
 					continue
 				}
 				return err

@@ -214,7 +214,7 @@ func (c *Corpus) Read() (Document, error) {
 			if err != nil {
 				var fe *tok.FormatError
 				if errors.As(err, &fe) && c.opts.SkipBad {
-					c.skip(err)
+					c.skipInput(in, err)
 					continue
 				}
 				return Document{}, err
@@ -267,6 +267,17 @@ func (c *Corpus) countDone() {
 
 func (c *Corpus) skip(err error) {
 	c.skipped++
+	c.lastBad = err
+}
+
+// skipInput skips an input that cannot be opened. Such an error is about
+// the whole file (a Parquet file without the text column, say), so only
+// the whole file or its first piece counts it: Skipped is the same however
+// the file is cut into pieces and the pieces spread over ranks.
+func (c *Corpus) skipInput(in Input, err error) {
+	if in.Start == 0 {
+		c.skipped++
+	}
 	c.lastBad = err
 }
 

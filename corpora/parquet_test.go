@@ -190,6 +190,22 @@ func TestParquetPieces_BadFiles(t *testing.T) {
 	if !errors.As(err, new(*tok.FormatError)) || err.Error() != want {
 		t.Fatalf("missing column: got %v, want %s", err, want)
 	}
+	// With SkipBad the file counts as one skipped record, whole or in
+	// pieces, and in pieces spread over two readers (as over two ranks).
+	o.SkipBad = true
+	for _, part := range [][]Input{{in}, pieces, pieces[:1], pieces[1:]} {
+		c := OpenInputs(part, o)
+		docs, err := readDocs(t, c)
+		c.Close()
+		want := int64(0)
+		if part[0].Start == 0 {
+			want = 1
+		}
+		if err != nil || len(docs) != 0 || c.Skipped() != want {
+			t.Fatalf("missing column, SkipBad, %d inputs from %s: %d documents, %d skipped, %v; want none, %d skipped", len(part), part[0].Name(), len(docs), c.Skipped(), err, want)
+		}
+	}
+	o.SkipBad = false
 
 	data, err := os.ReadFile(in.Path)
 	if err != nil {
