@@ -102,7 +102,14 @@ func openParquetFile(path string) (*file.Reader, int64, error) {
 		osf.Close()
 		return nil, 0, err
 	}
-	f, err := file.NewParquetReader(osf)
+	// Read each column chunk through a 1 MiB buffer. Unbuffered, arrow
+	// reads a whole column chunk into a fresh buffer and copies it into a
+	// second one as large: on a 100 MB file of 5 row groups that was 2×
+	// the file in fresh memory, and tok encode ran 1.28× slower.
+	props := parquet.NewReaderProperties(nil)
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
+	f, err := file.NewParquetReader(osf, file.WithReadProps(props))
 	if err != nil {
 		osf.Close() // NewParquetReader leaves it open on a bad footer
 		return nil, 0, err
