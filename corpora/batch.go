@@ -211,11 +211,24 @@ func (c *Corpus) ReadBatch(b *Batch, size int) error {
 			}
 			continue
 		}
-		doc, ok, err := c.nextRecord()
-		if err != nil {
+		doc, ok, err := c.pending, c.hasPending, error(nil)
+		if c.hasPending {
+			c.hasPending = false
+		} else if doc, ok, err = c.nextRecord(); err != nil {
 			return err
 		}
 		if ok {
+			if room := cap(b.buf) - len(b.buf); len(doc.Text) > room {
+				if len(b.docs) > 0 {
+					// The batch is full: the record starts the next one,
+					// as a line longer than the room left does.
+					c.pending, c.hasPending = doc, true
+					return nil
+				}
+				nb := append(b.newBuf(len(b.buf)+len(doc.Text)), b.buf...)
+				b.dropBuf()
+				b.buf = nb
+			}
 			start := len(b.buf)
 			b.buf = append(b.buf, doc.Text...)
 			b.docs = append(b.docs, BatchDoc{Input: int32(c.next - 1), Index: doc.Index, Line: doc.Line, start: start, end: len(b.buf)})

@@ -151,6 +151,7 @@ func TestReadBatchMatchesRead(t *testing.T) {
 		"c.txt.zst":   zst(t, []byte(strings.Repeat("a compressed line of text\n", 50000))),
 		"d.jsonl.gz":  gz(t, []byte(strings.Repeat("{\"text\":\"gzip\\tjson\"}\n", 20000))),
 		"e.txt":       []byte("paragraph one\nstill one\n\nparagraph two\n"),
+		"k.txt":       []byte("short\n\n" + long + "\n\n" + strings.Repeat("middle ", 9000) + "\n\nx\n\n" + long + long + "\n\nlast\n"),
 		"f.jsonl":     []byte("{\"text\":\"ok\"}\n{\"text\": nope}\n{\"text\":5}\n{\"text\":\"bad \xff utf8\"}\n" + "{\"text\":\"" + long + "\"}\n{\"text\":\"after\"}\n"),
 		"g.txt":       []byte("ok\n" + long + long + long + long + "\nbad \xfe\nfine\n"),
 		"h.txt.zst":   zst(t, []byte(strings.Repeat("truncated stream line\n", 40000)))[:30000],
@@ -169,7 +170,7 @@ func TestReadBatchMatchesRead(t *testing.T) {
 				t.Fatal(err)
 			}
 			split := SplitLines
-			if n == "e.txt" {
+			if n == "e.txt" || n == "k.txt" {
 				split = SplitParagraphs
 			}
 			out = append(out, Input{Path: p, Split: split, Size: fi.Size()})
@@ -182,6 +183,9 @@ func TestReadBatchMatchesRead(t *testing.T) {
 		opts   func(*Options)
 	}{
 		{"good", in("a.jsonl", "b.txt", "c.txt.zst", "d.jsonl.gz", "e.txt", "j.jsonl.zst"), nil},
+		// Records (paragraphs, Parquet rows) longer than a batch's room
+		// start the next batch, or grow an empty one.
+		{"records", append(in("k.txt", "a.jsonl", "k.txt"), Input{Path: filepath.Join("testdata", "parquet", "rowgroups.parquet")}), nil},
 		{"bad json", in("a.jsonl", "f.jsonl", "b.txt"), nil},
 		{"bad json skipped", in("a.jsonl", "f.jsonl", "b.txt"), func(o *Options) { o.SkipBad = true }},
 		{"long lines", in("g.txt", "a.jsonl"), func(o *Options) { o.MaxDocBytes = 1 << 20 }},

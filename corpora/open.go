@@ -162,6 +162,11 @@ type Corpus struct {
 	// ReadBatch
 	lines     *lineInput // the current input when it is read in place
 	batchMode bool
+	// pending is a record that did not fit in the last batch (ReadBatch);
+	// its text stays valid because the input is not read again until it
+	// is taken.
+	pending    Document
+	hasPending bool
 }
 
 // SetStdin replaces the reader used for the "-" input (for tests).

@@ -21,7 +21,6 @@ type parquetReader struct {
 	rows [][]byte
 	i    int
 	row  int64 // the row number of the next row
-	text []byte
 }
 
 func openParquet(in Input, opts *Options) (recordReader, error) {
@@ -69,7 +68,8 @@ func (p *parquetReader) next() (Document, error) {
 		if !p.opts.AllowInvalidUTF8 && !utf8.Valid(val) {
 			return Document{}, p.bad(row, fmt.Sprintf("invalid UTF-8 at byte %d of the text", firstInvalid(val)), nil, false)
 		}
-		p.text = append(p.text[:0], val...)
-		return Document{Source: p.name, Index: row, Text: p.text}, nil
+		// val stays valid until the column's next Next call, which only
+		// a later call of next makes.
+		return Document{Source: p.name, Index: row, Text: val}, nil
 	}
 }
