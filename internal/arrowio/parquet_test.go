@@ -11,16 +11,20 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/schema"
 )
+
+// Every test reads Parquet with recycled page buffers overwritten.
+func init() { scribbleRecycled = true }
 
 // writeRowGroups writes a Parquet file with arrow/go's column writer: an
 // int64 "id" and a nullable string "text" column, one row group per entry
 // of groups (its number of rows; 0 makes an empty row group), with or
 // without dictionary pages. Every 7th row is null. It returns the rows as
 // readAll does: the texts, "<null>" for a null.
-func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []string {
+func writeRowGroups(t testing.TB, path string, groups []int, dict bool, opts ...parquet.WriterProperty) []string {
 	t.Helper()
 	sc := schema.MustGroup(schema.NewGroupNode("schema", parquet.Repetitions.Required, schema.FieldList{
 		schema.NewInt64Node("id", parquet.Repetitions.Required, -1),
@@ -30,7 +34,7 @@ func writeRowGroups(t testing.TB, path string, groups []int, dict bool) []string
 	if err != nil {
 		t.Fatal(err)
 	}
-	props := parquet.NewWriterProperties(parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512))
+	props := parquet.NewWriterProperties(append([]parquet.WriterProperty{parquet.WithDictionaryDefault(dict), parquet.WithDataPageSize(512)}, opts...)...)
 	w := file.NewParquetWriter(f, sc, file.WithWriterProps(props))
 	var texts []string
 	for _, n := range groups {
@@ -275,5 +279,49 @@ func TestStringColumnRange_Errors(t *testing.T) {
 	}
 	if _, _, err := RowGroupStarts(trunc); err == nil {
 		t.Error("truncated file: RowGroupStarts: no error")
+	}
+}
+
+// TestStringColumn_PageBuffersReused reads files of several row groups,
+// compressed or not, with dictionary pages or not, and pages smaller than a
+// Next call's rows or larger: the buffers of a row group's pages serve
+// later row groups (overwritten when they become reusable, see init), and
+// every row reads as written.
+func TestStringColumn_PageBuffersReused(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name  string
+		dict  bool
+		codec compress.Compression
+		page  int64
+	}{
+		{"plain", false, compress.Codecs.Uncompressed, 512},
+		{"dictionary", true, compress.Codecs.Uncompressed, 512},
+		{"snappy", false, compress.Codecs.Snappy, 512},
+		{"snappy dictionary", true, compress.Codecs.Snappy, 512},
+		{"zstd large pages", false, compress.Codecs.Zstd, 64 << 10},
+		{"zstd dictionary large pages", true, compress.Codecs.Zstd, 64 << 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "-")+".parquet")
+			want := writeRowGroups(t, path, []int{700, 1, 900, 300, 0, 800}, tc.dict,
+				parquet.WithCompression(tc.codec), parquet.WithDataPageSize(tc.page))
+			// Twice, the second time with the first's buffers too.
+			for range 2 {
+				reused := sharedPages.reuse
+				c, err := OpenStringColumn(path, "text")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := readAll(t, c)
+				c.Close()
+				if !slices.Equal(got, want) {
+					t.Fatalf("%d rows read, %d written, or different", len(got), len(want))
+				}
+				if sharedPages.reuse == reused {
+					t.Fatal("no page buffer was reused")
+				}
+			}
+		})
 	}
 }
