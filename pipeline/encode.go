@@ -20,6 +20,7 @@ import (
 	"github.com/toklabs/tok/corpora"
 	"github.com/toklabs/tok/internal/arrowio"
 	"github.com/toklabs/tok/internal/directfile"
+	"github.com/toklabs/tok/internal/freelist"
 	"github.com/toklabs/tok/internal/hugemem"
 )
 
@@ -297,7 +298,7 @@ type run struct {
 // huge pages clear about twice as fast as 4 KiB faults.
 type pool[T any] struct {
 	mu    sync.Mutex
-	free  [][]T
+	free  freelist.List[T]
 	max   int              // buffers kept
 	frees map[*byte]func() // every buffer made, by its start
 }
@@ -309,17 +310,8 @@ func newPool[T any](max int) *pool[T] { return &pool[T]{max: max, frees: map[*by
 func (p *pool[T]) Get(n int) []T {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	best := -1
-	for i, b := range p.free {
-		if cap(b) >= n && (best < 0 || cap(b) < cap(p.free[best])) {
-			best = i
-		}
-	}
-	if best >= 0 {
-		b := p.free[best]
-		p.free[best] = p.free[len(p.free)-1]
-		p.free = p.free[:len(p.free)-1]
-		return b[:0]
+	if b := p.free.Take(n); b != nil {
+		return b
 	}
 	// Whole huge pages, and at least a power of two, so that a buffer
 	// fits the next documents of about the same length, not only
@@ -344,19 +336,11 @@ func (p *pool[T]) Put(b []T) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if cap(b)*int(unsafe.Sizeof(zero)) <= jobKeepBytes {
-		if len(p.free) < p.max {
-			p.free = append(p.free, b[:0])
+		if p.free.Len() < p.max {
+			p.free.Add(b)
 			return
 		}
-		small := 0
-		for i := range p.free {
-			if cap(p.free[i]) < cap(p.free[small]) {
-				small = i
-			}
-		}
-		if cap(p.free[small]) < cap(b) {
-			b, p.free[small] = p.free[small], b[:0]
-		}
+		b = p.free.ReplaceSmallest(b)
 	}
 	p.drop(b)
 }
@@ -375,7 +359,7 @@ func (p *pool[T]) release() {
 		free()
 	}
 	p.frees = nil
-	p.free = nil
+	p.free.Clear()
 }
 
 var splitNames = [2]string{SplitTrain, SplitValidation}

@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/toklabs/tok/internal/freelist"
 )
 
 // pageBuffers is the memory.Allocator of a StringColumn's Parquet reader.
@@ -35,7 +36,7 @@ type pageBuffers struct {
 // pagePool holds the buffers that readers' pages may reuse.
 type pagePool struct {
 	mu    sync.Mutex
-	free  [][]byte
+	free  freelist.List[byte]
 	bytes int // their capacity
 	reuse int // allocations served from free (for tests)
 }
@@ -116,19 +117,10 @@ func (a *pageBuffers) nextRowGroup() {
 func (p *pagePool) get(size int) []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	best := -1
-	for i, b := range p.free {
-		if cap(b) >= size && (best < 0 || cap(b) < cap(p.free[best])) {
-			best = i
-		}
-	}
-	if best < 0 {
+	b := p.free.Take(size)
+	if b == nil {
 		return nil
 	}
-	b := p.free[best]
-	last := len(p.free) - 1
-	p.free[best], p.free[last] = p.free[last], nil
-	p.free = p.free[:last]
 	p.bytes -= cap(b)
 	p.reuse++
 	return b[:size]
@@ -139,7 +131,7 @@ func (p *pagePool) put(bufs [][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, b := range bufs {
-		if p.bytes+cap(b) > maxPoolBytes || len(p.free) >= maxPoolBuffers {
+		if p.bytes+cap(b) > maxPoolBytes || p.free.Len() >= maxPoolBuffers {
 			return
 		}
 		if scribbleRecycled {
@@ -148,7 +140,7 @@ func (p *pagePool) put(bufs [][]byte) {
 				b[j] = 0xA5
 			}
 		}
-		p.free = append(p.free, b[:0])
+		p.free.Add(b)
 		p.bytes += cap(b)
 	}
 }
