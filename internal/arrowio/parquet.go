@@ -17,6 +17,7 @@ import (
 var (
 	ErrNoColumn  = errors.New("no column")
 	ErrNotString = errors.New("not a string column")
+	ErrCorrupt   = errors.New("corrupt data")
 )
 
 // StringColumn reads one flat BYTE_ARRAY (string) column of a Parquet
@@ -31,6 +32,7 @@ type StringColumn struct {
 	rows     int64 // rows in the row groups read
 	cr       *file.ByteArrayColumnChunkReader
 	pages    *pageBuffers // the reader's allocator
+	err      error        // a corrupt page: the rest cannot be read
 	vals     []parquet.ByteArray
 	defs     []int16
 	out      [][]byte
@@ -187,8 +189,24 @@ func (s *StringColumn) Rows() int64 { return s.rows }
 
 // Next returns the next rows, at most a few hundred: one entry per row,
 // nil for a null. The slices are valid until the next call. It returns
-// io.EOF after the last row.
-func (s *StringColumn) Next() ([][]byte, error) {
+// io.EOF after the last row. A corrupt page is an error wrapping
+// ErrCorrupt (arrow's decoders panic on some, e.g. bad snappy data), and
+// so is every call after it.
+func (s *StringColumn) Next() (rows [][]byte, err error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			s.cr = nil
+			s.err = fmt.Errorf("row group %d: %w: %v", s.rg-1, ErrCorrupt, r)
+			rows, err = nil, s.err
+		}
+	}()
+	return s.next()
+}
+
+func (s *StringColumn) next() ([][]byte, error) {
 	for {
 		if s.cr == nil || !s.cr.HasNext() {
 			if s.rg >= s.last {

@@ -325,3 +325,67 @@ func TestStringColumn_PageBuffersReused(t *testing.T) {
 		})
 	}
 }
+
+// TestStringColumn_CorruptPage: bytes flipped inside a snappy-compressed
+// page make Next return an ErrCorrupt error naming the row group (arrow
+// panics there), and keep returning it; the rows before are read.
+func TestStringColumn_CorruptPage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "good.parquet")
+	want := writeRowGroups(t, path, []int{300, 400, 300}, false,
+		parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDataPageSize(64<<10))
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := pf.MetaData().RowGroup(1).ColumnChunk(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, size := cc.DataPageOffset(), cc.TotalCompressedSize()
+	pf.Close()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page header is at most a few dozen bytes: corrupt the snappy
+	// data after it.
+	for i := off + size/3; i < off+size*2/3; i += 5 {
+		data[i] ^= 0x5a
+	}
+	bad := filepath.Join(dir, "bad.parquet")
+	if err := os.WriteFile(bad, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenStringColumn(bad, "text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var got []string
+	for {
+		rows, err := c.Next()
+		if err == io.EOF {
+			t.Fatal("the corrupt file read to the end")
+		}
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "row group 1:") {
+				t.Fatalf("got %v, want ErrCorrupt in row group 1", err)
+			}
+			if _, again := c.Next(); again != err {
+				t.Fatalf("next call: %v, want the same error", again)
+			}
+			break
+		}
+		for _, r := range rows {
+			if r == nil {
+				got = append(got, "<null>")
+			} else {
+				got = append(got, string(r))
+			}
+		}
+	}
+	if len(got) < 300 || !slices.Equal(got, want[:len(got)]) {
+		t.Fatalf("read %d rows before the error, want at least row group 0's 300 as written", len(got))
+	}
+}
