@@ -115,12 +115,23 @@ func openParquetFile(path string, alloc memory.Allocator) (*file.Reader, int64, 
 	props := parquet.NewReaderProperties(alloc)
 	props.BufferedStreamEnabled = true
 	props.BufferSize = 1 << 20
-	f, err := file.NewParquetReader(osf, file.WithReadProps(props))
+	f, err := readFooter(osf, props)
 	if err != nil {
 		osf.Close() // NewParquetReader leaves it open on a bad footer
 		return nil, 0, err
 	}
 	return f, fi.Size(), nil
+}
+
+// readFooter is file.NewParquetReader, with its panics on a corrupt footer
+// turned into errors.
+func readFooter(osf *os.File, props *parquet.ReaderProperties) (f *file.Reader, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			f, err = nil, fmt.Errorf("footer: %w: %v", ErrCorrupt, r)
+		}
+	}()
+	return file.NewParquetReader(osf, file.WithReadProps(props))
 }
 
 // RowGroupStarts returns, for each row group of the Parquet file at path,

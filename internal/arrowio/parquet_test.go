@@ -389,3 +389,37 @@ func TestStringColumn_CorruptPage(t *testing.T) {
 		t.Fatalf("read %d rows before the error, want at least row group 0's 300 as written", len(got))
 	}
 }
+
+// FuzzStringColumn_Bytes reads damaged copies of a small Parquet file
+// (bytes overwritten at fuzzer-chosen places): opening and reading it
+// return rows or errors, never panic.
+func FuzzStringColumn_Bytes(f *testing.F) {
+	dir := f.TempDir()
+	path := filepath.Join(dir, "seed.parquet")
+	writeRowGroups(f, path, []int{30, 1, 50}, true, parquet.WithCompression(compress.Codecs.Snappy))
+	good, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(uint32(100), []byte{0xff, 0xff, 0xff, 0xff})
+	f.Add(uint32(len(good)-12), []byte{1, 2, 3})
+	f.Add(uint32(len(good)/2), []byte{0})
+	f.Fuzz(func(t *testing.T, at uint32, patch []byte) {
+		data := slices.Clone(good)
+		copy(data[int(at)%len(data):], patch)
+		p := filepath.Join(t.TempDir(), "f.parquet")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := OpenStringColumn(p, "text")
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for range 1000 {
+			if _, err := c.Next(); err != nil {
+				return
+			}
+		}
+	})
+}
