@@ -28,18 +28,21 @@
 #                      tokenizer-goroutines=W MB/cpu-s (W goroutines encode less per CPU-second than one)
 #     The median round (by wall ratio) is printed last, then the median of each ratio on its own. A
 #     corpus that ../shared holds only compressed (en-large.txt, en-large.jsonl) is its .zst
-#     decompressed into a temporary file first; plain text's documents are lines (the default split).
+#     decompressed into a temporary file first; plain text's documents are lines (the default split);
+#     NAME.parquet is NAME.jsonl written as Parquet (pipeline/testdata/arrowjs/jsonl-to-parquet.mjs: a
+#     text column, snappy, 1000 rows a row group, as public corpora ship).
 #  2. `tok encode --out` on RSS_CORPUS (about 100 MB of text) and on a corpus COPIES times as large (the
 #     file linked COPIES times under different names), reporting peak RSS of both: it must not grow
 #     with the corpus.
 #
-# Needs ../shared (TOK_SHARED). Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.jsonl en-large.txt"), ROUNDS (3),
+# Needs ../shared (TOK_SHARED), and for en-large.parquet Node.js with `npm ci --prefix pipeline/testdata/arrowjs`.
+# Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.jsonl en-large.txt en-large.parquet"), ROUNDS (3),
 # RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10).
 # The machine may be shared: the load average is printed before and after each round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED="$(cd "${TOK_SHARED:-../shared}" && pwd)"
-RATIO_CORPORA="${RATIO_CORPORA:-en-large.jsonl.zst en-large.jsonl en-large.txt}"
+RATIO_CORPORA="${RATIO_CORPORA:-en-large.jsonl.zst en-large.jsonl en-large.txt en-large.parquet}"
 ROUNDS="${ROUNDS:-3}"
 RSS_CORPUS="${RSS_CORPUS:-en-large.jsonl.zst}"
 VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
@@ -55,6 +58,13 @@ for corpus in $RATIO_CORPORA; do
   path="$corpus"
   if [ ! -e "$SHARED/corpora/$corpus" ] && [ -e "$SHARED/corpora/$corpus.zst" ]; then
     zstd -dc "$SHARED/corpora/$corpus.zst" > "$WORK/$corpus"
+    path="$WORK/$corpus"
+  elif [ "${corpus%.parquet}" != "$corpus" ] && [ ! -e "$SHARED/corpora/$corpus" ]; then
+    # NAME.parquet: NAME.jsonl(.zst) written as Parquet by hyparquet-writer (snappy, 1000 rows a row group).
+    from="$SHARED/corpora/${corpus%.parquet}.jsonl"; [ -e "$from" ] || from="$from.zst"
+    zstd -dcf "$from" > "$WORK/from.jsonl"
+    node pipeline/testdata/arrowjs/jsonl-to-parquet.mjs "$WORK/from.jsonl" "$WORK/$corpus"
+    rm "$WORK/from.jsonl"
     path="$WORK/$corpus"
   fi
   : > "$WORK/rounds.txt"
