@@ -294,8 +294,9 @@ func axpyGo(alpha float32, x, y []float32) {
 // axpy is y += alpha*x; set by architecture files.
 var axpy = axpyGo
 
-// parallelFor runs fn(0..n-1) on up to workers goroutines. Which worker
-// runs a task never changes what the task computes.
+// parallelFor runs fn(0..n-1) on up to workers goroutines (the caller
+// and helpers of the package's team; see pool.go). Which goroutine runs a
+// task never changes what the task computes.
 func parallelFor(n, workers int, fn func(int)) {
 	if workers > n {
 		workers = n
@@ -306,6 +307,17 @@ func parallelFor(n, workers int, fn func(int)) {
 		}
 		return
 	}
+	if !defaultTeam.mu.TryLock() {
+		parallelForSpawn(n, workers, fn)
+		return
+	}
+	defaultTeam.run(n, workers-1, fn)
+	defaultTeam.mu.Unlock()
+}
+
+// parallelForSpawn is parallelFor on fresh goroutines, for regions that
+// find the team busy.
+func parallelForSpawn(n, workers int, fn func(int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(workers)

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"runtime"
 )
 
 // Model is a decoder-only transformer with its weights, gradients and the
@@ -101,7 +102,7 @@ func (m *Model) workers() int {
 	if m.Workers > 0 {
 		return m.Workers
 	}
-	return 0
+	return runtime.GOMAXPROCS(0)
 }
 
 // Forward runs the model on B sequences of T tokens (tokens is B*T long,

@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -71,16 +72,24 @@ func TestTrainingLearns(t *testing.T) {
 }
 
 func TestTrainingDeterministicAcrossWorkers(t *testing.T) {
-	a, b := smallTrain(t, 1, 4), smallTrain(t, 3, 4)
-	if _, err := a.Run(nil); err != nil {
+	one := smallTrain(t, 1, 4)
+	if _, err := one.Run(nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Run(nil); err != nil {
-		t.Fatal(err)
-	}
-	for i := range a.Model.Params {
-		if math.Float32bits(a.Model.Params[i]) != math.Float32bits(b.Model.Params[i]) {
-			t.Fatalf("param %d: 1 worker %g, 3 workers %g", i, a.Model.Params[i], b.Model.Params[i])
+	for _, workers := range []int{2, 3} {
+		other := smallTrain(t, workers, 4)
+		if _, err := other.Run(nil); err != nil {
+			t.Fatal(err)
+		}
+		for i := range one.History {
+			if a, b := one.History[i].TrainLoss, other.History[i].TrainLoss; math.Float64bits(a) != math.Float64bits(b) {
+				t.Fatalf("step %d: loss %v with 1 worker, %v with %d", i+1, a, b, workers)
+			}
+		}
+		for i := range one.Model.Params {
+			if a, b := one.Model.Params[i], other.Model.Params[i]; math.Float32bits(a) != math.Float32bits(b) {
+				t.Fatalf("param %d: 1 worker %g, %d workers %g", i, a, workers, b)
+			}
 		}
 	}
 }
@@ -248,30 +257,51 @@ func TestGenerateDeterministic(t *testing.T) {
 }
 
 // BenchmarkTrainer_TrainStep times one step of nanoGPT's CPU recipe
-// (4 layers, 4 heads, width 128, context 64, batch 12) at byte level;
-// SetBytes is the tokens per step, so MB/s reads as millions of tokens/s.
+// (config A: 4 layers, 4 heads, width 128, context 64, batch 12) at byte
+// level, and of config B (6 layers, 6 heads, width 384, context 256,
+// batch 8), with 1 and 2 workers; SetBytes is the tokens per step, so MB/s
+// reads as millions of tokens/s.
 func BenchmarkTrainer_TrainStep(b *testing.B) {
 	tokens := make(Tokens, 100000)
 	for i := range tokens {
 		tokens[i] = uint32(i*7919) % 256
 	}
-	m, _ := New(DefaultConfig(), 1)
-	tc := DefaultTrainConfig()
-	tr, err := NewTrainer(m, tc, Dataset{Train: tokens, Val: tokens, Tokenizer: BytesTokenizer})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(tc.BatchSize * m.Config.ContextLen))
-	b.ReportAllocs()
-	c0, w0 := cpuTime(), time.Now()
-	for b.Loop() {
-		if _, _, err := tr.TrainStep(); err != nil {
-			b.Fatal(err)
+	for _, cfg := range []struct {
+		name                    string
+		layers, heads, width, T int
+		batch                   int
+	}{
+		{"A", 4, 4, 128, 64, 12},
+		{"B", 6, 6, 384, 256, 8},
+	} {
+		for _, workers := range []int{1, 2} {
+			b.Run(fmt.Sprintf("config=%s/workers=%d", cfg.name, workers), func(b *testing.B) {
+				c := DefaultConfig()
+				c.Layers, c.Heads, c.Width, c.ContextLen = cfg.layers, cfg.heads, cfg.width, cfg.T
+				m, err := New(c, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				tc := DefaultTrainConfig()
+				tc.BatchSize, tc.Workers = cfg.batch, workers
+				tr, err := NewTrainer(m, tc, Dataset{Train: tokens, Val: tokens, Tokenizer: BytesTokenizer})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(int64(tc.BatchSize * c.ContextLen))
+				b.ReportAllocs()
+				c0, w0 := cpuTime(), time.Now()
+				for b.Loop() {
+					if _, _, err := tr.TrainStep(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				ntok := float64(b.N * tc.BatchSize * c.ContextLen)
+				b.ReportMetric(ntok/(cpuTime()-c0).Seconds(), "tok/cpu-s")
+				b.ReportMetric(ntok/time.Since(w0).Seconds(), "tok/s")
+			})
 		}
 	}
-	ntok := float64(b.N * tc.BatchSize * m.Config.ContextLen)
-	b.ReportMetric(ntok/(cpuTime()-c0).Seconds(), "tok/cpu-s")
-	b.ReportMetric(ntok/time.Since(w0).Seconds(), "tok/s")
 }
 
 // TestLargeVocabulary runs a cl100k-sized vocabulary through forward,
