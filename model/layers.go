@@ -111,10 +111,13 @@ func normBackward(
 	N, C int, kind NormKind, workers int,
 ) {
 	blocks := (N + normRows - 1) / normRows
-	partial := make([]float32, blocks*C) // per-block gain gradients
+	buf := getBuf(blocks * C) // per-block gain gradients
+	partial := *buf
+	clear(partial)
 	parallelFor(blocks, workers, func(blk int) {
 		normBackwardRows(dinp, partial[blk*C:(blk+1)*C], dout, inp, w, mean, rstd, blk*normRows, min(N, (blk+1)*normRows), C, kind)
 	})
+	defer packPool.Put(buf)
 	for blk := 0; blk < blocks; blk++ {
 		for i, v := range partial[blk*C : (blk+1)*C] {
 			dw[i] += v
@@ -480,9 +483,14 @@ func geluBackward(
 	dgelu []float32, // (n) from geluForward
 	workers int,
 ) {
-	for i, d := range dout {
-		dinp[i] = d * dgelu[i]
-	}
+	const chunk = 16384
+	parallelFor((len(dout)+chunk-1)/chunk, workers, func(c int) {
+		lo, hi := c*chunk, min(len(dout), (c+1)*chunk)
+		di, g := dinp[lo:hi], dgelu[lo:hi]
+		for i, d := range dout[lo:hi] {
+			di[i] = d * g[i]
+		}
+	})
 }
 
 // residualForward: out = a + b.

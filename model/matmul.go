@@ -28,7 +28,6 @@ const (
 	nc = 4096
 	// colChunk is the column width of one task (a multiple of every nr).
 	colChunk = 128
-	maxTile  = 12 * 32
 )
 
 // microKernel computes c[r*ldc+j] += sum_p a[p*mr+r]*b[p*nr+j] for an
@@ -148,54 +147,103 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 		for p0 := 0; p0 < k; p0 += kc {
 			kb := min(kc, k-p0)
 			bufB := getBuf(npanels * nr * kb)
-			pb := *bufB
-			parallelFor(npanels, workers, func(pn int) {
-				packB(pb[pn*nr*kb:(pn+1)*nr*kb], b, p0, kb, j0+pn*nr, min(nr, nb-pn*nr))
-			})
-			// Pack every row panel of A for this K block once, then hand
-			// out (row block, column chunk) tiles.
-			rpanelsAll := (m + mr - 1) / mr
-			bufA := getBuf(rpanelsAll * mr * kb)
-			pa := *bufA
-			parallelFor(rpanelsAll, workers, func(rp int) {
-				packA(pa[rp*mr*kb:(rp+1)*mr*kb], a, rp*mr, min(mr, m-rp*mr), p0, kb)
-			})
-			rowBlocks := (m + mc - 1) / mc
-			colChunks := (nb + colChunk - 1) / colChunk
-			parallelFor(rowBlocks*colChunks, workers, func(task int) {
-				rb, cb := task/colChunks, task%colChunks
-				i0 := rb * mc
-				mb := min(mc, m-i0)
-				rpanels := (mb + mr - 1) / mr
-				var tmp [maxTile]float32
-				c0, c1 := cb*colChunk, min((cb+1)*colChunk, nb)
-				for jc := c0; jc < c1; jc += nr {
-					pn := jc / nr
-					cols := min(nr, nb-jc)
-					bp := pb[pn*nr*kb : (pn+1)*nr*kb]
-					for rp := 0; rp < rpanels; rp++ {
-						rows := min(mr, mb-rp*mr)
-						gp := i0/mr + rp
-						ap := pa[gp*mr*kb : (gp+1)*mr*kb]
-						ci := (i0+rp*mr)*ldc + j0 + jc
-						if rows == mr && cols == nr {
-							kern.fn(kb, ap, bp, c[ci:], ldc)
-							continue
-						}
-						clear(tmp[:mr*nr])
-						kern.fn(kb, ap, bp, tmp[:], nr)
-						for r := 0; r < rows; r++ {
-							row := c[ci+r*ldc : ci+r*ldc+cols]
-							for j := range row {
-								row[j] += tmp[r*nr+j]
-							}
-						}
-					}
+			rpanels := (m + mr - 1) / mr
+			bufA := getBuf(rpanels * mr * kb)
+			blk := gemmBlock{a: a, b: b, c: c, ldc: ldc, m: m, nb: nb, kb: kb, j0: j0, p0: p0,
+				pa: *bufA, pb: *bufB, colChunks: (nb + colChunk - 1) / colChunk}
+			tiles := (m + mc - 1) / mc * blk.colChunks
+			if workers == 1 {
+				// No closures on this path: the attention's per-head
+				// products run here, thousands of times a step.
+				for pn := 0; pn < npanels; pn++ {
+					blk.packB(pn)
 				}
-			})
+				for rp := 0; rp < rpanels; rp++ {
+					blk.packA(rp)
+				}
+				for t := 0; t < tiles; t++ {
+					blk.tile(t)
+				}
+			} else {
+				gemmParallel(blk, npanels, rpanels, tiles, workers)
+			}
 			packPool.Put(bufA)
 			packPool.Put(bufB)
 		}
+	}
+}
+
+// gemmParallel runs one (K, N) block of gemm on workers goroutines: every
+// B panel and every A panel is packed once, then (row block, column
+// chunk) tiles are handed out.
+func gemmParallel(blk gemmBlock, npanels, rpanels, tiles, workers int) {
+	parallelFor(npanels, workers, blk.packB)
+	parallelFor(rpanels, workers, blk.packA)
+	parallelFor(tiles, workers, blk.tile)
+}
+
+// gemmBlock is one (K, N) block of a gemm: kb steps from p0 and nb
+// columns from j0 of op(a)·op(b) into c, with A and B packed into pa, pb.
+type gemmBlock struct {
+	a, b              mat
+	c                 []float32
+	ldc               int
+	m, nb, kb, j0, p0 int
+	pa, pb            []float32
+	colChunks         int
+}
+
+// packB packs column panel pn of the block.
+func (g *gemmBlock) packB(pn int) {
+	kb := g.kb
+	packB(g.pb[pn*nr*kb:(pn+1)*nr*kb], g.b, g.p0, kb, g.j0+pn*nr, min(nr, g.nb-pn*nr))
+}
+
+// packA packs row panel rp of the block.
+func (g *gemmBlock) packA(rp int) {
+	kb := g.kb
+	packA(g.pa[rp*mr*kb:(rp+1)*mr*kb], g.a, rp*mr, min(mr, g.m-rp*mr), g.p0, kb)
+}
+
+// tile multiplies row block task/colChunks by column chunk
+// task%colChunks.
+func (g *gemmBlock) tile(task int) {
+	rb, cb := task/g.colChunks, task%g.colChunks
+	kb, nb, ldc, c := g.kb, g.nb, g.ldc, g.c
+	i0 := rb * mc
+	mb := min(mc, g.m-i0)
+	rpanels := (mb + mr - 1) / mr
+	var tmp *[]float32 // for edge tiles; a local array would escape through kern.fn
+	c0, c1 := cb*colChunk, min((cb+1)*colChunk, nb)
+	for jc := c0; jc < c1; jc += nr {
+		pn := jc / nr
+		cols := min(nr, nb-jc)
+		bp := g.pb[pn*nr*kb : (pn+1)*nr*kb]
+		for rp := 0; rp < rpanels; rp++ {
+			rows := min(mr, mb-rp*mr)
+			gp := i0/mr + rp
+			ap := g.pa[gp*mr*kb : (gp+1)*mr*kb]
+			ci := (i0+rp*mr)*ldc + g.j0 + jc
+			if rows == mr && cols == nr {
+				kern.fn(kb, ap, bp, c[ci:], ldc)
+				continue
+			}
+			if tmp == nil {
+				tmp = getBuf(mr * nr)
+			}
+			t := *tmp
+			clear(t)
+			kern.fn(kb, ap, bp, t, nr)
+			for r := 0; r < rows; r++ {
+				row := c[ci+r*ldc : ci+r*ldc+cols]
+				for j := range row {
+					row[j] += t[r*nr+j]
+				}
+			}
+		}
+	}
+	if tmp != nil {
+		packPool.Put(tmp)
 	}
 }
 

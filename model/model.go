@@ -96,7 +96,12 @@ func newEmpty(c Config) (*Model, error) {
 }
 
 // ZeroGrad clears the gradients.
-func (m *Model) ZeroGrad() { clear(m.Grads) }
+func (m *Model) ZeroGrad() {
+	const chunk = 65536
+	parallelFor((len(m.Grads)+chunk-1)/chunk, m.workers(), func(c int) {
+		clear(m.Grads[c*chunk : min(len(m.Grads), (c+1)*chunk)])
+	})
+}
 
 func (m *Model) workers() int {
 	if m.Workers > 0 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sort"
 	"time"
 )
 
@@ -63,9 +64,15 @@ type Trainer struct {
 	// Progress, if set, is called after every step.
 	Progress func(Progress)
 
-	m, v    []float32 // AdamW moments, layout of Model.Params
-	decay   []bool    // per spec: takes weight decay
+	m, v    []float32      // AdamW moments, layout of Model.Params
+	segs    []paramSegment // the tensors of Model.Params in order
 	x, y, w []uint32
+}
+
+// paramSegment is one tensor's place in Model.Params.
+type paramSegment struct {
+	end   int  // offset just past the tensor
+	decay bool // takes weight decay
 }
 
 // NewTrainer prepares a trainer for a fresh or loaded model.
@@ -82,8 +89,10 @@ func NewTrainer(m *Model, tc TrainConfig, data Dataset) (*Trainer, error) {
 	}
 	t := &Trainer{Model: m, Config: tc, Data: data,
 		m: make([]float32, len(m.Params)), v: make([]float32, len(m.Params))}
+	end := 0
 	for _, s := range ParamSpecs(m.Config) {
-		t.decay = append(t.decay, s.Decay)
+		end += s.Size()
+		t.segs = append(t.segs, paramSegment{end: end, decay: s.Decay})
 	}
 	m.Workers = tc.Workers
 	T := m.Config.ContextLen
@@ -160,26 +169,32 @@ func (t *Trainer) adamW(lr float64, gscale float32) {
 	stepSize := float32(lr / bc1)
 	rbc2 := float32(1 / math.Sqrt(bc2))
 	eps := float32(tc.AdamEps)
-	off := 0
-	for i, s := range ParamSpecs(t.Model.Config) {
-		n := s.Size()
-		p, g := t.Model.Params[off:off+n], t.Model.Grads[off:off+n]
-		m, v := t.m[off:off+n], t.v[off:off+n]
-		off += n
-		decay := float32(1)
-		if t.decay[i] {
-			decay = float32(1 - lr*tc.WeightDecay)
-		}
-		const chunk = 16384
-		parallelFor((n+chunk-1)/chunk, tc.workers(), func(c int) {
-			for j := c * chunk; j < min(n, (c+1)*chunk); j++ {
+	decayed := float32(1 - lr*tc.WeightDecay)
+	p, g, m, v := t.Model.Params, t.Model.Grads, t.m, t.v
+	// One region over fixed chunks of the whole parameter vector (a
+	// region per tensor made dozens of tiny ones); each element's update
+	// depends on nothing else, so neither the chunking nor the worker
+	// count changes a bit.
+	const chunk = 16384
+	parallelFor((len(p)+chunk-1)/chunk, tc.workers(), func(c int) {
+		lo, hi := c*chunk, min(len(p), (c+1)*chunk)
+		seg := sort.Search(len(t.segs), func(i int) bool { return t.segs[i].end > lo })
+		for lo < hi {
+			end := min(hi, t.segs[seg].end)
+			decay := float32(1)
+			if t.segs[seg].decay {
+				decay = decayed
+			}
+			for j := lo; j < end; j++ {
 				gj := g[j] * gscale
 				m[j] = b1*m[j] + (1-b1)*gj
 				v[j] = b2*v[j] + (1-b2)*gj*gj
 				p[j] = p[j]*decay - stepSize*m[j]/(float32(math.Sqrt(float64(v[j])))*rbc2+eps)
 			}
-		})
-	}
+			lo = end
+			seg++
+		}
+	})
 }
 
 // sumSquares is Σ x² in float64, summed by fixed chunks in order so the
