@@ -375,7 +375,7 @@ func TestFile_closed(t *testing.T) {
 // write error, end the File's goroutine.
 func TestFile_goroutines(t *testing.T) {
 	dir := t.TempDir()
-	before := runtime.NumGoroutine()
+	before := settledGoroutines()
 	var files []*File
 	for i := range 6 {
 		cfg := config{bufSize: testBuf}
@@ -409,6 +409,22 @@ func TestFile_goroutines(t *testing.T) {
 	if n := runtime.NumGoroutine(); n > before {
 		t.Errorf("%d goroutines after Close and Abort, %d before", n, before)
 	}
+}
+
+// settledGoroutines counts the goroutines once the count has not changed
+// for 20 ms (at most a second): those of earlier tests may still be
+// returning, and counting them made TestFile_goroutines fail now and then.
+func settledGoroutines() int {
+	n, same := runtime.NumGoroutine(), 0
+	for range 200 {
+		time.Sleep(5 * time.Millisecond)
+		if m := runtime.NumGoroutine(); m != n {
+			n, same = m, 0
+		} else if same++; same == 4 {
+			break
+		}
+	}
+	return n
 }
 
 func TestCreate_error(t *testing.T) {
