@@ -120,22 +120,28 @@ func getBuf(n int) *[]float32 {
 	return p
 }
 
+// minTiles is the fewest tiles a parallel gemm block is cut into: below
+// it, tiles shrink (rows first, then columns) so that two or more workers
+// get even shares (a 256×128 weight gradient was 3 tiles of 96 rows).
+// Tiles are unions of the same mr×nr micro-tiles whatever their size, so
+// the result does not depend on it.
+const minTiles = 8
+
 // gemm computes c (+)= op(a)·op(b) for an m×k op(a) and a k×n op(b),
 // using up to workers goroutines.
 func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	if !accumulate {
-		for i := 0; i < m; i++ {
-			clear(c[i*ldc : i*ldc+n])
+	if k == 0 || (m <= 2 && !a.t && b.t) {
+		if !accumulate {
+			for i := 0; i < m; i++ {
+				clear(c[i*ldc : i*ldc+n])
+			}
 		}
-	}
-	if k == 0 {
-		return
-	}
-	if m <= 2 && !a.t && b.t {
-		gemvT(m, n, k, a, b, c, ldc, workers)
+		if k > 0 {
+			gemvT(m, n, k, a, b, c, ldc, workers)
+		}
 		return
 	}
 	if workers < 1 {
@@ -144,28 +150,35 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 	for j0 := 0; j0 < n; j0 += nc {
 		nb := min(nc, n-j0)
 		npanels := (nb + nr - 1) / nr
+		rpanels := (m + mr - 1) / mr
+		bm, bc := mc, colChunk
+		if workers > 1 {
+			for (m+bm-1)/bm*((nb+bc-1)/bc) < minTiles && bm > mr {
+				bm = max(mr, bm/2/mr*mr)
+			}
+			for (m+bm-1)/bm*((nb+bc-1)/bc) < minTiles && bc > nr {
+				bc = max(nr, bc/2/nr*nr)
+			}
+		}
 		for p0 := 0; p0 < k; p0 += kc {
 			kb := min(kc, k-p0)
 			bufB := getBuf(npanels * nr * kb)
-			rpanels := (m + mr - 1) / mr
 			bufA := getBuf(rpanels * mr * kb)
 			blk := gemmBlock{a: a, b: b, c: c, ldc: ldc, m: m, nb: nb, kb: kb, j0: j0, p0: p0,
-				pa: *bufA, pb: *bufB, colChunks: (nb + colChunk - 1) / colChunk}
-			tiles := (m + mc - 1) / mc * blk.colChunks
+				pa: *bufA, pb: *bufB, npanels: npanels, bm: bm, bc: bc, colChunks: (nb + bc - 1) / bc,
+				zero: !accumulate && p0 == 0}
+			tiles := (m + bm - 1) / bm * blk.colChunks
 			if workers == 1 {
 				// No closures on this path: the attention's per-head
 				// products run here, thousands of times a step.
-				for pn := 0; pn < npanels; pn++ {
-					blk.packB(pn)
-				}
-				for rp := 0; rp < rpanels; rp++ {
-					blk.packA(rp)
+				for i := 0; i < npanels+rpanels; i++ {
+					blk.pack(i)
 				}
 				for t := 0; t < tiles; t++ {
 					blk.tile(t)
 				}
 			} else {
-				gemmParallel(blk, npanels, rpanels, tiles, workers)
+				gemmParallel(blk, npanels+rpanels, tiles, workers)
 			}
 			packPool.Put(bufA)
 			packPool.Put(bufB)
@@ -176,32 +189,33 @@ func gemm(m, n, k int, a, b mat, c []float32, ldc int, accumulate bool, workers 
 // gemmParallel runs one (K, N) block of gemm on workers goroutines: every
 // B panel and every A panel is packed once, then (row block, column
 // chunk) tiles are handed out.
-func gemmParallel(blk gemmBlock, npanels, rpanels, tiles, workers int) {
-	parallelFor(npanels, workers, blk.packB)
-	parallelFor(rpanels, workers, blk.packA)
+func gemmParallel(blk gemmBlock, panels, tiles, workers int) {
+	parallelFor(panels, workers, blk.pack)
 	parallelFor(tiles, workers, blk.tile)
 }
 
 // gemmBlock is one (K, N) block of a gemm: kb steps from p0 and nb
-// columns from j0 of op(a)·op(b) into c, with A and B packed into pa, pb.
+// columns from j0 of op(a)·op(b) into c, with A and B packed into pa, pb,
+// computed in tiles of bm rows and bc columns.
 type gemmBlock struct {
 	a, b              mat
 	c                 []float32
 	ldc               int
 	m, nb, kb, j0, p0 int
 	pa, pb            []float32
-	colChunks         int
+	npanels           int // B panels; pack tasks past them are A panels
+	bm, bc, colChunks int
+	zero              bool // clear each tile of c first (the first K block without accumulate)
 }
 
-// packB packs column panel pn of the block.
-func (g *gemmBlock) packB(pn int) {
+// pack packs B column panel i, or A row panel i-npanels.
+func (g *gemmBlock) pack(i int) {
 	kb := g.kb
-	packB(g.pb[pn*nr*kb:(pn+1)*nr*kb], g.b, g.p0, kb, g.j0+pn*nr, min(nr, g.nb-pn*nr))
-}
-
-// packA packs row panel rp of the block.
-func (g *gemmBlock) packA(rp int) {
-	kb := g.kb
+	if i < g.npanels {
+		packB(g.pb[i*nr*kb:(i+1)*nr*kb], g.b, g.p0, kb, g.j0+i*nr, min(nr, g.nb-i*nr))
+		return
+	}
+	rp := i - g.npanels
 	packA(g.pa[rp*mr*kb:(rp+1)*mr*kb], g.a, rp*mr, min(mr, g.m-rp*mr), g.p0, kb)
 }
 
@@ -210,11 +224,16 @@ func (g *gemmBlock) packA(rp int) {
 func (g *gemmBlock) tile(task int) {
 	rb, cb := task/g.colChunks, task%g.colChunks
 	kb, nb, ldc, c := g.kb, g.nb, g.ldc, g.c
-	i0 := rb * mc
-	mb := min(mc, g.m-i0)
+	i0 := rb * g.bm
+	mb := min(g.bm, g.m-i0)
 	rpanels := (mb + mr - 1) / mr
 	var tmp *[]float32 // for edge tiles; a local array would escape through kern.fn
-	c0, c1 := cb*colChunk, min((cb+1)*colChunk, nb)
+	c0, c1 := cb*g.bc, min((cb+1)*g.bc, nb)
+	if g.zero {
+		for r := i0; r < i0+mb; r++ {
+			clear(c[r*ldc+g.j0+c0 : r*ldc+g.j0+c1])
+		}
+	}
 	for jc := c0; jc < c1; jc += nr {
 		pn := jc / nr
 		cols := min(nr, nb-jc)

@@ -70,16 +70,23 @@ func TestGemmDeterministicAcrossWorkers(t *testing.T) { eachKernel(t, testGemmDe
 
 func testGemmDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	m, n, k := 150, 300, 600
-	a, b := operand(rng, m, k, false), operand(rng, k, n, true)
-	ref := make([]float32, m*n)
-	gemm(m, n, k, a, b, ref, n, false, 1)
-	for _, w := range []int{2, 3, 8} {
-		got := make([]float32, m*n)
-		gemm(m, n, k, a, b, got, n, false, w)
-		for i := range ref {
-			if math.Float32bits(ref[i]) != math.Float32bits(got[i]) {
-				t.Fatalf("workers=%d: c[%d] = %g, 1 worker %g", w, i, got[i], ref[i])
+	// The small shapes are cut into finer tiles when parallel (minTiles):
+	// a weight gradient, a projection's and a tiny one.
+	for _, sh := range [][3]int{{150, 300, 600}, {256, 128, 768}, {128, 128, 300}, {20, 40, 7}} {
+		for _, acc := range []bool{false, true} {
+			m, n, k := sh[0], sh[1], sh[2]
+			a, b := operand(rng, m, k, true), operand(rng, k, n, false)
+			init := randSlice(rng, m*n)
+			ref := append([]float32(nil), init...)
+			gemm(m, n, k, a, b, ref, n, acc, 1)
+			for _, w := range []int{2, 3, 8} {
+				got := append([]float32(nil), init...)
+				gemm(m, n, k, a, b, got, n, acc, w)
+				for i := range ref {
+					if math.Float32bits(ref[i]) != math.Float32bits(got[i]) {
+						t.Fatalf("%dx%dx%d acc=%v workers=%d: c[%d] = %g, 1 worker %g", m, n, k, acc, w, i, got[i], ref[i])
+					}
+				}
 			}
 		}
 	}
