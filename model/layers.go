@@ -72,6 +72,26 @@ func normForward(
 	})
 }
 
+// residualNormForward is residualForward then normForward on its sum, in
+// one pass over each block of rows: resid = x + y, out = norm(resid).
+func residualNormForward(
+	resid []float32, // (N, C)
+	out []float32, // (N, C)
+	mean, rstd []float32, // (N)
+	x, y []float32, // (N, C)
+	w []float32, // (C)
+	N, C int, kind NormKind, eps float64, workers int,
+) {
+	parallelFor((N+normRows-1)/normRows, workers, func(blk int) {
+		n0, n1 := blk*normRows, min(N, (blk+1)*normRows)
+		r, a, b := resid[n0*C:n1*C], x[n0*C:n1*C], y[n0*C:n1*C]
+		for i := range r {
+			r[i] = a[i] + b[i]
+		}
+		normForwardRows(out, mean, rstd, resid, w, n0, n1, C, kind, eps)
+	})
+}
+
 // normRows is the row block of the parallel norm kernels; fixed, so the
 // partial sums of the gain gradient do not depend on the worker count.
 const normRows = 32
@@ -513,10 +533,12 @@ func crossEntropyForward(
 	targets []uint32, // (N)
 	N, V, workers int,
 ) {
-	parallelFor(N, workers, func(n int) {
-		row := logits[n*V : n*V+V]
-		xt := float64(row[targets[n]])
-		losses[n] = float32(softmaxInPlace(row) - xt)
+	parallelFor((N+ceRows-1)/ceRows, workers, func(blk int) {
+		for n := blk * ceRows; n < min(N, (blk+1)*ceRows); n++ {
+			row := logits[n*V : n*V+V]
+			xt := float64(row[targets[n]])
+			losses[n] = float32(softmaxInPlace(row) - xt)
+		}
 	})
 }
 
@@ -527,14 +549,20 @@ func crossEntropyBackward(
 	scale float32,
 	N, V, workers int,
 ) {
-	parallelFor(N, workers, func(n int) {
-		row := probs[n*V : n*V+V]
-		row[targets[n]] -= 1
-		for i := range row {
-			row[i] *= scale
+	parallelFor((N+ceRows-1)/ceRows, workers, func(blk int) {
+		for n := blk * ceRows; n < min(N, (blk+1)*ceRows); n++ {
+			row := probs[n*V : n*V+V]
+			row[targets[n]] -= 1
+			for i := range row {
+				row[i] *= scale
+			}
 		}
 	})
 }
+
+// ceRows is the rows per task of the cross-entropy kernels (a task per row
+// was a microsecond of work for a byte vocabulary).
+const ceRows = 16
 
 // softmaxInPlace replaces x by softmax(x), computed in float64, and
 // returns log Σ exp(x).

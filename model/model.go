@@ -141,24 +141,30 @@ func (m *Model) Forward(tokens, targets []uint32, B, T int) (float64, error) {
 	}
 	encoderForward(a.encoded, tokens, w.wte, w.wpe, B, T, C)
 	x := a.encoded
+	l0 := &a.layers[0] // Config.Validate: at least one layer
+	normForward(l0.ln1, l0.ln1Mean, l0.ln1Rstd, x, w.layers[0].ln1, N, C, c.Norm, c.NormEps, wk)
+	// Each residual sum is fused with the norm that reads it: ln2 within
+	// a block, and the next block's ln1 (or the final norm) at its end.
 	for l := range a.layers {
 		la, lw := &a.layers[l], &w.layers[l]
-		normForward(la.ln1, la.ln1Mean, la.ln1Rstd, x, lw.ln1, N, C, c.Norm, c.NormEps, wk)
 		matmulForward(la.qkv, la.ln1, lw.qkv, N, C, 3*C, wk)
 		if m.cos != nil {
 			ropeForward(la.qkv, m.cos, m.sin, B, T, C, NH, 0, false)
 		}
 		attentionForward(la.atty, la.att, la.qkv, m.slopes, B, T, C, NH, wk)
 		matmulForward(a.tmp, la.atty, lw.proj, N, C, C, wk)
-		residualForward(la.resid2, x, a.tmp, wk)
-		normForward(la.ln2, la.ln2Mean, la.ln2Rstd, la.resid2, lw.ln2, N, C, c.Norm, c.NormEps, wk)
+		residualNormForward(la.resid2, la.ln2, la.ln2Mean, la.ln2Rstd, x, a.tmp, lw.ln2, N, C, c.Norm, c.NormEps, wk)
 		matmulForward(la.fch, la.ln2, lw.fc, N, C, H, wk)
 		geluForward(la.fchGelu, la.dgelu, la.fch, wk)
 		matmulForward(a.tmp, la.fchGelu, lw.fcOut, N, H, C, wk)
-		residualForward(la.resid3, la.resid2, a.tmp, wk)
+		if l+1 < len(a.layers) {
+			nx := &a.layers[l+1]
+			residualNormForward(la.resid3, nx.ln1, nx.ln1Mean, nx.ln1Rstd, la.resid2, a.tmp, w.layers[l+1].ln1, N, C, c.Norm, c.NormEps, wk)
+		} else {
+			residualNormForward(la.resid3, a.lnf, a.lnfMean, a.lnfRstd, la.resid2, a.tmp, w.lnf, N, C, c.Norm, c.NormEps, wk)
+		}
 		x = la.resid3
 	}
-	normForward(a.lnf, a.lnfMean, a.lnfRstd, x, w.lnf, N, C, c.Norm, c.NormEps, wk)
 	matmulForward(a.logits, a.lnf, w.wte, N, C, V, wk)
 	if targets == nil {
 		return 0, nil
