@@ -35,109 +35,105 @@ const yieldEvery = 256
 
 // team runs parallel regions on the calling goroutine plus helpers.
 //
-// Every handshake is a read-modify-write of one word (a helper's mailbox,
-// the pending count), never a store to one word followed by a load of
-// another: that pattern needs sequential consistency, which the race
-// detector's atomics do not give.
+// A region is a job that helpers join by taking tasks from its counter;
+// the caller takes tasks too and waits only for tasks in flight, never for
+// a helper that has not started (one the OS has descheduled on a busy
+// machine simply contributes nothing). Every handshake is a
+// read-modify-write of one word (a helper's mailbox, a job's state),
+// never a store to one word followed by a load of another: that pattern
+// needs sequential consistency, which the race detector's atomics do not
+// give.
 type team struct {
 	mu      sync.Mutex // held by the goroutine running a region
 	helpers []*helper
-	seq     uint64 // regions started; only the caller touches it
+	done    chan struct{} // the last task's wake-up for a parked caller
+}
 
-	// The current region, written before it is posted to the helpers'
-	// mailboxes and read by the participants only, each done with them
-	// before it counts itself out of pending.
+// job is one region. A helper that comes late to it finds no task left
+// and leaves it untouched otherwise, so each region has its own.
+type job struct {
 	fn   func(int)
 	n    int64
 	next atomic.Int64 // next task index
-
-	// pending counts the helpers still working on this region, plus
-	// callerParked once the caller stopped polling and waits on done. A
-	// helper's decrement is its last touch of the region, so a caller that
-	// sees 0 may start the next one at once.
-	pending atomic.Int32
-	done    chan struct{}
+	// state counts finished tasks, plus callerParked once the caller
+	// stopped polling and waits on team.done.
+	state atomic.Int64
 }
 
-const callerParked = 1 << 30
+const callerParked = 1 << 62
 
 type helper struct {
-	// mail is the sequence number of the last region posted to this
-	// helper, or parked while it sleeps on wake.
-	mail atomic.Uint64
+	// mail is the last job posted to this helper, or parkedMail while it
+	// sleeps on wake.
+	mail atomic.Pointer[job]
 	wake chan struct{}
 }
 
-const parked = ^uint64(0)
+var parkedMail = new(job)
 
 var defaultTeam = &team{done: make(chan struct{}, 1)}
 
-// run runs fn(0..n-1) on the caller and helpers-many helpers, starting
+// run runs fn(0..n-1) on the caller and up to helpers helpers, starting
 // helpers it lacks. The caller holds t.mu.
 func (t *team) run(n, helpers int, fn func(int)) {
 	for len(t.helpers) < helpers {
 		h := &helper{wake: make(chan struct{}, 1)}
-		h.mail.Store(t.seq)
+		first := new(job)
+		h.mail.Store(first)
 		t.helpers = append(t.helpers, h)
-		go t.serve(h, t.seq)
+		go t.serve(h, first)
 	}
-	t.fn, t.n = fn, int64(n)
-	t.next.Store(0)
-	t.pending.Store(int32(helpers))
-	t.seq++
+	j := &job{fn: fn, n: int64(n)}
 	for _, h := range t.helpers[:helpers] {
-		if h.mail.Swap(t.seq) == parked {
+		if h.mail.Swap(j) == parkedMail {
 			h.wake <- struct{}{}
 		}
 	}
-	t.work()
-	if !spinUntil(func() bool { return t.pending.Load() == 0 }) {
-		for {
-			p := t.pending.Load()
-			if p == 0 {
-				break
-			}
-			if t.pending.CompareAndSwap(p, p|callerParked) {
-				<-t.done
-				break
-			}
-		}
+	t.work(j)
+	if spinUntil(func() bool { return j.state.Load() == j.n }) {
+		return
 	}
-	t.fn = nil
-}
-
-// work takes tasks until none are left.
-func (t *team) work() {
-	fn, n := t.fn, t.n
 	for {
-		i := t.next.Add(1) - 1
-		if i >= n {
+		s := j.state.Load()
+		if s == j.n {
 			return
 		}
-		fn(int(i))
+		if j.state.CompareAndSwap(s, s|callerParked) {
+			<-t.done
+			return
+		}
 	}
 }
 
-// serve is a helper's loop: wait for a region posted to it, work, count
-// itself out. seen is the last region it took part in (or was created
-// after).
-func (t *team) serve(h *helper, seen uint64) {
+// work takes tasks of j until none are left.
+func (t *team) work(j *job) {
 	for {
-		var j uint64
+		i := j.next.Add(1) - 1
+		if i >= j.n {
+			return
+		}
+		j.fn(int(i))
+		if j.state.Add(1) == j.n|callerParked {
+			t.done <- struct{}{}
+		}
+	}
+}
+
+// serve is a helper's loop: wait for a job posted to it, work on it.
+// seen is the last job it took part in (or was created with).
+func (t *team) serve(h *helper, seen *job) {
+	for {
+		var j *job
 		if !spinUntil(func() bool { j = h.mail.Load(); return j != seen }) {
-			// Park unless a region arrived meanwhile; a caller that finds
-			// the mailbox parked sends a wake-up.
-			if h.mail.CompareAndSwap(seen, parked) {
+			// Park unless a job arrived meanwhile; a caller that finds the
+			// mailbox parked sends a wake-up.
+			if h.mail.CompareAndSwap(seen, parkedMail) {
 				<-h.wake
 			}
 			j = h.mail.Load()
 		}
 		seen = j
-		t.work()
-		if t.pending.Add(-1) == callerParked {
-			t.pending.Store(0)
-			t.done <- struct{}{}
-		}
+		t.work(j)
 	}
 }
 
