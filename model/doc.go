@@ -16,6 +16,10 @@
 //     an AVX2+FMA micro-kernel on amd64 and a portable Go micro-kernel
 //     elsewhere (or with the noasm build tag); matmulNaive is the
 //     reference the tests compare against.
+//   - pool.go: the team of helper goroutines every parallel kernel runs
+//     on, kept across regions (spinning briefly, then parked) because a
+//     training step of a small model is hundreds of regions of a few
+//     microseconds each.
 //   - model.go: [Model] forward, backward and loss over a batch.
 //   - train.go: [Trainer]: AdamW, warmup + cosine schedule, clipping,
 //     gradient accumulation, evaluation, NaN detection, resume.

@@ -6,7 +6,8 @@
 # Needs Debian's python3-torch and the OpenMP OpenBLAS (apt-get install -y python3-torch libopenblas0-openmp)
 # and ../shared (the PyTorch model is ../shared/peers/torch/gpt.py, nanoGPT-equivalent; data is tiny
 # Shakespeare). Environment: TOK_BIN (a tok binary to use instead of building ./cmd/tok), THREADS (2), STEPS (30 timed training steps), WARMUP (5), SAMPLE (500 tokens),
-# CONFIG (A: 4 layers, 4 heads, 128 wide, context 64, batch 12; B: 6/6/384, context 256, batch 8).
+# CONFIG (A: 4 layers, 4 heads, 128 wide, context 64, batch 12; B: 6/6/384, context 256, batch 8),
+# MATMUL (1; 0 skips the matmul comparison, which measures ./model of this tree, not TOK_BIN).
 # The machine is shared: run it when it is quiet, and quote the ratio of one run, not the absolute figures.
 #
 # bench-model.sh anchor: instead, nanoGPT's CPU recipe for tiny Shakespeare end to end (2000 steps, config A,
@@ -75,6 +76,7 @@ printf '%-26s %12s %12s %8s\n' "sampling tokens/s (KV)" "$tok_sample" "$torch_sa
 echo "tok training achieved $tok_gflops GFLOP/s (model.FlopsPerToken)"
 
 # fp32 matmul, 1024^3
+[ "${MATMUL:-1}" = 0 ] && exit 0
 tok_mm=$(GOMAXPROCS=$THREADS go test ./model -run '^$' -bench "Gemm/.*/workers=0/1024x1024x1024" -benchtime 10x 2>/dev/null | grep -v '/go/' |
   awk '/Gemm/ { for (i = 1; i <= NF; i++) if ($(i+1) == "GFLOP/s") print $1, $i }')
 torch_mm=$($PY "$SHARED/peers/torch/matmul.py" --sizes 1024 --threads "$THREADS" --reps 5 | tail -1)
