@@ -117,23 +117,10 @@ func TestEncodePiecesSameShards(t *testing.T) {
 	whole := testConfig(t, filepath.Join(t.TempDir(), "whole"))
 	whole.PieceBytes = -1
 	encodeAll(t, whole, inputs)
-	for _, p := range []struct{ workers, readers, world int }{{1, 1, 1}, {2, 3, 1}, {3, 8, 1}, {2, 2, 3}} {
-		cfg := testConfig(t, filepath.Join(t.TempDir(), "pieces"))
-		cfg.PieceBytes = 100 << 10
-		cfg.Workers, cfg.Readers = p.workers, p.readers
-		var m *Manifest
-		if p.world == 1 {
-			m = encodeAll(t, cfg, inputs)
-			sameFiles(t, arrowFiles(t, whole.Out), arrowFiles(t, cfg.Out), fmt.Sprintf("whole files vs pieces, %+v", p))
-		} else {
-			m = encodeRanks(t, cfg, inputs, p.world)
-		}
-		for sp, name := range splitNames {
-			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
-			if fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
-				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
-			}
-		}
+	runs := []piecesRun{{1, 1, 1}, {2, 3, 1}, {3, 8, 1}, {2, 2, 3}}
+	_, ms := encodePieces(t, whole, inputs, 100<<10, runs, want, wantBytes)
+	for i, m := range ms {
+		p := runs[i]
 		pieces := 0
 		for _, in := range m.Corpus.Inputs {
 			if strings.Contains(in.Path, "a.jsonl@") {

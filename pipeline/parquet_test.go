@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -157,24 +156,10 @@ func TestEncodeParquetPieces(t *testing.T) {
 	if len(mWhole.Corpus.Inputs) != 1 || len(mWhole.Splits["train"].Shards) < 3 {
 		t.Fatalf("whole file: %d inputs, %d train shards; want 1 and several", len(mWhole.Corpus.Inputs), len(mWhole.Splits["train"].Shards))
 	}
-	for _, p := range []struct{ workers, readers, world int }{{1, 1, 1}, {2, 3, 1}, {2, 2, 3}} {
-		cfg := testConfig(t, filepath.Join(t.TempDir(), "pieces"))
-		cfg.ShardBytes = whole.ShardBytes
-		cfg.PieceBytes = pieceBytes
-		cfg.Workers, cfg.Readers = p.workers, p.readers
-		var m *Manifest
-		if p.world == 1 {
-			m = encodeAll(t, cfg, inputs)
-			sameFiles(t, arrowFiles(t, whole.Out), arrowFiles(t, cfg.Out), fmt.Sprintf("whole file vs pieces, %+v", p))
-		} else {
-			m = encodeRanks(t, cfg, inputs, p.world)
-		}
-		for sp, name := range splitNames {
-			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
-			if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
-				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
-			}
-		}
+	runs := []piecesRun{{1, 1, 1}, {2, 3, 1}, {2, 2, 3}}
+	cfgs, ms := encodePieces(t, whole, inputs, pieceBytes, runs, want, wantBytes)
+	for i, m := range ms {
+		p, cfg := runs[i], cfgs[i]
 		if m.Corpus.Documents != mWhole.Corpus.Documents {
 			t.Errorf("%+v: %d documents, the whole file %d", p, m.Corpus.Documents, mWhole.Corpus.Documents)
 		}

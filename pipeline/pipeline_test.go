@@ -536,3 +536,39 @@ func encodeRanks(t *testing.T, cfg Config, inputs []corpora.Input, world int) *M
 	}
 	return m
 }
+
+// piecesRun is one way to encode a corpus read as pieces.
+type piecesRun struct{ workers, readers, world int }
+
+// encodePieces encodes inputs read as pieces of pieceBytes in each way of
+// runs, with whole's other settings. A one-rank run must give shards
+// byte-identical to whole's (the same inputs read whole); every run must
+// hold the ids want and byte counts wantBytes of expected, and no split
+// may be empty. It returns each run's configuration and manifest.
+func encodePieces(t *testing.T, whole Config, inputs []corpora.Input, pieceBytes int64, runs []piecesRun,
+	want [2][][]int32, wantBytes [2][]int64) ([]Config, []*Manifest) {
+	t.Helper()
+	var cfgs []Config
+	var ms []*Manifest
+	for _, p := range runs {
+		cfg := whole
+		cfg.Out = filepath.Join(t.TempDir(), "pieces")
+		cfg.PieceBytes = pieceBytes
+		cfg.Workers, cfg.Readers = p.workers, p.readers
+		var m *Manifest
+		if p.world == 1 {
+			m = encodeAll(t, cfg, inputs)
+			sameFiles(t, arrowFiles(t, whole.Out), arrowFiles(t, cfg.Out), fmt.Sprintf("whole vs pieces, %+v", p))
+		} else {
+			m = encodeRanks(t, cfg, inputs, p.world)
+		}
+		for sp, name := range splitNames {
+			got, gotBytes := readShards(t, cfg.Out, name, m.Splits[name].Shards)
+			if len(got) == 0 || fmt.Sprint(got) != fmt.Sprint(want[sp]) || fmt.Sprint(gotBytes) != fmt.Sprint(wantBytes[sp]) {
+				t.Fatalf("%+v, %s: %d documents, not the expected ids (want %d documents)", p, name, len(got), len(want[sp]))
+			}
+		}
+		cfgs, ms = append(cfgs, cfg), append(ms, m)
+	}
+	return cfgs, ms
+}
