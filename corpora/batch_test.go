@@ -297,6 +297,10 @@ func FuzzReadBatch(f *testing.F) {
 	f.Add([]byte("{\"text\":\"a\\nb\"}\n\n{\"text\":\"c\"}"), uint8(3), uint8(1), false)
 	f.Add([]byte("one\r\ntwo\n\n\xffthree\nfour"), uint8(10), uint8(2), true)
 	f.Add([]byte("{\"text\":\"a\"}\n{\"text\":5}\n{\"text\":\"long long long long\"}\n{\"text\":\"b\"}\n"), uint8(1), uint8(3), true)
+	// A paragraph longer than the room its batch has left: the third
+	// batch (size 4) has a buffer of 5 bytes from the pool, after
+	// batchDocs's Trim(0).
+	f.Add([]byte("ab\n\ncd\n\nef\n\ngh\n\nij\n\nabcdefghij\n\nk"), uint8(4), uint8(0), false)
 	f.Fuzz(func(t *testing.T, data []byte, size, read uint8, skip bool) {
 		smallBuffers(t, 1+int(read%16), 1)
 		dir := t.TempDir()
@@ -307,6 +311,12 @@ func FuzzReadBatch(f *testing.F) {
 			o.MaxDocBytes = 12
 			o.AllowInvalidUTF8 = size%2 == 0
 			compareReads(t, []Input{{Path: p, Size: int64(len(data))}, {Path: p, Size: int64(len(data))}}, o, int(size))
+			if name == "f.txt" {
+				// Records: paragraphs, and whole files, longer or
+				// shorter than a batch's room.
+				in := Input{Path: p, Size: int64(len(data)), Split: SplitParagraphs}
+				compareReads(t, []Input{in, in, {Path: p, Size: int64(len(data)), Split: SplitFiles}}, o, int(size))
+			}
 		}
 	})
 }
