@@ -51,7 +51,7 @@ func OpenStringColumn(path, name string) (*StringColumn, error) {
 // reads no row (Next returns io.EOF at once); FirstRow says where in the
 // file the range's rows begin. The column is checked (present, a string)
 // whatever the range.
-func OpenStringColumnRange(path, name string, start, end int64) (*StringColumn, error) {
+func OpenStringColumnRange(path, name string, start, end int64) (_ *StringColumn, err error) {
 	if start < 0 || end <= start {
 		return nil, fmt.Errorf("bad byte range [%d, %d)", start, end)
 	}
@@ -60,6 +60,7 @@ func OpenStringColumnRange(path, name string, start, end int64) (*StringColumn, 
 	if err != nil {
 		return nil, err
 	}
+	defer corruptFooter(f, &err)
 	md := f.MetaData()
 	schema := md.Schema
 	col := schema.ColumnIndexByName(name)
@@ -123,6 +124,16 @@ func openParquetFile(path string, alloc memory.Allocator) (*file.Reader, int64, 
 	return f, fi.Size(), nil
 }
 
+// corruptFooter, deferred while a function reads the metadata of f, turns
+// a panic of arrow's metadata accessors (a column chunk without its
+// metadata, say) into an ErrCorrupt error in *err and closes f.
+func corruptFooter(f *file.Reader, err *error) {
+	if r := recover(); r != nil {
+		f.Close()
+		*err = fmt.Errorf("footer: %w: %v", ErrCorrupt, r)
+	}
+}
+
 // readFooter is file.NewParquetReader, with its panics on a corrupt footer
 // turned into errors.
 func readFooter(osf *os.File, props *parquet.ReaderProperties) (f *file.Reader, err error) {
@@ -152,15 +163,16 @@ func RowGroupStarts(path string) (starts, rows []int64, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	defer f.Close()
+	defer corruptFooter(f, &err) // closes f after a panic
 	md := f.MetaData()
 	if starts, err = rowGroupStarts(md, size); err != nil {
+		f.Close()
 		return nil, nil, err
 	}
 	for i := range len(md.GetRowGroups()) {
 		rows = append(rows, md.RowGroup(i).NumRows())
 	}
-	return starts, rows, nil
+	return starts, rows, f.Close()
 }
 
 func rowGroupStarts(md *metadata.FileMetaData, size int64) ([]int64, error) {
