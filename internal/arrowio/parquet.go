@@ -33,9 +33,12 @@ type StringColumn struct {
 	cr       *file.ByteArrayColumnChunkReader
 	pages    *pageBuffers // the reader's allocator
 	err      error        // a corrupt page: the rest cannot be read
-	vals     []parquet.ByteArray
-	defs     []int16
-	out      [][]byte
+	// rgRows is the current row group's rows according to the footer,
+	// rgRead those read so far: fewer at its end means pages were lost.
+	rgRows, rgRead int64
+	vals           []parquet.ByteArray
+	defs           []int16
+	out            [][]byte
 }
 
 // OpenStringColumn opens column name of the Parquet file at path.
@@ -232,6 +235,11 @@ func (s *StringColumn) Next() (rows [][]byte, err error) {
 func (s *StringColumn) next() ([][]byte, error) {
 	for {
 		if s.cr == nil || !s.cr.HasNext() {
+			if s.cr != nil {
+				if err := s.endRowGroup(); err != nil {
+					return nil, err
+				}
+			}
 			if s.rg >= s.last {
 				return nil, io.EOF
 			}
@@ -242,18 +250,23 @@ func (s *StringColumn) next() ([][]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("row group %d: %w", s.rg, err)
 			}
+			s.rgRows, s.rgRead = s.f.MetaData().RowGroup(s.rg).NumRows(), 0
 			s.rg++
 			s.cr = cr.(*file.ByteArrayColumnChunkReader)
 			continue
 		}
 		total, _, err := s.cr.ReadBatch(int64(len(s.vals)), s.vals, s.defs, nil)
 		if err != nil {
-			return nil, fmt.Errorf("row group %d: %w", s.rg-1, err)
+			s.err = fmt.Errorf("row group %d: %w: %w", s.rg-1, ErrCorrupt, err)
+			return nil, s.err
 		}
 		if total == 0 {
-			s.cr = nil
+			if err := s.endRowGroup(); err != nil {
+				return nil, err
+			}
 			continue
 		}
+		s.rgRead += total
 		s.out = s.out[:0]
 		v := 0
 		for i := 0; i < int(total); i++ {
@@ -270,6 +283,20 @@ func (s *StringColumn) next() ([][]byte, error) {
 		}
 		return s.out, nil
 	}
+}
+
+// endRowGroup checks that the row group just read ended well. Its column
+// reader stops (HasNext false) at the end and also when a page could not
+// be read: without the check a bad page silently ended its row group,
+// dropping its rows.
+func (s *StringColumn) endRowGroup() error {
+	if err := s.cr.Err(); err != nil {
+		s.err = fmt.Errorf("row group %d: %w: %v", s.rg-1, ErrCorrupt, err)
+	} else if s.rgRead != s.rgRows {
+		s.err = fmt.Errorf("row group %d: %w: %d rows read, the footer says %d", s.rg-1, ErrCorrupt, s.rgRead, s.rgRows)
+	}
+	s.cr = nil
+	return s.err
 }
 
 // Close closes the file. The rows returned before are no longer valid.

@@ -366,7 +366,7 @@ func TestStringColumn_CorruptPage(t *testing.T) {
 	for {
 		rows, err := c.Next()
 		if err == io.EOF {
-			t.Fatal("the corrupt file read to the end")
+			t.Fatalf("the corrupt file read to the end: %d rows, same as written: %v", len(got), slices.Equal(got, want))
 		}
 		if err != nil {
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "row group 1:") {
@@ -422,4 +422,72 @@ func FuzzStringColumn_Bytes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStringColumn_CorruptPageHeader: bytes overwritten in a page header
+// make arrow's column reader stop (HasNext false, the error in Err) rather
+// than panic. Without a check that looked like the end of the row group and
+// its remaining rows were dropped silently; now Next returns ErrCorrupt,
+// whichever of the header's first bytes are damaged.
+func TestStringColumn_CorruptPageHeader(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "good.parquet")
+	want := writeRowGroups(t, path, []int{300, 400, 300}, false, parquet.WithDataPageSize(1<<10))
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc, err := pf.MetaData().RowGroup(1).ColumnChunk(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, size := cc.DataPageOffset(), cc.TotalCompressedSize()
+	pf.Close()
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	// Damage the first page's header, and a page header in the middle of
+	// the chunk (found by trying offsets: some bytes are values, not a
+	// header, and change only a text).
+	for _, at := range []int64{off, off + 1, off + 2, off + size/2} {
+		data := slices.Clone(good)
+		for i := at; i < at+6; i++ {
+			data[i] = 0xff
+		}
+		bad := filepath.Join(dir, fmt.Sprintf("bad%d.parquet", at))
+		if err := os.WriteFile(bad, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := OpenStringColumn(bad, "text")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for {
+			rows, err := c.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "row group 1:") {
+					t.Fatalf("damage at %d: %v, want ErrCorrupt in row group 1", at, err)
+				}
+				seen++
+				break
+			}
+			got += len(rows)
+		}
+		c.Close()
+		if got > len(want) {
+			t.Fatalf("damage at %d: %d rows, more than the %d written", at, got, len(want))
+		}
+		if got == len(want) {
+			t.Logf("damage at %d read as %d rows without an error (a value, not a header)", at, got)
+		}
+	}
+	if seen < 3 {
+		t.Fatalf("ErrCorrupt at %d of 4 places of damage, want at least the 3 in the first page header", seen)
+	}
 }
