@@ -326,6 +326,23 @@ func TestStringColumn_PageBuffersReused(t *testing.T) {
 	}
 }
 
+// textChunk returns where the text column's chunk of row group rg starts
+// (its first data page) and its length in the file written by
+// writeRowGroups.
+func textChunk(t *testing.T, path string, rg int) (off, size int64) {
+	t.Helper()
+	pf, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pf.Close()
+	cc, err := pf.MetaData().RowGroup(rg).ColumnChunk(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cc.DataPageOffset(), cc.TotalCompressedSize()
+}
+
 // TestStringColumn_CorruptPage: bytes flipped inside a snappy-compressed
 // page make Next return an ErrCorrupt error naming the row group (arrow
 // panics there), and keep returning it; the rows before are read.
@@ -334,16 +351,7 @@ func TestStringColumn_CorruptPage(t *testing.T) {
 	path := filepath.Join(dir, "good.parquet")
 	want := writeRowGroups(t, path, []int{300, 400, 300}, false,
 		parquet.WithCompression(compress.Codecs.Snappy), parquet.WithDataPageSize(64<<10))
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := pf.MetaData().RowGroup(1).ColumnChunk(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	off, size := cc.DataPageOffset(), cc.TotalCompressedSize()
-	pf.Close()
+	off, size := textChunk(t, path, 1)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -433,16 +441,7 @@ func TestStringColumn_CorruptPageHeader(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "good.parquet")
 	want := writeRowGroups(t, path, []int{300, 400, 300}, false, parquet.WithDataPageSize(1<<10))
-	pf, err := file.OpenParquetFile(path, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cc, err := pf.MetaData().RowGroup(1).ColumnChunk(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	off, size := cc.DataPageOffset(), cc.TotalCompressedSize()
-	pf.Close()
+	off, size := textChunk(t, path, 1)
 	good, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
