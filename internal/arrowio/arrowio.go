@@ -5,10 +5,13 @@
 // The writer lays out the record batch messages itself (recordbatch.go),
 // without arrow/go's per-batch allocations; the stream's schema message
 // comes from arrow/go's ipc.Writer, and the tests hold every stream, byte
-// for byte, to what ipc.Writer writes for the same batches. Moving from
-// github.com/apache/arrow/go/v17 to github.com/apache/arrow-go/v18 is an
-// edit of this package's imports (and Record → RecordBatch, which v18 still
-// aliases), then those tests tell whether v18 writes the same bytes.
+// for byte, to what ipc.Writer writes for the same batches.
+//
+// It uses github.com/apache/arrow-go/v18 (v17, github.com/apache/arrow/go,
+// until session 5): v17's Parquet reader died of out-of-memory on a
+// corrupt dictionary index (it grew its dictionary to the index, up to
+// ~50 GB; FuzzStringColumn_Bytes found it), which v18 checks. The move was
+// this package's imports; the stream tests show v18 writes the same bytes.
 package arrowio
 
 import (
@@ -20,10 +23,10 @@ import (
 
 	"github.com/klauspost/compress/zstd"
 
-	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
-	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Column names of a shard.

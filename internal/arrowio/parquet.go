@@ -7,10 +7,10 @@ import (
 	"math"
 	"os"
 
-	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/apache/arrow/go/v17/parquet"
-	"github.com/apache/arrow/go/v17/parquet/file"
-	"github.com/apache/arrow/go/v17/parquet/metadata"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
 )
 
 // Parquet errors.
@@ -295,12 +295,22 @@ func (s *StringColumn) endRowGroup() error {
 	} else if s.rgRead != s.rgRows {
 		s.err = fmt.Errorf("row group %d: %w: %d rows read, the footer says %d", s.rg-1, ErrCorrupt, s.rgRead, s.rgRows)
 	}
-	s.cr = nil
+	s.closeChunk()
 	return s.err
+}
+
+// closeChunk closes the current column chunk reader, which gives its page
+// buffers back to the allocator (pageBuffers).
+func (s *StringColumn) closeChunk() {
+	if s.cr != nil {
+		s.cr.Close()
+		s.cr = nil
+	}
 }
 
 // Close closes the file. The rows returned before are no longer valid.
 func (s *StringColumn) Close() error {
+	s.closeChunk()
 	err := s.f.Close()
 	s.pages.nextRowGroup()
 	return err
