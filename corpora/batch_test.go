@@ -89,6 +89,16 @@ func (p *scribblePool) Put(buf []byte) {
 	p.free = append(p.free, buf[:0])
 }
 
+// readInputs opens inputs with o and reads every document with Read; it
+// returns them, the skipped count and the error that ended the reading.
+func readInputs(t testing.TB, inputs []Input, o Options) ([]gotDoc, int64, error) {
+	t.Helper()
+	c := OpenInputs(inputs, o)
+	defer c.Close()
+	docs, err := readDocs(t, c)
+	return docs, c.Skipped(), err
+}
+
 func readDocs(t testing.TB, c *Corpus) ([]gotDoc, error) {
 	var out []gotDoc
 	for {

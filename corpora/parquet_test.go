@@ -54,9 +54,7 @@ func TestParquetPieces(t *testing.T) {
 		}
 	}
 	o := DefaultOptions()
-	wc := OpenInputs([]Input{in}, o)
-	whole, err := readDocs(t, wc)
-	wc.Close()
+	whole, _, err := readInputs(t, []Input{in}, o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,9 +91,7 @@ func TestParquetPieces(t *testing.T) {
 		if len(pieces) != wantPieces {
 			t.Fatalf("pieces of %d bytes: %d pieces, want %d", pb, len(pieces), wantPieces)
 		}
-		c := OpenInputs(pieces, o)
-		got, err := readDocs(t, c)
-		c.Close()
+		got, _, err := readInputs(t, pieces, o)
 		if err != nil {
 			t.Fatalf("pieces of %d bytes: %v", pb, err)
 		}
@@ -156,9 +152,7 @@ func TestParquetPieces_BadRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := OpenInputs(pieces, o)
-	_, err = readDocs(t, c)
-	c.Close()
+	_, _, err = readInputs(t, pieces, o)
 	var fe *tok.FormatError
 	want := fmt.Sprintf("row %d: text longer than the 1000-byte document limit", firstLong)
 	if !errors.As(err, &fe) || !strings.HasPrefix(fe.File, in.Path+"@") || !strings.Contains(err.Error(), want) {
@@ -166,11 +160,9 @@ func TestParquetPieces_BadRows(t *testing.T) {
 	}
 	o.SkipBad = true
 	checkPieces(t, []Input{in}, o, 1000, 300)
-	sc := OpenInputs(pieces, o)
-	if _, err := readDocs(t, sc); err != nil || sc.Skipped() == 0 {
-		t.Fatalf("skipping: %v, %d skipped", err, sc.Skipped())
+	if _, skipped, err := readInputs(t, pieces, o); err != nil || skipped == 0 {
+		t.Fatalf("skipping: %v, %d skipped", err, skipped)
 	}
-	sc.Close()
 }
 
 // TestParquetPieces_BadFiles: a missing column is named with the piece; a
@@ -184,9 +176,7 @@ func TestParquetPieces_BadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := OpenInputs(pieces, o)
-	_, err = readDocs(t, c)
-	c.Close()
+	_, _, err = readInputs(t, pieces, o)
 	want := in.Path + `@0: no column "body" (columns: [id text])`
 	if !errors.As(err, new(*tok.FormatError)) || err.Error() != want {
 		t.Fatalf("missing column: got %v, want %s", err, want)
@@ -195,15 +185,13 @@ func TestParquetPieces_BadFiles(t *testing.T) {
 	// pieces, and in pieces spread over two readers (as over two ranks).
 	o.SkipBad = true
 	for _, part := range [][]Input{{in}, pieces, pieces[:1], pieces[1:]} {
-		c := OpenInputs(part, o)
-		docs, err := readDocs(t, c)
-		c.Close()
+		docs, skipped, err := readInputs(t, part, o)
 		want := int64(0)
 		if part[0].Start == 0 {
 			want = 1
 		}
-		if err != nil || len(docs) != 0 || c.Skipped() != want {
-			t.Fatalf("missing column, SkipBad, %d inputs from %s: %d documents, %d skipped, %v; want none, %d skipped", len(part), part[0].Name(), len(docs), c.Skipped(), err, want)
+		if err != nil || len(docs) != 0 || skipped != want {
+			t.Fatalf("missing column, SkipBad, %d inputs from %s: %d documents, %d skipped, %v; want none, %d skipped", len(part), part[0].Name(), len(docs), skipped, err, want)
 		}
 	}
 	o.SkipBad = false
@@ -225,9 +213,7 @@ func TestParquetPieces_BadFiles(t *testing.T) {
 		}
 		tin.Start, tin.End = 4, int64(cut) // as if it had been split
 		for _, input := range []Input{pieces[0], tin} {
-			c := OpenInputs([]Input{input}, DefaultOptions())
-			_, err := readDocs(t, c)
-			c.Close()
+			_, _, err := readInputs(t, []Input{input}, DefaultOptions())
 			var fe *tok.FormatError
 			if !errors.As(err, &fe) || fe.File != input.Name() {
 				t.Fatalf("truncated to %d bytes, %s: got %v, want a FormatError naming %s", cut, input.Name(), err, input.Name())
@@ -288,9 +274,7 @@ func TestParquetCorruptPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wc := OpenInputs([]Input{in}, DefaultOptions())
-	want, err := readDocs(t, wc)
-	wc.Close()
+	want, _, err := readInputs(t, []Input{in}, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,9 +287,7 @@ func TestParquetCorruptPage(t *testing.T) {
 		}
 		bad := writeFile(t, dir, fmt.Sprintf("bad%d.parquet", at), data)
 		bin := Input{Path: bad, Size: in.Size}
-		c := OpenInputs([]Input{bin}, DefaultOptions())
-		docs, err := readDocs(t, c)
-		c.Close()
+		docs, _, err := readInputs(t, []Input{bin}, DefaultOptions())
 		if err == nil {
 			continue
 		}
@@ -329,11 +311,9 @@ func TestParquetCorruptPage(t *testing.T) {
 		o := DefaultOptions()
 		o.SkipBad = true
 		compareReads(t, []Input{bin}, o, 1000)
-		sc := OpenInputs([]Input{bin}, o)
-		if _, err := readDocs(t, sc); err != nil || sc.Skipped() != 1 {
-			t.Fatalf("damage at %d, SkipBad: %v, %d skipped; want no error, 1 skipped", at, err, sc.Skipped())
+		if _, skipped, err := readInputs(t, []Input{bin}, o); err != nil || skipped != 1 {
+			t.Fatalf("damage at %d, SkipBad: %v, %d skipped; want no error, 1 skipped", at, err, skipped)
 		}
-		sc.Close()
 	}
 	if seen == 0 {
 		t.Fatal("no damage was seen")
