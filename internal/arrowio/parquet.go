@@ -255,7 +255,12 @@ func (s *StringColumn) next() ([][]byte, error) {
 			s.cr = cr.(*file.ByteArrayColumnChunkReader)
 			continue
 		}
-		total, _, err := s.cr.ReadBatch(int64(len(s.vals)), s.vals, s.defs, nil)
+		// The values of one page, pointing into it (ReadBatch would copy
+		// every value into fresh memory, for callers that keep them; ours
+		// copy them before the next call). Performance notes: ReadBatch's
+		// copy was 13% of tok encode's CPU on 100 MB of Parquet with
+		// arrow-go v18 (v17 did not copy).
+		total, _, err := s.cr.ReadBatchInPage(int64(len(s.vals)), s.vals, s.defs, nil)
 		if err != nil {
 			s.err = fmt.Errorf("row group %d: %w: %w", s.rg-1, ErrCorrupt, err)
 			return nil, s.err
