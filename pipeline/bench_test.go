@@ -31,8 +31,9 @@ import (
 //     run with -benchtime 1x so that it is one cold pass like the pipeline's.
 //   - pipeline-workers=W: Encode (reading and decompressing the files,
 //     parsing, hashing, encoding on W workers, writing uncompressed Arrow
-//     shards, fsync) and Finalize, into a fresh directory; with -readers=R,
-//     R inputs are read at once (the default is W/4).
+//     shards, fsync) and Finalize, into a fresh directory (under
+//     TOK_BENCH_OUT if set, for example a tmpfs to leave the disk out); with
+//     -readers=R, R inputs are read at once (the default is W/4).
 //
 // Both report MB/s (wall) and MB/cpu-s (user+system CPU of the process
 // during the timed part): the CPU figure shows the pipeline's overhead even
@@ -139,7 +140,7 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 					cfg := DefaultConfig()
 					cfg.Tokenizer, cfg.TokenizerHash = tk, "bench"
 					cfg.Workers, cfg.Readers = w, p.readers
-					cfg.Out = filepath.Join(b.TempDir(), "ds")
+					cfg.Out = filepath.Join(benchOutDir(b), "ds")
 					if _, err := Encode(context.Background(), cfg, inputs, corpora.DefaultOptions()); err != nil {
 						b.Fatal(err)
 					}
@@ -154,6 +155,21 @@ func BenchmarkPipeline_Encode(b *testing.B) {
 			})
 		}
 	}
+}
+
+// benchOutDir returns a fresh directory for a benchmark's output, removed
+// at its end: under TOK_BENCH_OUT if that is set, else b.TempDir().
+func benchOutDir(b *testing.B) string {
+	base := os.Getenv("TOK_BENCH_OUT")
+	if base == "" {
+		return b.TempDir()
+	}
+	dir, err := os.MkdirTemp(base, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
 // readAllDocs reads the documents of inputs into memory.

@@ -26,6 +26,9 @@
 #       cpu ratio    = pipeline MB/cpu-s / tokenizer-goroutines=1 MB/cpu-s  (the pipeline's overhead:
 #                      reading, decompression, hashing, writing; robust to other loads), also against
 #                      tokenizer-goroutines=W MB/cpu-s (W goroutines encode less per CPU-second than one)
+#       memory ratio = the wall ratio of the pipeline run again with its output in MEMORY_OUT (a tmpfs:
+#                      the same work without the disk; its gap to the wall ratio is the cost of writing
+#                      the shards to the disk and syncing them)
 #     The median round (by wall ratio) is printed last, then the median of each ratio on its own. A
 #     corpus that ../shared holds only compressed (en-large.txt, en-large.jsonl) is its .zst
 #     decompressed into a temporary file first; plain text's documents are lines (the default split);
@@ -37,7 +40,8 @@
 #
 # Needs ../shared (TOK_SHARED), and for en-large.parquet Node.js with `npm ci --prefix pipeline/testdata/arrowjs`.
 # Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.jsonl en-large.txt en-large.parquet"), ROUNDS (3),
-# RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10).
+# RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10),
+# MEMORY_OUT (/dev/shm; empty for none).
 # The machine may be shared: the load average is printed before and after each round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +52,8 @@ RSS_CORPUS="${RSS_CORPUS:-en-large.jsonl.zst}"
 VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
 WORKERS="${WORKERS:-$(nproc)}"
 COPIES="${COPIES:-10}"
+MEMORY_OUT="${MEMORY_OUT-/dev/shm}"
+if [ -n "$MEMORY_OUT" ] && [ ! -w "$MEMORY_OUT" ]; then MEMORY_OUT=""; fi
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 go build -o "$WORK/tok" ./cmd/tok
 go test -c -o "$WORK/pipeline.test" ./pipeline
@@ -79,14 +85,23 @@ for corpus in $RATIO_CORPORA; do
     tw=$(metric "tokenizer-goroutines=$WORKERS" MB/s) twc=$(metric "tokenizer-goroutines=$WORKERS" MB/cpu-s)
     r1=$(metric "read-and-encode-goroutines=1" MB/s)
     p=$(metric "pipeline-workers=$WORKERS" MB/s) pc=$(metric "pipeline-workers=$WORKERS" MB/cpu-s)
-    awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v twc="$twc" -v r1="$r1" -v p="$p" -v pc="$pc" -v w="$WORKERS" \
+    pm=0
+    if [ -n "$MEMORY_OUT" ]; then # the pipeline again, writing to memory
+      (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" TOK_BENCH_OUT="$MEMORY_OUT" GOMAXPROCS="$WORKERS" "$WORK/pipeline.test" \
+        -test.run '^$' -test.benchtime 1x -test.bench "BenchmarkPipeline_Encode/cl100k/pipeline-workers=$WORKERS\$") > "$WORK/bench.txt"
+      pm=$(metric "pipeline-workers=$WORKERS" MB/s)
+    fi
+    awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v twc="$twc" -v r1="$r1" -v p="$p" -v pc="$pc" -v pm="$pm" -v w="$WORKERS" \
       -v l0="$before" -v l1="$(load)" 'BEGIN {
-      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s (%.2f MB/cpu-s) on %d; read and encode %.2f MB/s on 1; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, read ratio %.3f, cpu ratio %.3f (vs %d goroutines %.3f)\n",
-        p/(t1*w), c, r, l0, l1, t1, t1c, tw, twc, w, r1, p, pc, w, p/(t1*w), w, p/tw, p/(r1*w), pc/t1c, w, pc/twc }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
+      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s (%.2f MB/cpu-s) on %d; read and encode %.2f MB/s on 1; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, read ratio %.3f, cpu ratio %.3f (vs %d goroutines %.3f)",
+        p/(t1*w), c, r, l0, l1, t1, t1c, tw, twc, w, r1, p, pc, w, p/(t1*w), w, p/tw, p/(r1*w), pc/t1c, w, pc/twc
+      if (pm > 0) printf "; pipeline to memory %.2f MB/s: memory ratio %.3f", pm, pm/(t1*w)
+      printf "\n" }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
   done
   echo "median: $(sort -n "$WORK/rounds.txt" | awk -v n="$ROUNDS" 'NR == int((n+1)/2)' | cut -d' ' -f2-)"
   # The median of each ratio on its own (the rounds above are ordered by wall ratio only).
-  for ratio in "wall ratio" "wall ratio vs $WORKERS goroutines" "read ratio" "cpu ratio"; do
+  for ratio in "wall ratio" "wall ratio vs $WORKERS goroutines" "read ratio" "cpu ratio" "memory ratio"; do
+    grep -q "$ratio" "$WORK/rounds.txt" || continue
     grep -oE "$ratio [0-9.]+" "$WORK/rounds.txt" | awk '{print $NF}' | sort -n |
       awk -v name="$ratio" '{a[NR]=$1} END {printf "  median %s: %.3f (%.3f-%.3f)\n", name, a[int((NR+1)/2)], a[1], a[NR]}'
   done
