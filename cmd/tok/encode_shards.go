@@ -42,6 +42,7 @@ var encodeShardFlags = func() []cli.Flag {
 		&cli.StringFlag{Category: cat, Name: "export", Usage: "also write flat token files after finalizing: comma-separated nanogpt, llmc, megatron"},
 		&cli.IntFlag{Category: cat, Name: "batch-rows", Value: d.BatchRows, Usage: "documents per Arrow record batch"},
 		&cli.StringFlag{Category: cat, Name: "cpuprofile", Hidden: true, Usage: "write a Go CPU profile of the run to `FILE` (go tool pprof)"},
+		&cli.StringFlag{Category: cat, Name: "trace", Hidden: true, Usage: "write a Go execution trace of the run to `FILE` (go tool trace, scripts/schedtrace)"},
 	}
 }()
 
@@ -58,6 +59,11 @@ func encodeShards(c *cli.Context) error {
 		return err
 	}
 	defer stopProfile()
+	stopTrace, err := startTrace(c.String("trace"))
+	if err != nil {
+		return err
+	}
+	defer stopTrace()
 	st, err := pipeline.Encode(ctx, cfg, inputs, copts)
 	if err != nil {
 		return fmt.Errorf("encode: %w", err)
