@@ -20,13 +20,18 @@ const (
 	numBuffers = 2
 
 	// SyncEvery is how many bytes the background goroutine writes between
-	// syncs of the file, so that Close's sync has little left to wait
-	// for. Writing 115 MiB at the pipeline's pace on the development VM,
-	// Close took 85–102 ms without them and 5–6 ms with a sync every
-	// 16 MiB (24–35 ms every 32 MiB), the write loop no slower. Every
-	// 4 MiB, Close's sync took 1.3–1.4 ms instead of 6.8–7.6 (the last
-	// wait of a run, with every worker done), the run's CPU the same.
-	SyncEvery = 4 << 20
+	// syncs of the file, so that Close's sync has less left to wait for.
+	// Performance notes: writing 115 MiB at the pipeline's pace on the
+	// development VM, Close took 85–102 ms without them and 5–6 ms with a
+	// sync every 16 MiB, the write loop on its own no slower. But in the
+	// pipeline a sync blocks for 1–4 ms on that VM while its goroutine keeps
+	// its P (Go's runtime takes it back only when sysmon next looks, up to
+	// 10 ms later) and a worker waits: with a sync every 4 MiB, 0.72–1.77
+	// P-seconds of a 500 MB run (6–10%) were kept by system calls, with one
+	// every 64 MiB 0.36–0.38 (3%); the Ps ran goroutines 89–94% of the time,
+	// then 96% (2 runs each, scripts/schedtrace). The 64 MiB are synced
+	// when the file closes instead, about 50 ms here.
+	SyncEvery = 64 << 20
 )
 
 // Performance notes (BenchmarkFile_Write: 256 MiB in 1 MiB pieces and a
