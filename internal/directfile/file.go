@@ -29,8 +29,8 @@ const (
 	// 10 ms later) and a worker waits: with a sync every 4 MiB, 0.72–1.77
 	// P-seconds of a 500 MB run (6–10%) were kept by system calls, with one
 	// every 64 MiB 0.36–0.38 (3%); the Ps ran goroutines 89–94% of the time,
-	// then 96% (2 runs each, scripts/schedtrace). The 64 MiB are synced
-	// when the file closes instead, about 50 ms here.
+	// then 96% (2 runs each, scripts/schedtrace). Close's sync then has up
+	// to 64 MiB left (17 ms at the end of one of those runs).
 	SyncEvery = 64 << 20
 )
 
