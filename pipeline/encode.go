@@ -286,6 +286,9 @@ type run struct {
 	// documents): a job gives them back when the writer is done with it.
 	texts *pool[byte]
 	ids   *pool[uint32]
+	// idsPerKiB is the most ids a job has made per KiB of text so far
+	// (see encode); it only sizes buffers.
+	idsPerKiB atomic.Int64
 }
 
 // pool lends buffers to jobs, so that the memory a few long documents
@@ -666,15 +669,21 @@ func jobBytes(n, workers int, text, read, total int64) int {
 // encode chooses the split of the documents of a job and tokenizes those
 // not already written.
 func (r *run) encode(j *job) {
-	// Room for the ids up front (cl100k makes about one id per 4 bytes
-	// of English), so that appending them does not re-grow the slice.
+	// Room for the ids up front, so that appending them does not re-grow
+	// the slice: cl100k makes about one id per 4 bytes of English, but
+	// one per 1–2 bytes of Hindi or Chinese and a byte-level tokenizer one
+	// per byte, so the room follows the most ids per byte seen so far in
+	// the run (at first one per 3 bytes).
 	// Performance notes: growslice under AppendEncodePiece was 4% of the
 	// pipeline's CPU on en-large with cl100k (one profile, shared machine).
 	// A quarter more than needed, so that a slightly larger batch next
 	// time does not allocate again: fresh memory costs page faults (3% of
-	// the CPU in one profile here, under a paravirtualized kernel).
+	// the CPU in one profile here, under a paravirtualized kernel). With a
+	// fixed one id per 3 bytes, every job of the byte-level tokenizer grew
+	// its ids on the Go heap: 38k page faults in 100 MB.
 	b := &j.batch
-	if need := b.TextBytes()/3 + b.Len(); cap(j.ids) < need {
+	perKiB := max(r.idsPerKiB.Load(), 1024/3)
+	if need := int(int64(b.TextBytes())*perKiB/1024) + b.Len(); cap(j.ids) < need {
 		if cap(j.ids) > j.idsCap { // not the job's own
 			r.ids.Put(j.ids)
 		}
@@ -705,6 +714,11 @@ func (r *run) encode(j *job) {
 			}
 		}
 		j.idEnds = append(j.idEnds, len(j.ids))
+	}
+	if text := int64(b.TextBytes()); text > 0 {
+		perKiB := int64(len(j.ids)) * 1024 / text
+		for old := r.idsPerKiB.Load(); perKiB > old && !r.idsPerKiB.CompareAndSwap(old, perKiB); old = r.idsPerKiB.Load() {
+		}
 	}
 }
 
