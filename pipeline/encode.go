@@ -670,10 +670,10 @@ func jobBytes(n, workers int, text, read, total int64) int {
 // not already written.
 func (r *run) encode(j *job) {
 	// Room for the ids up front, so that appending them does not re-grow
-	// the slice: cl100k makes about one id per 4 bytes of English, but
-	// one per 1–2 bytes of Hindi or Chinese and a byte-level tokenizer one
-	// per byte, so the room follows the most ids per byte seen so far in
-	// the run (at first one per 3 bytes).
+	// the slice: cl100k makes about one id per 4.2 bytes of English, one
+	// per 2.5–3 bytes of Hindi, Chinese or Japanese, and a byte-level
+	// tokenizer one per byte, so the room follows the most ids per byte
+	// seen so far in the run (at first one per 3 bytes).
 	// Performance notes: growslice under AppendEncodePiece was 4% of the
 	// pipeline's CPU on en-large with cl100k (one profile, shared machine).
 	// A quarter more than needed, so that a slightly larger batch next
