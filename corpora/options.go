@@ -110,9 +110,9 @@ type Options struct {
 	AllowInvalidUTF8 bool
 	// DecodeConcurrency above 1 decompresses zstd inputs on goroutines of
 	// their own, ahead of the reader (klauspost/compress's asynchronous
-	// stream decoder), which raises reading throughput for many encoding
-	// workers at some extra CPU. Default 0: the goroutine calling Read or
-	// ReadBatch alone.
+	// stream decoder), which raises reading throughput when several
+	// goroutines take turns reading (the pipeline sets 2 or 4). Default
+	// 0: the goroutine calling Read or ReadBatch alone.
 	// The documents do not depend on it.
 	DecodeConcurrency int
 }
