@@ -31,7 +31,7 @@ import (
 )
 
 func main() {
-	procs := flag.Int("procs", 0, "number of Ps (default: as many as the trace shows running at once)")
+	procs := flag.Int("procs", 0, "number of Ps (default: GOMAXPROCS as the trace records it)")
 	top := flag.Int("top", 8, "rows of each list")
 	flag.Parse()
 	if flag.NArg() != 1 {
@@ -57,8 +57,9 @@ func fatal(err error) {
 
 // analysis holds P-seconds by what the Ps did.
 type analysis struct {
-	procs int
+	procs int     // GOMAXPROCS (the last the trace gives, or -procs)
 	span  float64 // seconds from the first event to the last
+	total float64 // P-seconds over the span (GOMAXPROCS may change)
 	busy  float64 // running goroutines
 	// held: a P kept by a goroutine blocked in a system call (the runtime
 	// takes it back only when sysmon next looks, 20 µs to 10 ms later);
@@ -82,22 +83,14 @@ func analyze(r io.Reader, procs int) (*analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	type stretch struct {
-		d       float64
-		running int
-		ready   int
-		calls   []string // system calls keeping a P
-		free    []string // system calls without a P
-		waits   []string
-	}
 	var (
-		gs          = map[trace.GoID]*goroutine{}
-		ps          = map[trace.ProcID]trace.ProcState{}
-		count       = map[trace.GoState]int{}
-		first, last trace.Time
-		stretches   []stretch
-		maxRunning  int
+		gs                 = map[trace.GoID]*goroutine{}
+		ps                 = map[trace.ProcID]trace.ProcState{}
+		count              = map[trace.GoState]int{}
+		first, last        trace.Time
+		calls, free, waits []string // reused from one stretch to the next
 	)
+	a := &analysis{procs: procs, inSyscall: map[string]float64{}, waitingFor: map[string]float64{}}
 	for {
 		ev, err := tr.ReadEvent()
 		if err == io.EOF {
@@ -110,85 +103,94 @@ func analyze(r io.Reader, procs int) (*analysis, error) {
 		if first == 0 {
 			first = t
 		}
-		if last != 0 && t > last {
-			s := stretch{d: float64(t-last) / 1e9, running: count[trace.GoRunning], ready: count[trace.GoRunnable]}
+		if last != 0 && t > last && a.procs > 0 {
+			calls, free, waits = calls[:0], free[:0], waits[:0]
 			for _, g := range gs {
 				switch {
 				case g.state == trace.GoSyscall && g.proc != trace.NoProc && ps[g.proc] == trace.ProcRunning:
-					s.calls = append(s.calls, g.where)
+					calls = append(calls, g.where)
 				case g.state == trace.GoSyscall:
-					s.free = append(s.free, g.where)
+					free = append(free, g.where)
 				case g.state == trace.GoWaiting:
-					s.waits = append(s.waits, g.where)
+					waits = append(waits, g.where)
 				}
 			}
-			stretches = append(stretches, s)
+			a.add(float64(t-last)/1e9, count[trace.GoRunning], count[trace.GoRunnable], calls, free, waits)
 		}
 		last = t
-		if ev.Kind() != trace.EventStateTransition {
-			continue
-		}
-		st := ev.StateTransition()
-		switch st.Resource.Kind {
-		case trace.ResourceProc:
-			_, to := st.Proc()
-			ps[st.Resource.Proc()] = to
-		case trace.ResourceGoroutine:
-			id := st.Resource.Goroutine()
-			g := gs[id]
-			if g == nil {
-				g = &goroutine{state: trace.GoUndetermined, proc: trace.NoProc}
-				gs[id] = g
+		switch ev.Kind() {
+		case trace.EventMetric:
+			if m := ev.Metric(); m.Name == "/sched/gomaxprocs:threads" && procs <= 0 {
+				a.procs = int(m.Value.Uint64())
 			}
-			_, to := st.Goroutine()
-			count[g.state]--
-			count[to]++
-			g.state = to
-			g.proc = trace.NoProc
-			switch to {
-			case trace.GoSyscall:
-				g.where = describe(st.Reason, ev.Stack())
-				g.proc = ev.Proc()
-			case trace.GoWaiting:
-				g.where = describe(st.Reason, ev.Stack())
-			case trace.GoNotExist:
-				delete(gs, id)
-			}
-			maxRunning = max(maxRunning, count[trace.GoRunning])
-		}
-	}
-	if procs <= 0 {
-		procs = maxRunning
-	}
-	a := &analysis{procs: procs, span: float64(last-first) / 1e9, inSyscall: map[string]float64{}, waitingFor: map[string]float64{}}
-	for _, s := range stretches {
-		running := min(s.running, procs)
-		held := min(len(s.calls), procs-running)
-		idle := procs - running - held
-		a.busy += s.d * float64(running)
-		if held > 0 {
-			d := s.d * float64(held)
-			a.held += d
-			if s.ready > 0 {
-				a.heldReady += d
-			}
-			share(a.inSyscall, s.calls, d, "")
-		}
-		if idle > 0 {
-			d := s.d * float64(idle)
-			a.idle += d
-			switch {
-			case s.ready > 0:
-				a.idleReady += d
-				a.waitingFor["(a goroutine was ready: the scheduler had not yet started it)"] += d
-			case len(s.free) > 0: // what the program waits for is a system call
-				share(a.waitingFor, prefix("system call: ", s.free), d, "(only the runtime's own goroutines)")
-			default:
-				share(a.waitingFor, s.waits, d, "(only the runtime's own goroutines)")
+		case trace.EventStateTransition:
+			st := ev.StateTransition()
+			switch st.Resource.Kind {
+			case trace.ResourceProc:
+				_, to := st.Proc()
+				ps[st.Resource.Proc()] = to
+			case trace.ResourceGoroutine:
+				id := st.Resource.Goroutine()
+				g := gs[id]
+				if g == nil {
+					g = &goroutine{state: trace.GoUndetermined, proc: trace.NoProc}
+					gs[id] = g
+				}
+				_, to := st.Goroutine()
+				count[g.state]--
+				count[to]++
+				g.state = to
+				g.proc = trace.NoProc
+				switch to {
+				case trace.GoSyscall:
+					g.where = describe(st.Reason, ev.Stack())
+					g.proc = ev.Proc()
+				case trace.GoWaiting:
+					g.where = describe(st.Reason, ev.Stack())
+				case trace.GoNotExist:
+					delete(gs, id)
+				}
 			}
 		}
 	}
+	if a.procs <= 0 {
+		return nil, fmt.Errorf("the trace gives no GOMAXPROCS: pass -procs")
+	}
+	a.span = float64(last-first) / 1e9
 	return a, nil
+}
+
+// add accounts for d seconds with running and ready goroutines, the
+// system calls under way (calls keeping a P, free the others) and the
+// goroutines' waits.
+func (a *analysis) add(d float64, running, ready int, calls, free, waits []string) {
+	procs := a.procs
+	running = min(running, procs)
+	held := min(len(calls), procs-running)
+	idle := procs - running - held
+	a.total += d * float64(procs)
+	a.busy += d * float64(running)
+	if held > 0 {
+		h := d * float64(held)
+		a.held += h
+		if ready > 0 {
+			a.heldReady += h
+		}
+		share(a.inSyscall, calls, h, "")
+	}
+	if idle > 0 {
+		i := d * float64(idle)
+		a.idle += i
+		switch {
+		case ready > 0:
+			a.idleReady += i
+			a.waitingFor["(a goroutine was ready: the scheduler had not yet started it)"] += i
+		case len(free) > 0: // what the program waits for is a system call
+			share(a.waitingFor, prefix("system call: ", free), i, "(only the runtime's own goroutines)")
+		default:
+			share(a.waitingFor, waits, i, "(only the runtime's own goroutines)")
+		}
+	}
 }
 
 // share divides d equally among the keys that are not empty (those of the
@@ -251,9 +253,8 @@ func describe(reason string, stk trace.Stack) string {
 }
 
 func (a *analysis) print(w io.Writer, top int) {
-	total := a.span * float64(a.procs)
-	pct := func(x float64) float64 { return 100 * x / total }
-	fmt.Fprintf(w, "%.3f s with %d Ps: %.3f P-s\n", a.span, a.procs, total)
+	pct := func(x float64) float64 { return 100 * x / a.total }
+	fmt.Fprintf(w, "%.3f s with %d Ps: %.3f P-s\n", a.span, a.procs, a.total)
 	fmt.Fprintf(w, "running goroutines: %.3f P-s (%.1f%%, %.2f Ps on average)\n", a.busy, pct(a.busy), a.busy/a.span)
 	fmt.Fprintf(w, "kept by goroutines in system calls: %.3f P-s (%.1f%%), %.3f of it while another goroutine was ready\n",
 		a.held, pct(a.held), a.heldReady)
