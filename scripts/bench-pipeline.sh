@@ -2,8 +2,11 @@
 # bench-pipeline.sh: end-to-end `tok encode --out` throughput against the tokenizer's own encode
 # throughput times the cores used, and peak resident memory at two corpus sizes.
 #
-#  1. For each corpus of RATIO_CORPORA, ROUNDS rounds of BenchmarkPipeline_Encode (cl100k), each round
-#     one process (the test binary, GOMAXPROCS=WORKERS) running back to back, one pass each (-benchtime 1x):
+#  1. For each corpus of RATIO_CORPORA, ROUNDS rounds of BenchmarkPipeline_Encode (cl100k). In a round
+#     each of these sub-benchmarks runs one pass (-benchtime 1x) in a process of its own (the test binary,
+#     GOMAXPROCS=WORKERS), back to back, in this order in odd rounds and the reverse order in even ones
+#     (so that neither side of a ratio always runs first); QUICK=1 runs only the first and the fourth,
+#     the two the target compares:
 #       tokenizer-goroutines=1   the tokenizer alone: the corpus's documents, read into memory first
 #                                (not timed), encoded with AppendEncode on one goroutine, reusing one ids
 #                                buffer; a fresh tokenizer, one cold pass over the text.
@@ -41,7 +44,7 @@
 # Needs ../shared (TOK_SHARED), and for en-large.parquet Node.js with `npm ci --prefix pipeline/testdata/arrowjs`.
 # Environment: RATIO_CORPORA ("en-large.jsonl.zst en-large.jsonl en-large.txt en-large.parquet"), ROUNDS (3),
 # RSS_CORPUS (en-large.jsonl.zst), VOCAB (cl100k_base.tiktoken), WORKERS (nproc), COPIES (10),
-# MEMORY_OUT (/dev/shm; empty for none).
+# MEMORY_OUT (/dev/shm; empty for none), QUICK (0), RSS (1; 0 skips part 2).
 # The machine may be shared: the load average is printed before and after each round.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,6 +56,8 @@ VOCAB="$SHARED/vocab/${VOCAB:-cl100k_base.tiktoken}"
 WORKERS="${WORKERS:-$(nproc)}"
 COPIES="${COPIES:-10}"
 MEMORY_OUT="${MEMORY_OUT-/dev/shm}"
+QUICK="${QUICK:-0}"
+RSS="${RSS:-1}"
 if [ -n "$MEMORY_OUT" ] && [ ! -w "$MEMORY_OUT" ]; then MEMORY_OUT=""; fi
 WORK="$(mktemp -d)"; trap 'rm -rf "$WORK"' EXIT
 go build -o "$WORK/tok" ./cmd/tok
@@ -74,27 +79,44 @@ for corpus in $RATIO_CORPORA; do
     path="$WORK/$corpus"
   fi
   : > "$WORK/rounds.txt"
+  # bench STEP: one pass of one sub-benchmark, in a process of its own, appended to bench.txt. The
+  # step "memory" is the pipeline writing under MEMORY_OUT, renamed memory-pipeline-workers=W.
+  bench() {
+    local name=$1 out=""
+    if [ "$name" = memory ]; then name="pipeline-workers=$WORKERS" out="$MEMORY_OUT"; fi
+    (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" TOK_BENCH_OUT="$out" GOMAXPROCS="$WORKERS" \
+      "$WORK/pipeline.test" -test.run '^$' -test.benchtime 1x -test.bench "BenchmarkPipeline_Encode/cl100k/$name\$") |
+      if [ "$1" = memory ]; then sed 's|/pipeline-workers=|/memory-pipeline-workers=|'; else cat; fi >> "$WORK/bench.txt"
+  }
+  steps="tokenizer-goroutines=1 pipeline-workers=$WORKERS"
+  if [ "$QUICK" != 1 ]; then
+    steps="tokenizer-goroutines=1 read-and-encode-goroutines=1 pipeline-workers=$WORKERS"
+    if [ "$WORKERS" -gt 1 ]; then steps="tokenizer-goroutines=$WORKERS $steps"; fi
+    if [ -n "$MEMORY_OUT" ]; then steps="$steps memory"; fi
+  fi
+  reversed=$(echo "$steps" | tr ' ' '\n' | tac | xargs)
   for round in $(seq 1 "$ROUNDS"); do
     before=$(load)
-    (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" GOMAXPROCS="$WORKERS" "$WORK/pipeline.test" \
-      -test.run '^$' -test.benchtime 1x \
-      -test.bench "BenchmarkPipeline_Encode/cl100k/(tokenizer-goroutines=(1|$WORKERS)|read-and-encode-goroutines=1|pipeline-workers=$WORKERS)\$") > "$WORK/bench.txt"
+    : > "$WORK/bench.txt"
+    order="$steps"; if [ $((round % 2)) = 0 ]; then order="$reversed"; fi
+    for step in $order; do bench "$step"; done
     # A benchmark's name ends in -GOMAXPROCS when that is above 1.
     metric() { awk -v pat="/$1(-[0-9]+)?\$" -v unit="$2" '$1 ~ pat {for (i=1;i<=NF;i++) if ($(i+1)==unit) print $i}' "$WORK/bench.txt" | head -1; }
     t1=$(metric "tokenizer-goroutines=1" MB/s) t1c=$(metric "tokenizer-goroutines=1" MB/cpu-s)
     tw=$(metric "tokenizer-goroutines=$WORKERS" MB/s) twc=$(metric "tokenizer-goroutines=$WORKERS" MB/cpu-s)
     r1=$(metric "read-and-encode-goroutines=1" MB/s)
     p=$(metric "pipeline-workers=$WORKERS" MB/s) pc=$(metric "pipeline-workers=$WORKERS" MB/cpu-s)
-    pm=0
-    if [ -n "$MEMORY_OUT" ]; then # the pipeline again, writing to memory
-      (cd pipeline && TOK_SHARED="$SHARED" TOK_BENCH_CORPUS="$path" TOK_BENCH_OUT="$MEMORY_OUT" GOMAXPROCS="$WORKERS" "$WORK/pipeline.test" \
-        -test.run '^$' -test.benchtime 1x -test.bench "BenchmarkPipeline_Encode/cl100k/pipeline-workers=$WORKERS\$") > "$WORK/bench.txt"
-      pm=$(metric "pipeline-workers=$WORKERS" MB/s)
-    fi
+    pm=$(metric "memory-pipeline-workers=$WORKERS" MB/s)
     awk -v c="$corpus" -v r="$round" -v t1="$t1" -v t1c="$t1c" -v tw="$tw" -v twc="$twc" -v r1="$r1" -v p="$p" -v pc="$pc" -v pm="$pm" -v w="$WORKERS" \
       -v l0="$before" -v l1="$(load)" 'BEGIN {
-      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine, %.2f MB/s (%.2f MB/cpu-s) on %d; read and encode %.2f MB/s on 1; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f, wall ratio vs %d goroutines %.3f, read ratio %.3f, cpu ratio %.3f (vs %d goroutines %.3f)",
-        p/(t1*w), c, r, l0, l1, t1, t1c, tw, twc, w, r1, p, pc, w, p/(t1*w), w, p/tw, p/(r1*w), pc/t1c, w, pc/twc
+      printf "%.4f %s round %d (load %s -> %s): tokenizer %.2f MB/s (%.2f MB/cpu-s) on 1 goroutine", p/(t1*w), c, r, l0, l1, t1, t1c
+      if (tw > 0) printf ", %.2f MB/s (%.2f MB/cpu-s) on %d", tw, twc, w
+      if (r1 > 0) printf "; read and encode %.2f MB/s on 1", r1
+      printf "; pipeline %.2f MB/s (%.2f MB/cpu-s) with %d workers: wall ratio %.3f", p, pc, w, p/(t1*w)
+      if (tw > 0) printf ", wall ratio vs %d goroutines %.3f", w, p/tw
+      if (r1 > 0) printf ", read ratio %.3f", p/(r1*w)
+      printf ", cpu ratio %.3f", pc/t1c
+      if (tw > 0) printf " (vs %d goroutines %.3f)", w, pc/twc
       if (pm > 0) printf "; pipeline to memory %.2f MB/s: memory ratio %.3f", pm, pm/(t1*w)
       printf "\n" }' | tee -a "$WORK/rounds.txt" | cut -d' ' -f2-
   done
@@ -107,6 +129,7 @@ for corpus in $RATIO_CORPORA; do
   done
 done
 
+if [ "$RSS" = 0 ]; then exit 0; fi
 run() { # name, inputs...
   local name=$1; shift
   /usr/bin/time -f '%e %U %S %M' -o "$WORK/$name.time" "$WORK/tok" encode -t "$VOCAB" --out "$WORK/$name" \
