@@ -31,7 +31,9 @@
 #                      tokenizer-goroutines=W MB/cpu-s (W goroutines encode less per CPU-second than one)
 #       memory ratio = the wall ratio of the pipeline run again with its output in MEMORY_OUT (a tmpfs:
 #                      the same work without the disk; its gap to the wall ratio is the cost of writing
-#                      the shards to the disk and syncing them)
+#                      the shards to the disk and syncing them, at 100 MB: at 1 GB, tmpfs was slower than
+#                      the disk on the development VM, its buffered writes taking 3.2-4.0 system CPU-s per
+#                      GB against 0.6 for O_DIRECT, where at 100 MB both took 0.1-0.15 s)
 #     The median round (by wall ratio) is printed last, then the median of each ratio on its own. A
 #     corpus that ../shared holds only compressed (en-large.txt, en-large.jsonl) is its .zst
 #     decompressed into a temporary file first; plain text's documents are lines (the default split);
